@@ -1,0 +1,296 @@
+"""Model back ends behind one small interface: edge (llama.cpp), cloud (OpenAI-compatible
+HTTP, stdlib only) and a failover that prefers the cloud while it is healthy.
+
+``generate(messages, schema=...)`` returns a ``Generation`` that says which back end answered
+and how long it took. The cloud path accepts text only and redacts every request.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import json
+import logging
+import os
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from cockpit_ai.planner.errors import PlannerError
+from cockpit_ai.planner.privacy import AuditLog, Redactor, text_only
+
+log = logging.getLogger("cockpit_ai.planner")
+
+
+@dataclass
+class Generation:
+    """One model answer: raw text, who produced it, and timings."""
+
+    text: str
+    backend: str
+    latency_ms: float
+    ttft_ms: float = 0.0
+    completion_tokens: int = 0
+    fallback_reason: str = ""
+
+
+class BackendError(PlannerError):
+    """A back end could not answer (network, timeout, bad reply)."""
+
+
+class Backend(Protocol):
+    """What the planner needs from a model."""
+
+    name: str
+
+    def generate(self, messages: list[dict[str, Any]], *, schema: dict[str, Any] | None,
+                 max_tokens: int) -> Generation: ...
+
+
+@dataclass
+class EdgeSettings:
+    """llama.cpp settings for the in-car model."""
+
+    model_path: Path
+    n_threads: int = 2
+    n_ctx: int = 2048
+    max_tokens: int = 160
+    n_batch: int = 256
+    seed: int = 0
+
+
+class EdgeBackend:
+    """llama-cpp-python with a GGUF file; the model loads at construction.
+
+    llama.cpp reuses the longest common token prefix of consecutive prompts, so the fixed
+    system prompt is evaluated once (``warm_up``) and then stays cached.
+    """
+
+    name = "edge"
+
+    def __init__(self, settings: EdgeSettings) -> None:
+        path = Path(settings.model_path)
+        if not path.is_file():
+            raise PlannerError(
+                f"edge model not found: {path}; run `make setup` (or `cockpit-ai assets "
+                "install`) to install it, or set the model path in the planner config"
+            )
+        try:
+            from llama_cpp import Llama
+        except ImportError as exc:  # pragma: no cover - depends on the install
+            raise PlannerError("llama-cpp-python is not installed; run `make setup`") from exc
+        self.settings = settings
+        self.llm = Llama(model_path=str(path), n_ctx=settings.n_ctx, n_threads=settings.n_threads,
+                         n_threads_batch=settings.n_threads, n_batch=settings.n_batch,
+                         seed=settings.seed, verbose=False)
+        self._grammars: dict[str, Any] = {}
+        self._lock = threading.Lock()
+
+    def _grammar(self, schema: dict[str, Any]) -> Any:
+        from llama_cpp import LlamaGrammar
+
+        key = json.dumps(schema, sort_keys=True)
+        if key not in self._grammars:
+            self._grammars[key] = LlamaGrammar.from_json_schema(json.dumps(schema),
+                                                               verbose=False)
+        return self._grammars[key]
+
+    def warm_up(self, messages: list[dict[str, Any]]) -> None:
+        """Evaluate a prompt once so its prefix (the system prompt) is in the cache."""
+        with self._lock:
+            self.llm.create_chat_completion(messages=messages, max_tokens=1, temperature=0.0)
+
+    def generate(self, messages: list[dict[str, Any]], *, schema: dict[str, Any] | None,
+                 max_tokens: int | None = None) -> Generation:
+        grammar = self._grammar(schema) if schema is not None else None
+        t0 = time.perf_counter()
+        ttft = 0.0
+        parts: list[str] = []
+        with self._lock:
+            stream = self.llm.create_chat_completion(
+                messages=messages, grammar=grammar, temperature=0.0,
+                max_tokens=max_tokens or self.settings.max_tokens, stream=True,
+            )
+            for chunk in stream:
+                delta = chunk["choices"][0].get("delta", {}).get("content")
+                if delta:
+                    if not parts:
+                        ttft = (time.perf_counter() - t0) * 1000
+                    parts.append(delta)
+        latency = (time.perf_counter() - t0) * 1000
+        return Generation("".join(parts), self.name, latency, ttft, len(parts))
+
+
+@dataclass
+class CloudSettings:
+    """An OpenAI-compatible chat endpoint; the key is read from the named env variable."""
+
+    base_url: str
+    model: str = "default"
+    api_key_env: str = "COCKPIT_AI_CLOUD_KEY"
+    budget_s: float = 4.0
+    probe_timeout_s: float = 0.5
+    response_format: str = "json_object_schema"  # or "json_schema", "json_object", "none"
+    max_tokens: int = 160
+
+
+class CloudBackend:
+    """Chat completions over HTTP with the stdlib; text only, redacted, audited."""
+
+    name = "cloud"
+
+    def __init__(self, settings: CloudSettings, *, redactor: Redactor | None = None,
+                 audit: AuditLog | None = None) -> None:
+        self.settings = settings
+        self.redactor = redactor or Redactor()
+        self.audit = audit or AuditLog(None)
+
+    def _url(self, path: str) -> str:
+        return self.settings.base_url.rstrip("/") + path
+
+    def _headers(self) -> dict[str, str]:
+        headers = {"Content-Type": "application/json"}
+        key = os.environ.get(self.settings.api_key_env, "")
+        if key:
+            headers["Authorization"] = f"Bearer {key}"
+        return headers
+
+    def body(self, messages: list[dict[str, Any]], *, schema: dict[str, Any] | None,
+             max_tokens: int | None = None) -> bytes:
+        """The exact request body: text-only, redacted messages."""
+        plain = text_only(messages)
+        for m in plain:  # learn names from the whole dialogue before redacting any of it
+            self.redactor.learn(m["content"])
+        clean = [{"role": m["role"], "content": self.redactor.redact(m["content"])}
+                 for m in plain]
+        payload: dict[str, Any] = {
+            "model": self.settings.model, "messages": clean, "temperature": 0.0,
+            "max_tokens": max_tokens or self.settings.max_tokens,
+        }
+        fmt = self.settings.response_format
+        if schema is not None and fmt == "json_object_schema":
+            payload["response_format"] = {"type": "json_object", "schema": schema}
+        elif schema is not None and fmt == "json_schema":
+            payload["response_format"] = {"type": "json_schema",
+                                          "json_schema": {"name": "tool_call", "schema": schema}}
+        elif schema is not None and fmt == "json_object":
+            payload["response_format"] = {"type": "json_object"}
+        return json.dumps(payload, ensure_ascii=False).encode("utf-8")
+
+    def probe(self) -> bool:
+        """Cheap health check (GET /models) with a short timeout."""
+        req = urllib.request.Request(self._url("/models"), headers=self._headers())
+        try:
+            with urllib.request.urlopen(req, timeout=self.settings.probe_timeout_s) as resp:
+                return 200 <= resp.status < 300
+        except (OSError, urllib.error.URLError, ValueError):
+            return False
+
+    def generate(self, messages: list[dict[str, Any]], *, schema: dict[str, Any] | None,
+                 max_tokens: int | None = None, timeout_s: float | None = None) -> Generation:
+        body = self.body(messages, schema=schema, max_tokens=max_tokens)
+        url = self._url("/chat/completions")
+        timeout = timeout_s or self.settings.budget_s
+        t0 = time.perf_counter()
+        req = urllib.request.Request(url, data=body, headers=self._headers(), method="POST")
+        try:
+            with urllib.request.urlopen(req, timeout=timeout) as resp:
+                reply = json.loads(resp.read().decode("utf-8"))
+            text = reply["choices"][0]["message"]["content"] or ""
+        except (OSError, urllib.error.URLError, ValueError, KeyError, IndexError,
+                TypeError) as exc:
+            self.audit.record(url=url, body=body, outcome=f"error: {exc}")
+            raise BackendError(f"cloud request failed: {exc}") from exc
+        self.audit.record(url=url, body=body, outcome="ok")
+        latency = (time.perf_counter() - t0) * 1000
+        tokens = int(reply.get("usage", {}).get("completion_tokens", 0) or 0)
+        return Generation(text, self.name, latency, latency, tokens)
+
+
+@dataclass
+class Breaker:
+    """Circuit breaker state: open after a failure, probe again after ``cooldown_s``."""
+
+    cooldown_s: float = 30.0
+    open_until: float = 0.0
+    failures: int = 0
+    last_error: str = ""
+    clock: Callable[[], float] = field(default=time.monotonic)
+
+    @property
+    def is_open(self) -> bool:
+        return self.clock() < self.open_until
+
+    def trip(self, reason: str) -> None:
+        self.failures += 1
+        self.last_error = reason
+        self.open_until = self.clock() + self.cooldown_s
+
+    def reset(self) -> None:
+        self.failures = 0
+        self.open_until = 0.0
+
+
+class FailoverBackend:
+    """Cloud when configured, enabled and healthy, else edge.
+
+    A cloud request that fails or exceeds its latency budget is answered by the edge model
+    instead, and opens the breaker; after the cool-down the cloud is probed (GET /models)
+    before it is used again.
+    """
+
+    name = "failover"
+
+    def __init__(self, edge: Backend, cloud: CloudBackend | None, *,
+                 cloud_enabled: bool = True, cooldown_s: float = 30.0) -> None:
+        self.edge = edge
+        self.cloud = cloud
+        self.cloud_enabled = cloud_enabled
+        self.breaker = Breaker(cooldown_s=cooldown_s)
+        self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=2,
+                                                           thread_name_prefix="cloud")
+        self._probe_needed = False
+
+    def use_cloud(self) -> bool:
+        """Whether the next request goes to the cloud (may probe after a cool-down)."""
+        if self.cloud is None or not self.cloud_enabled or self.breaker.is_open:
+            return False
+        if self._probe_needed:
+            if not self.cloud.probe():
+                self.breaker.trip("probe failed")
+                return False
+            self._probe_needed = False
+            self.breaker.reset()
+        return True
+
+    def generate(self, messages: list[dict[str, Any]], *, schema: dict[str, Any] | None,
+                 max_tokens: int | None = None) -> Generation:
+        reason = ""
+        if self.use_cloud():
+            assert self.cloud is not None
+            budget = self.cloud.settings.budget_s
+            t0 = time.perf_counter()
+            future = self._pool.submit(self.cloud.generate, messages, schema=schema,
+                                       max_tokens=max_tokens, timeout_s=budget)
+            try:
+                return future.result(timeout=budget)
+            except concurrent.futures.TimeoutError:
+                reason = f"cloud exceeded its {budget:.1f} s budget"
+            except PlannerError as exc:
+                reason = str(exc)
+            self.breaker.trip(reason)
+            self._probe_needed = True
+            log.warning("planner: %s; answering on the edge model", reason)
+            spent = (time.perf_counter() - t0) * 1000
+            gen = self.edge.generate(messages, schema=schema, max_tokens=max_tokens)
+            gen.fallback_reason = reason
+            gen.latency_ms += spent
+            return gen
+        return self.edge.generate(messages, schema=schema, max_tokens=max_tokens)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)

@@ -1,0 +1,93 @@
+"""`cockpit-ai ask "TEXT"`: one turn through the planner core, printed or as JSON."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the planner's subcommands."""
+    p = sub.add_parser(
+        "ask", help="ask the co-pilot one question (edge model + POI database)",
+        description="Run one utterance through the planner core (fast path, then the edge "
+                    "model) with a given position/heading/speed; prints the answer and any "
+                    "vehicle command.")
+    p.add_argument("text", help="what the driver says, e.g. \"set the temperature to 21\"")
+    p.add_argument("--lat", type=float, default=None, help="vehicle latitude, degrees")
+    p.add_argument("--lon", type=float, default=None, help="vehicle longitude, degrees")
+    p.add_argument("--heading", type=float, default=0.0,
+                   help="heading in degrees, 0 = north, clockwise (default 0)")
+    p.add_argument("--speed", type=float, default=0.0, help="vehicle speed in km/h (default 0)")
+    p.add_argument("--at", default=None,
+                   help="local time of the question, ISO 8601 (default: now)")
+    p.add_argument("--db", type=Path, default=None,
+                   help="POI database (default: the bundled one)")
+    p.add_argument("--model", type=Path, default=None,
+                   help="GGUF file for the edge model (default: Qwen2.5-Coder-1.5B)")
+    p.add_argument("--fast-only", action="store_true",
+                   help="deterministic fast path only; no model is loaded")
+    p.add_argument("--threads", type=int, default=2, help="model threads (default 2)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=_ask)
+
+
+def landmark_search_from_core(db: Path | None, *, at: datetime | None) -> Any:
+    """A LandmarkSearch over the landmark core (``cockpit_ai.landmark``), or None when that
+    core or its database is not available (the planner then says it can't see)."""
+    try:
+        from cockpit_ai.planner.landmarks import core_search
+    except ImportError:
+        return None
+    return core_search(db, at=at)
+
+
+def _ask(args: argparse.Namespace) -> int:
+    from cockpit_ai.planner.errors import PlannerError
+    from cockpit_ai.planner.planner import Context, build_planner
+
+    at: datetime | None = None
+    if args.at:
+        try:
+            at = datetime.fromisoformat(args.at)
+        except ValueError:
+            print(f"cockpit-ai ask: --at {args.at!r} is not an ISO 8601 time "
+                  "(e.g. 2026-11-28T12:30)", file=sys.stderr)
+            return 2
+    if (args.lat is None) != (args.lon is None):
+        print("cockpit-ai ask: give both --lat and --lon, or neither", file=sys.stderr)
+        return 2
+    if args.db is not None and not args.db.is_file():
+        print(f"cockpit-ai ask: POI database not found: {args.db}", file=sys.stderr)
+        return 2
+    config: dict[str, Any] = {"fast_only": bool(args.fast_only), "n_threads": args.threads}
+    if args.model is not None:
+        config["model_path"] = str(args.model)
+    try:
+        search = landmark_search_from_core(args.db, at=at)
+        planner = build_planner(config, landmark_search=search, warm_up=False)
+    except PlannerError as exc:
+        print(f"cockpit-ai ask: {exc}", file=sys.stderr)
+        return 1
+    ctx = Context(latitude_deg=args.lat, longitude_deg=args.lon, heading_deg=args.heading,
+                  speed_mps=args.speed / 3.6, time=at, request_id="cli")
+    try:
+        turn = planner.handle(args.text, ctx)
+    finally:
+        planner.close()
+    if args.json:
+        print(json.dumps(turn.to_dict(), ensure_ascii=False))
+        return 0
+    print(turn.text)
+    for c in turn.commands:
+        print(f"command: {c.function} {c.action} value={c.value!r} unit={c.unit!r} "
+              f"zone={c.zone}")
+    for r in turn.refused:
+        print(f"refused: {r}")
+    print(f"[{turn.backend}, {turn.latency_ms:.0f} ms, tools: "
+          f"{', '.join(c.name for c in turn.tool_calls) or '-'}]")
+    return 0

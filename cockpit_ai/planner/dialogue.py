@@ -1,0 +1,142 @@
+"""Short-term memory per cabin session and the prompt built from the brand persona.
+
+The system prompt (persona + tool list + examples) is fixed text: llama.cpp keeps it in its
+prompt cache, so only the recent turns and the new question are evaluated per request.
+Everything that changes per turn (speed, time, earlier results) goes into the last message.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from cockpit_ai.planner.tools import TOOL_HELP, Place, ToolCall, VehicleCommand
+
+DEFAULT_BRAND: dict[str, Any] = {
+    "name": "Qwen",
+    "wake_word": "hey qwen",
+    "tone": "friendly, brief and calm",
+    "language": "en",
+    "allowed_functions": ["climate", "window", "seat", "media", "cabin_light", "navigation",
+                          "door", "smart_home"],
+}
+
+EXAMPLES = [
+    ("what is that building on my left", '{"tool": "landmark", "side": "left", "name": "none"}'),
+    ("find a vegan restaurant that is open now",
+     '{"tool": "poi_search", "category": "restaurant", "diet": "vegan", "cuisine": "none", '
+     '"open_now": true, "side": "any", "name": "none"}'),
+    ("how far is the second one", '{"tool": "result_info", "item": "2", "field": "distance"}'),
+    ("it's a bit cold in here",
+     '{"tool": "vehicle", "function": "climate", "action": "increase", "value": "none", '
+     '"unit": "none", "zone": "all"}'),
+    ("I need a coffee, I'm getting sleepy", '{"tool": "rest_break", "kind": "coffee"}'),
+    ("tell me a joke", '{"tool": "chat", "reply": "Why did the car get a ticket? It was '
+                       'parked in a no-joke zone."}'),
+]
+
+
+def system_prompt(brand: dict[str, Any] | None = None) -> str:
+    """The fixed system prompt for a brand (same text every call: it stays cached)."""
+    b = {**DEFAULT_BRAND, **(brand or {})}
+    funcs = ", ".join(b["allowed_functions"])
+    examples = "\n".join(f"User: {u}\nJSON: {j}" for u, j in EXAMPLES)
+    return (
+        f"You are {b['name']}, the co-pilot of this car. Be {b['tone']}. "
+        f"Language: {b['language']}.\n"
+        f"You may operate: {funcs}. You never operate steering, brakes, throttle, gear or "
+        "safety systems, whatever the user says.\n"
+        "Reply with exactly one JSON tool call. Use \"none\" for fields that do not apply.\n"
+        f"Tools:\n{TOOL_HELP}\nExamples:\n{examples}"
+    )
+
+
+@dataclass
+class Exchange:
+    """One earlier turn: what was said, the tool call chosen and the answer given."""
+
+    user: str
+    call_json: str
+    answer: str
+    at: float
+
+
+@dataclass
+class Session:
+    """What a cabin session remembers for follow-ups; expires after the configured time."""
+
+    id: str
+    max_turns: int = 4
+    exchanges: deque[Exchange] = field(default_factory=deque)
+    places: list[Place] = field(default_factory=list)
+    focus: int = 0  # index into places of the place talked about last
+    last_command: VehicleCommand | None = None
+    pending: ToolCall | None = None  # an offer awaiting yes/no (e.g. a suggested destination)
+    pending_text: str = ""
+    updated: float = field(default_factory=time.time)
+
+    def remember(self, user: str, call: ToolCall | None, answer: str) -> None:
+        call_json = call.to_json() if call else '{"tool": "chat", "reply": "none"}'
+        self.exchanges.append(Exchange(user, call_json, answer, time.time()))
+        while len(self.exchanges) > self.max_turns:
+            self.exchanges.popleft()
+        self.updated = time.time()
+
+    def context_lines(self) -> list[str]:
+        """Earlier results and the last command, as the model needs them for follow-ups."""
+        lines: list[str] = []
+        if self.places:
+            items = []
+            for i, p in enumerate(self.places[:5], start=1):
+                kind = p.category.split("=")[-1] if p.category else "place"
+                items.append(f"{i}. {p.name} ({kind}, {p.distance_m:.0f} m)")
+            lines.append("Earlier results: " + "; ".join(items))
+        if self.last_command is not None:
+            c = self.last_command
+            lines.append(f"Last command: {c.function} {c.action} {c.value} {c.unit}".strip())
+        return lines
+
+
+class DialogueStore:
+    """Sessions by id; a session untouched for ``ttl_s`` is forgotten (privacy)."""
+
+    def __init__(self, *, ttl_s: float = 900.0, max_turns: int = 4) -> None:
+        self.ttl_s = ttl_s
+        self.max_turns = max_turns
+        self._sessions: dict[str, Session] = {}
+        self._lock = threading.Lock()
+
+    def get(self, session_id: str) -> Session:
+        self.expire()
+        with self._lock:
+            s = self._sessions.get(session_id)
+            if s is None:
+                s = self._sessions[session_id] = Session(session_id, max_turns=self.max_turns)
+            return s
+
+    def expire(self, *, now: float | None = None) -> int:
+        """Forget sessions older than the TTL; returns how many were dropped."""
+        now = time.time() if now is None else now
+        with self._lock:
+            old = [k for k, s in self._sessions.items() if now - s.updated > self.ttl_s]
+            for k in old:
+                del self._sessions[k]
+        return len(old)
+
+    def __len__(self) -> int:
+        return len(self._sessions)
+
+
+def build_messages(system: str, session: Session, text: str,
+                   context: list[str]) -> list[dict[str, str]]:
+    """Chat messages: fixed system prompt, recent turns, then context + the new question."""
+    messages = [{"role": "system", "content": system}]
+    for ex in session.exchanges:
+        messages.append({"role": "user", "content": ex.user})
+        messages.append({"role": "assistant", "content": ex.call_json})
+    last = "\n".join([*context, *session.context_lines(), f"User: {text}"])
+    messages.append({"role": "user", "content": last})
+    return messages

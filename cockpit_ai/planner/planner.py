@@ -1,0 +1,506 @@
+"""The planner core: one turn of dialogue from text (+ vehicle context) to an answer,
+typed vehicle commands and landmark queries. Used by the ROS node and the CLI alike.
+
+Order of a turn: pending yes/no offer -> never-list (driving functions are refused from the
+words alone) -> fast path -> model (cloud or edge) -> validate -> act (landmark search,
+safety gate) -> answer from templates. Generation is synchronous; the node runs it in a
+worker thread.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import copy
+import logging
+import re
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from cockpit_ai.planner import fastpath
+from cockpit_ai.planner.backends import Backend, Generation
+from cockpit_ai.planner.dialogue import DEFAULT_BRAND, DialogueStore, Session, build_messages, \
+    system_prompt
+from cockpit_ai.planner.errors import PlannerError
+from cockpit_ai.planner.history import TripHistory
+from cockpit_ai.planner.safety import SafetyGate, forbidden_intent
+from cockpit_ai.planner.tools import TOOL_SCHEMA, LandmarkRequest, Place, ToolCall, \
+    ToolParseError, VehicleCommand, landmark_request, none_to_empty, parse_tool_call, \
+    vehicle_command
+
+log = logging.getLogger("cockpit_ai.planner")
+
+LandmarkSearch = Callable[[LandmarkRequest], list[Place]]
+
+DEFAULT_CONFIG: dict[str, Any] = {
+    "brand": DEFAULT_BRAND,
+    "model": "qwen2.5-coder-1.5b",  # a profile from assets.MODELS ...
+    "model_path": "",  # ... or any GGUF file (wins when set)
+    "n_threads": 2,
+    "n_ctx": 2048,
+    "max_tokens": 160,
+    "fastpath": True,
+    "fast_only": False,
+    "history_turns": 4,
+    "landmark_timeout_s": 2.0,
+    "break_reminder_s": 600.0,
+    "history_db": "",  # "" = in memory
+    "cloud": {
+        "enabled": False,  # the one switch: False = nothing ever leaves the car
+        "base_url": "",
+        "model": "default",
+        "api_key_env": "COCKPIT_AI_CLOUD_KEY",
+        "budget_s": 4.0,
+        "cooldown_s": 30.0,
+        "probe_timeout_s": 0.5,
+        "response_format": "json_object_schema",
+    },
+    "privacy": {
+        "position_grid_m": 1000.0,
+        "audit_log": "",  # JSONL of every cloud request body; "" = no log
+        "dialogue_ttl_s": 900.0,
+        "history_retention_days": 90.0,
+    },
+    "safety": {"allow": None, "moving_mps": 0.5},  # None = safety.DEFAULT_ALLOW
+}
+
+LEVEL_NAMES = {0: "unknown", 1: "alert", 2: "mild", 3: "moderate", 4: "severe"}
+SIDE_WORDS = {0: "nearby", 1: "ahead", 2: "on your right", 3: "behind you", 4: "on your left"}
+_YES = re.compile(r"^(yes|yeah|yep|sure|ok|okay|please do|do it|go ahead|let's go|why not)\b",
+                  re.I)
+_NO = re.compile(r"^(no|nope|not now|no thanks|cancel|never mind|don't)\b", re.I)
+
+
+@dataclass
+class Context:
+    """What the vehicle knows when the question is asked."""
+
+    latitude_deg: float | None = None
+    longitude_deg: float | None = None
+    heading_deg: float = 0.0
+    speed_mps: float = 0.0
+    time: datetime | None = None
+    session_id: str = "cabin"
+    request_id: str = ""
+    fatigue_level: int = 0
+    shared_text: str = ""
+    road_objects: list[str] = field(default_factory=list)
+    cabin_objects: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Turn:
+    """The planner's answer to one utterance."""
+
+    text: str
+    backend: str  # "fastpath", "edge", "cloud" or "none"
+    latency_ms: float
+    tool_calls: list[ToolCall] = field(default_factory=list)
+    commands: list[VehicleCommand] = field(default_factory=list)
+    landmark_queries: list[LandmarkRequest] = field(default_factory=list)
+    places: list[Place] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+    proactive: bool = False
+    language: str = "en"
+    model_text: str = ""
+    fallback_reason: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "answer": self.text,
+            "backend": self.backend,
+            "latency_ms": round(self.latency_ms, 1),
+            "tool_calls": [c.name for c in self.tool_calls],
+            "tools": [c.to_dict() for c in self.tool_calls],
+            "commands": [c.to_dict() for c in self.commands],
+            "landmark_queries": [q.to_dict() for q in self.landmark_queries],
+            "places": [asdict(p) for p in self.places],
+            "refused": list(self.refused),
+            "proactive": self.proactive,
+            "language": self.language,
+            "fallback_reason": self.fallback_reason,
+        }
+
+
+def merge_config(overrides: dict[str, Any] | None) -> dict[str, Any]:
+    """DEFAULT_CONFIG with ``overrides`` merged in (nested dicts merged key by key)."""
+    cfg = copy.deepcopy(DEFAULT_CONFIG)
+
+    def merge(dst: dict[str, Any], src: dict[str, Any]) -> None:
+        for k, v in src.items():
+            if isinstance(v, dict) and isinstance(dst.get(k), dict):
+                merge(dst[k], v)
+            else:
+                dst[k] = v
+
+    merge(cfg, overrides or {})
+    return cfg
+
+
+def _distance(m: float) -> str:
+    if m < 950:
+        return f"{int(round(m / 10.0) * 10)} metres"
+    return f"{m / 1000:.1f} kilometres"
+
+
+def _kind(p: Place) -> str:
+    return (p.category.split("=")[-1] if p.category else "place").replace("_", " ")
+
+
+def _open_text(p: Place) -> str:
+    return {1: "open now", 2: "closed now"}.get(p.open_now, "")
+
+
+class Planner:
+    """One dialogue core: ``handle(text, context) -> Turn``."""
+
+    def __init__(self, *, backend: Backend | None = None,
+                 landmark_search: LandmarkSearch | None = None,
+                 history: TripHistory | None = None,
+                 config: dict[str, Any] | None = None) -> None:
+        self.config = merge_config(config)
+        cfg = self.config
+        self.backend = backend
+        self.landmark_search = landmark_search
+        self.history = history
+        self.brand = {**DEFAULT_BRAND, **(cfg.get("brand") or {})}
+        self.system = system_prompt(self.brand)
+        self.dialogues = DialogueStore(ttl_s=float(cfg["privacy"]["dialogue_ttl_s"]),
+                                       max_turns=int(cfg["history_turns"]))
+        self.gate = SafetyGate(allow=cfg["safety"].get("allow"),
+                               moving_mps=float(cfg["safety"].get("moving_mps", 0.5)))
+        allowed = set(self.brand.get("allowed_functions") or [])
+        if allowed:  # the brand can narrow the allow-list, never widen it
+            self.gate.allow = {k: v for k, v in self.gate.allow.items() if k in allowed}
+        self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=1,
+                                                           thread_name_prefix="landmark")
+        self._last_break_offer = -1e9
+
+    # -- public API -------------------------------------------------------------------
+    def warm_up(self) -> None:
+        """Put the fixed system prompt into the edge model's prompt cache."""
+        edge = getattr(self.backend, "edge", self.backend)
+        if edge is not None and hasattr(edge, "warm_up"):
+            edge.warm_up([{"role": "system", "content": self.system},
+                          {"role": "user", "content": "hello"}])
+
+    def handle(self, text: str, context: Context | None = None) -> Turn:
+        """Answer one utterance; never raises for bad model output or a failed search."""
+        ctx = context or Context()
+        t0 = time.perf_counter()
+        session = self.dialogues.get(ctx.session_id)
+        turn = self._turn(text.strip(), ctx, session)
+        turn.latency_ms = (time.perf_counter() - t0) * 1000
+        turn.language = str(self.brand.get("language", "en"))
+        call = turn.tool_calls[0] if turn.tool_calls else None
+        session.remember(text, call, turn.text)
+        return turn
+
+    def on_fatigue(self, level: int, context: Context | None = None) -> Turn | None:
+        """A proactive break offer when the driver is moderately or severely drowsy
+        (at most once per ``break_reminder_s``); None otherwise."""
+        if level < 3:
+            return None
+        now = time.monotonic()
+        if now - self._last_break_offer < float(self.config["break_reminder_s"]):
+            return None
+        self._last_break_offer = now
+        ctx = context or Context()
+        t0 = time.perf_counter()
+        session = self.dialogues.get(ctx.session_id)
+        turn = self._act(ToolCall("rest_break", {"kind": "any"}), ctx, session, "fatigue",
+                         backend="none")
+        turn.text = "You seem tired. " + turn.text
+        turn.proactive = True
+        turn.latency_ms = (time.perf_counter() - t0) * 1000
+        return turn
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        close = getattr(self.backend, "close", None)
+        if close:
+            close()
+
+    # -- one turn ---------------------------------------------------------------------
+    def _turn(self, text: str, ctx: Context, session: Session) -> Turn:
+        if not text:
+            return Turn("I didn't hear anything.", "none", 0.0)
+        if session.pending is not None:
+            pending, session.pending = session.pending, None
+            if _YES.match(text):
+                return self._act(pending, ctx, session, text, backend="fastpath")
+            if _NO.match(text):
+                return Turn("Okay.", "fastpath", 0.0)
+        banned = forbidden_intent(text)
+        if banned:
+            return Turn(f"I can't do that: {banned} stays with the driver. I never operate "
+                        "driving or safety functions.", "none", 0.0, refused=[banned])
+        if self.config["fastpath"] or self.config["fast_only"]:
+            try:
+                call = fastpath.parse(text)
+            except ToolParseError as exc:  # a rule produced something invalid: use the model
+                log.warning("planner: fast path rule gave an invalid call: %s", exc)
+                call = None
+            if call is not None:
+                return self._act(call, ctx, session, text, backend="fastpath")
+        if self.config["fast_only"] or self.backend is None:
+            return Turn("Sorry, I can only do simple car functions and searches right now.",
+                        "none", 0.0)
+        messages = build_messages(self.system, session, text, self._context_lines(ctx))
+        try:
+            gen = self.backend.generate(messages, schema=TOOL_SCHEMA,
+                                        max_tokens=int(self.config["max_tokens"]))
+        except PlannerError as exc:
+            log.error("planner: no model could answer: %s", exc)
+            return Turn("Sorry, I can't think right now. Please try again.", "none", 0.0)
+        try:
+            call = parse_tool_call(gen.text)
+        except ToolParseError as exc:
+            log.warning("planner: invalid model output (%s): %s", gen.backend, exc)
+            return Turn("Sorry, I didn't get that. Could you say it another way?", gen.backend,
+                        0.0, model_text=gen.text, fallback_reason=gen.fallback_reason)
+        turn = self._act(call, ctx, session, text, backend=gen.backend)
+        turn.model_text = gen.text
+        turn.fallback_reason = gen.fallback_reason
+        return turn
+
+    def _context_lines(self, ctx: Context) -> list[str]:
+        """Per-turn context for the model. No position: the model does not need it, and what
+        it never sees cannot leak (the landmark search gets the position directly)."""
+        when = ctx.time or datetime.now()
+        parts = [f"Time: {when:%a %H:%M}", f"speed: {ctx.speed_mps * 3.6:.0f} km/h"]
+        if ctx.fatigue_level >= 2:
+            parts.append(f"driver fatigue: {LEVEL_NAMES.get(ctx.fatigue_level, 'unknown')}")
+        lines = ["; ".join(parts)]
+        if ctx.road_objects:
+            lines.append("Road camera sees: " + ", ".join(ctx.road_objects[:8]))
+        if ctx.shared_text:
+            lines.append("Shared text: " + ctx.shared_text[:1500])
+        return lines
+
+    # -- acting on a tool call ----------------------------------------------------------
+    def _act(self, call: ToolCall, ctx: Context, session: Session, text: str, *,
+             backend: str) -> Turn:
+        turn = Turn("", backend, 0.0, tool_calls=[call])
+        handler = getattr(self, f"_tool_{call.name}")
+        turn.text = handler(call, ctx, session, text, turn)
+        return turn
+
+    def _search(self, req: LandmarkRequest, ctx: Context, turn: Turn) -> list[Place] | None:
+        req.request_id = ctx.request_id
+        if ctx.latitude_deg is not None and ctx.longitude_deg is not None:
+            req.use_position = True
+            req.latitude_deg, req.longitude_deg = ctx.latitude_deg, ctx.longitude_deg
+            req.heading_deg = ctx.heading_deg
+        turn.landmark_queries.append(req)
+        if self.landmark_search is None:
+            return None
+        future = self._pool.submit(self.landmark_search, req)
+        try:
+            return list(future.result(timeout=float(self.config["landmark_timeout_s"])))
+        except concurrent.futures.TimeoutError:
+            log.warning("planner: landmark search timed out")
+        except Exception as exc:  # noqa: BLE001 - any failure of the injected search
+            log.warning("planner: landmark search failed: %s", exc)
+        return None
+
+    def _tool_landmark(self, call: ToolCall, ctx: Context, session: Session, text: str,
+                       turn: Turn) -> str:
+        places = self._search(landmark_request(call, text=text), ctx, turn)
+        if places is None:
+            return "I can't see that right now."
+        session.places, session.focus = places, 0
+        turn.places = places
+        where = SIDE_WORDS.get(landmark_request(call).side, "nearby")
+        if not places:
+            return f"I don't see a landmark {where}."
+        p = places[0]
+        answer = f"{where.capitalize()} is {p.name}, a {_kind(p)}, {_distance(p.distance_m)} away."
+        if len(places) > 1:
+            answer += " Also there: " + ", ".join(q.name for q in places[1:3]) + "."
+        return answer
+
+    def _tool_poi_search(self, call: ToolCall, ctx: Context, session: Session, text: str,
+                         turn: Turn) -> str:
+        req = landmark_request(call, text=text)
+        places = self._search(req, ctx, turn)
+        if places is None:
+            return "I can't see that right now."
+        session.places, session.focus = places, 0
+        turn.places = places
+        what = " ".join(filter(None, [
+            *req.diets, req.cuisine, (req.categories[0] if req.categories else "place")
+        ])).replace("_", " ")
+        if not places:
+            return f"I couldn't find any {what} nearby" + (" that is open now." if req.open_now
+                                                          else ".")
+        items = []
+        for i, p in enumerate(places[:3], start=1):
+            extra = ", ".join(filter(None, [_distance(p.distance_m),
+                                            SIDE_WORDS.get(p.side, ""), _open_text(p)]))
+            items.append(f"{i}. {p.name}, {extra}")
+        return f"I found {len(places)}: " + "; ".join(items) + "."
+
+    def _tool_rest_break(self, call: ToolCall, ctx: Context, session: Session, text: str,
+                         turn: Turn) -> str:
+        places = self._search(landmark_request(call, text=text), ctx, turn)
+        if not places:
+            return "Let's take a break at the next safe place to stop."
+        session.places, session.focus = places, 0
+        turn.places = places
+        p = places[0]
+        session.pending = ToolCall("vehicle", {"function": "navigation", "action": "set",
+                                               "value": p.name[:40], "unit": "none",
+                                               "zone": "all"})
+        return (f"How about a break? {p.name} ({_kind(p)}) is {_distance(p.distance_m)} "
+                f"{SIDE_WORDS.get(p.side, 'nearby')}. Shall I navigate there?")
+
+    def _tool_result_info(self, call: ToolCall, ctx: Context, session: Session, text: str,
+                          turn: Turn) -> str:
+        if not session.places:
+            return "Which place do you mean? Ask me to find something first."
+        item = call.args.get("item", "last")
+        index = session.focus if item == "last" else int(item) - 1
+        if not 0 <= index < len(session.places):
+            return f"I only found {len(session.places)}."
+        session.focus = index
+        p = session.places[index]
+        field_ = call.args.get("field", "details")
+        if field_ == "distance":
+            return f"{p.name} is {_distance(p.distance_m)} away, {SIDE_WORDS.get(p.side, '')}."
+        if field_ == "direction":
+            return f"{p.name} is {SIDE_WORDS.get(p.side, 'nearby')}."
+        if field_ == "opening_hours":
+            state = _open_text(p) or "I don't know if it's open"
+            hours = f" Hours: {p.opening_hours}." if p.opening_hours else ""
+            return f"{p.name}: {state}.{hours}"
+        if field_ == "cuisine":
+            return f"{p.name} serves {p.cuisine or 'food I have no details about'}."
+        if field_ == "navigate":
+            nav = ToolCall("vehicle", {"function": "navigation", "action": "set",
+                                       "value": p.name[:40], "unit": "none", "zone": "all"})
+            turn.tool_calls.append(nav)
+            return self._tool_vehicle(nav, ctx, session, text, turn)
+        bits = [_kind(p), _distance(p.distance_m), SIDE_WORDS.get(p.side, ""), _open_text(p)]
+        return f"{p.name}: " + ", ".join(b for b in bits if b) + "."
+
+    def _tool_vehicle(self, call: ToolCall, ctx: Context, session: Session, text: str,
+                      turn: Turn) -> str:
+        cmd = vehicle_command(call)
+        cmd.request_id = ctx.request_id
+        cmd.vehicle_speed_mps = float(ctx.speed_mps)
+        verdict = self.gate.check(cmd, speed_mps=ctx.speed_mps)
+        if not verdict.allowed:
+            turn.refused.append(verdict.reason)
+            return verdict.reason
+        turn.commands.append(cmd)
+        session.last_command = cmd
+        return _confirm(cmd)
+
+    _tool_smart_home = _tool_vehicle
+
+    def _tool_route_suggest(self, call: ToolCall, ctx: Context, session: Session, text: str,
+                            turn: Turn) -> str:
+        if self.history is None:
+            return "I don't keep a trip history in this car."
+        origin = ((ctx.latitude_deg, ctx.longitude_deg)
+                  if ctx.latitude_deg is not None and ctx.longitude_deg is not None else None)
+        s = self.history.usual_destination(now=ctx.time or datetime.now(), origin=origin)
+        if s is None:
+            return "I don't know a usual destination for this time yet."
+        session.pending = ToolCall("vehicle", {"function": "navigation", "action": "set",
+                                               "value": s.destination[:40], "unit": "none",
+                                               "zone": "all"})
+        return (f"At this time you usually drive to {s.destination} ({s.trips} trips). "
+                "Shall I set it as the destination?")
+
+    def _tool_summarize(self, call: ToolCall, ctx: Context, session: Session, text: str,
+                        turn: Turn) -> str:
+        summary = none_to_empty(call.args.get("summary"))
+        return summary or "There's nothing for me to summarise."
+
+    def _tool_chat(self, call: ToolCall, ctx: Context, session: Session, text: str,
+                   turn: Turn) -> str:
+        return none_to_empty(call.args.get("reply")) or "Okay."
+
+
+def _confirm(cmd: VehicleCommand) -> str:
+    """A short spoken confirmation of a command that went out."""
+    zone = "" if cmd.zone in ("", "all") else f" for the {cmd.zone}"
+    f, a, v = cmd.function, cmd.action, cmd.value
+    if f == "climate":
+        if a == "set":
+            return f"Setting the temperature to {v} degrees{zone}."
+        if a in ("increase", "decrease"):
+            return f"Making it {'warmer' if a == 'increase' else 'cooler'}{zone}."
+        return f"Turning the {'air conditioning' if v == 'ac' else 'climate'} {a}."
+    if f == "window":
+        side = "windows" if cmd.zone == "all" else f"{cmd.zone} window"
+        how = f" to {v} %" if v else ""
+        return f"{'Opening' if a == 'open' else 'Closing'} the {side}{how}."
+    if f == "navigation":
+        return f"Navigating to {v}."
+    if f == "media":
+        if a == "play":
+            return f"Playing {v}{zone}."
+        return {"pause": "Pausing.", "next": "Next track.", "previous": "Previous track.",
+                "increase": "Turning it up.", "decrease": "Turning it down."}.get(a, "Okay.")
+    if f == "smart_home":
+        device = v.split(":")[0].replace("_", " ")
+        return f"At home: {device} {a}."
+    words = f"{f.replace('_', ' ')} {a} {v}".strip()
+    return f"Okay: {words}{zone}."
+
+
+def default_model_path(cfg: dict[str, Any], data: Path) -> Path:
+    """The GGUF the config names: ``model_path`` if set, else the profile under data/."""
+    from cockpit_ai.planner.assets import model_path
+
+    explicit = str(cfg.get("model_path") or "")
+    return Path(explicit) if explicit else model_path(data, str(cfg.get("model")))
+
+
+def build_planner(config: dict[str, Any] | None = None, *,
+                  landmark_search: LandmarkSearch | None = None,
+                  data: Path | None = None, warm_up: bool = True) -> Planner:
+    """A Planner with the back ends the config asks for (edge model loads now)."""
+    from cockpit_ai.paths import data_dir
+    from cockpit_ai.planner.backends import CloudBackend, CloudSettings, EdgeBackend, \
+        EdgeSettings, FailoverBackend
+    from cockpit_ai.planner.privacy import AuditLog, Redactor
+
+    cfg = merge_config(config)
+    backend: Backend | None = None
+    if not cfg["fast_only"]:
+        edge = EdgeBackend(EdgeSettings(
+            model_path=default_model_path(cfg, data or data_dir()),
+            n_threads=int(cfg["n_threads"]), n_ctx=int(cfg["n_ctx"]),
+            max_tokens=int(cfg["max_tokens"])))
+        cloud_cfg, priv = cfg["cloud"], cfg["privacy"]
+        cloud = None
+        if cloud_cfg.get("enabled") and cloud_cfg.get("base_url"):
+            cloud = CloudBackend(
+                CloudSettings(base_url=str(cloud_cfg["base_url"]),
+                              model=str(cloud_cfg.get("model", "default")),
+                              api_key_env=str(cloud_cfg.get("api_key_env", "")),
+                              budget_s=float(cloud_cfg.get("budget_s", 4.0)),
+                              probe_timeout_s=float(cloud_cfg.get("probe_timeout_s", 0.5)),
+                              response_format=str(cloud_cfg.get("response_format",
+                                                                "json_object_schema")),
+                              max_tokens=int(cfg["max_tokens"])),
+                redactor=Redactor(grid_m=float(priv["position_grid_m"])),
+                audit=AuditLog(Path(priv["audit_log"]) if priv.get("audit_log") else None))
+        backend = FailoverBackend(edge, cloud, cloud_enabled=bool(cloud_cfg.get("enabled")),
+                                  cooldown_s=float(cloud_cfg.get("cooldown_s", 30.0)))
+    history = None
+    if cfg.get("history_db") is not None:
+        history = TripHistory(cfg["history_db"] or ":memory:",
+                              retention_days=float(cfg["privacy"]["history_retention_days"]))
+    planner = Planner(backend=backend, landmark_search=landmark_search, history=history,
+                      config=cfg)
+    if warm_up and backend is not None:
+        planner.warm_up()
+    return planner
