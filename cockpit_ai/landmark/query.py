@@ -44,8 +44,8 @@ class RankWeights:
 
     distance: float = 1.0
     prominence: float = 0.6
-    ahead: float = 0.3
-    side: float = 0.5
+    ahead: float = 0.2
+    side: float = 0.8
 
 
 @dataclass(frozen=True)
