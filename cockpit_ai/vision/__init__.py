@@ -1,0 +1,13 @@
+"""Vision: cabin and road cameras through an Ultralytics YOLO detector, with tracking.
+
+Plain-Python core (no rclpy): image conversions (``images``), camera/file sources
+(``sources``), the offline default model (``assets`` + ``darknet``), the detector
+(``detector``) and a newest-frame worker (``latest``). The ROS nodes are thin shells over it.
+Submodules are imported on use so ``import cockpit_ai.vision`` stays light.
+"""
+
+from __future__ import annotations
+
+
+class VisionError(ValueError):
+    """Bad input or setup in the vision area; the message says what was wrong and what to do."""
