@@ -105,8 +105,10 @@ class IndicatorSettings:
     # Below this the "open" baseline is not believable (eyes shut all minute): keep going.
     min_open_ear: float = 0.10
     # The mesh's lids never meet: a shut eye still gives EAR ~0.06-0.16 against 0.24-0.27
-    # open (models.md), so closure is measured between open EAR and this share of it.
-    closed_ear_ratio: float = 0.35
+    # open (models.md); painted-shut eyes in tracking mode read 0.42-0.48 of the open EAR
+    # (docs/fatigue.md). Closure is measured between the open EAR (0) and this share of it
+    # (1), so P80 "closed" is EAR <= 0.56 x open and an episode ends above 0.67 x open.
+    closed_ear_ratio: float = 0.45
     # PERCLOS P80: eyelid covers >= 80 % of the eye (Wierwille et al. 1994; Dinges & Grace,
     # FHWA tech brief MCRT-98-006, 1998), over a sliding 60 s window.
     perclos_closure: float = 0.80
