@@ -1,0 +1,46 @@
+"""``cockpit-ai detect``: the same core on image files, as a user runs it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from cockpit_ai.cli import main
+from cockpit_ai.vision import assets
+
+
+def test_detect_json(model_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bus = str(assets.sample_image("bus.jpg"))
+    zidane = str(assets.sample_image("zidane.jpg"))
+    assert main(["detect", bus, zidane, "--model", str(model_path), "--json"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    records = [json.loads(line) for line in lines]
+    assert [r["image"] for r in records] == [bus, zidane]
+    assert {"person", "bus"} <= {d["class_name"] for d in records[0]["detections"]}
+    assert records[1]["image_width_px"] == 1280
+    first = records[0]["detections"][0]
+    assert set(first) == {"class_name", "class_id", "score", "track_id", "center_x_px",
+                          "center_y_px", "width_px", "height_px"}
+
+
+def test_detect_text_camera_and_annotate(
+    model_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bus = str(assets.sample_image("bus.jpg"))
+    code = main(["detect", bus, "--model", str(model_path), "--camera", "cabin",
+                 "--annotate", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert code == 0 and "person" in out and "bus " not in out
+    assert (tmp_path / "bus.jpg").stat().st_size > 10_000
+
+
+def test_detect_errors(
+    model_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["detect", "x.jpg", "--model", str(tmp_path / "none.onnx")]) == 2
+    err = capsys.readouterr().err
+    assert "model file not found" in err and "make setup" in err and "Traceback" not in err
+    assert main(["detect", str(tmp_path / "missing.jpg"), "--model", str(model_path)]) == 1
+    assert "cannot read image" in capsys.readouterr().err
