@@ -104,3 +104,29 @@ def test_help_lists_both_actions(capsys) -> None:
     assert "measure" in out and "replay" in out
     assert main(["fatigue"]) == 2
     assert "ACTION" in capsys.readouterr().out
+
+
+def test_measure_video_keeps_its_timing_and_samples_down(tmp_path, capsys) -> None:
+    cv2 = pytest.importorskip("cv2")
+    pytest.importorskip("mediapipe", reason="mediapipe==0.10.14 is installed by `make setup`")
+    from .test_face import face_photos
+
+    image = face_photos()["grace"]
+    frame = cv2.resize(image, (512, 600))
+    video = tmp_path / "clip.avi"
+    writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"MJPG"), 20.0,
+                             (frame.shape[1], frame.shape[0]))
+    assert writer.isOpened()
+    for _ in range(20):
+        writer.write(frame)
+    writer.release()
+    out = tmp_path / "v.csv"
+    assert main(["fatigue", "measure", str(video), "--csv", str(out)]) == 0
+    rows = list(csv.DictReader(out.open()))
+    assert len(rows) == 20
+    assert float(rows[1]["t"]) == pytest.approx(0.05)
+    assert all(0.2 < float(r["ear_left"]) < 0.33 for r in rows)
+    assert main(["fatigue", "measure", str(video), "--fps", "10", "--csv", str(out)]) == 0
+    rows = list(csv.DictReader(out.open()))
+    assert [float(r["t"]) for r in rows] == pytest.approx([i / 10 for i in range(10)])
+    capsys.readouterr()
