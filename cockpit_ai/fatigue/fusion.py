@@ -10,9 +10,10 @@ yet, is UNKNOWN — never "alert" by default. Times come from the frames only.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 
 from cockpit_ai.fatigue.indicators import (
@@ -416,3 +417,22 @@ def replay(frames: Iterable[FrameMeasures], *, voice: Iterable[VoiceSample] = ()
         score=snap.score,
         events=[e.to_dict() for e in est.events],
     )
+
+
+def settings_from_dict(values: Mapping[str, object]) -> tuple[IndicatorSettings, FusionSettings]:
+    """Core settings from a flat mapping (node parameters) with keys named like the fields.
+
+    Other keys are ignored; missing ones keep their defaults; bad values raise FatigueError.
+    """
+
+    def pick(cls: type) -> dict[str, object]:
+        chosen: dict[str, object] = {}
+        for f in dataclasses.fields(cls):
+            if f.name in values:
+                value = values[f.name]
+                if f.type == "int" and isinstance(value, float) and value.is_integer():
+                    value = int(value)
+                chosen[f.name] = value
+        return chosen
+
+    return IndicatorSettings(**pick(IndicatorSettings)), FusionSettings(**pick(FusionSettings))
