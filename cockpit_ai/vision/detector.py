@@ -154,9 +154,6 @@ class Detector:
                 "model, or set `model` to a model file you own"
             )
         self.model_path = path
-        import torch
-
-        torch.set_num_threads(s.threads)
         from ultralytics import YOLO
         from ultralytics.utils import SETTINGS
 
@@ -184,7 +181,14 @@ class Detector:
             self._class_ids = sorted(by_name[c] for c in s.classes)
 
     def _set_threads(self) -> None:
-        """Rebuild an ONNX Runtime CPU session with the thread setting (Ultralytics has none)."""
+        """Apply the thread setting after Ultralytics' set-up.
+
+        Its device selection sets torch to (cores - 1) threads, and its ONNX Runtime
+        session takes every core; the session is rebuilt with the setting.
+        """
+        import torch
+
+        torch.set_num_threads(self.settings.threads)
         backend = getattr(self._yolo.predictor.model, "backend", None)
         session = getattr(backend, "session", None)
         if session is None or session.get_providers()[0] != "CPUExecutionProvider":
