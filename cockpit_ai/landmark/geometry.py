@@ -1,8 +1,10 @@
 """Where a place is relative to the car: geodesic distance, azimuth, side of the road, course.
 
-Distances and azimuths come from geographiclib's geodesic solution on WGS84 (accurate to
-nanometres, valid near the poles and across the antimeridian); nothing here approximates the
-Earth except the search box, which is proven to over-cover (see ``search_boxes``).
+Every distance and azimuth that is reported or decides an answer comes from geographiclib's
+geodesic solution on WGS84 (accurate to nanometres, valid near the poles and across the
+antimeridian). Two cheap bounds only narrow down which candidates need it: the search box
+(``search_boxes``) and ``spherical_estimate``; both are proven (or measured, with a 5x
+margin) never to drop a place that the geodesic would keep.
 """
 
 from __future__ import annotations
@@ -22,6 +24,12 @@ _OUTMASK = Geodesic.DISTANCE | Geodesic.AZIMUTH
 # so an angular radius of s / R_MIN never misses a point that is within s metres.
 _R_MIN = _GEOD.a * (1.0 - _GEOD.f) ** 2
 _BOX_MARGIN = 1.001  # against float rounding; the bound above is already conservative
+# Largest radius of curvature (at the poles, a^2/b): ds <= R_MAX * (unit-sphere element).
+_R_MAX = _GEOD.a / (1.0 - _GEOD.f)
+# Spherical azimuth (geodetic lat/lon used on a sphere) differs from the geodesic one by at
+# most 0.19 degrees within 50 km (the ellipsoid's N/M anisotropy; measured worldwide in
+# test_geometry); five times that is the margin for skipping a candidate on side grounds.
+AZIMUTH_BOUND_DEG = 1.0
 
 # sensor_msgs/NavSatStatus values below STATUS_FIX (0) mean "no usable position".
 NAVSAT_STATUS_FIX = 0
@@ -83,11 +91,45 @@ class Sectors:
             return Side.BEHIND
         return Side.RIGHT if relative_bearing_deg > 0 else Side.LEFT
 
+    def may_be(self, relative_bearing_deg: float, side: Side, *, margin_deg: float) -> bool:
+        """Whether any bearing within ``margin_deg`` of this one falls on ``side``."""
+        if self.side_of(relative_bearing_deg) is side:
+            return True
+        a, b = self.ahead_deg, 180.0 - self.behind_deg
+        edges = (
+            (a, Side.AHEAD, Side.RIGHT), (-a, Side.AHEAD, Side.LEFT),
+            (b, Side.RIGHT, Side.BEHIND), (-b, Side.LEFT, Side.BEHIND),
+        )  # fmt: skip
+        return any(
+            side in (s1, s2) and abs(math.remainder(relative_bearing_deg - edge, 360.0)) <= margin_deg
+            for edge, s1, s2 in edges
+        )
+
 
 def distance_azimuth(lat1: float, lon1: float, lat2: float, lon2: float) -> tuple[float, float]:
     """Geodesic distance (m) and initial azimuth (degrees 0..360, 0 = north) from 1 to 2."""
     g = _GEOD.Inverse(lat1, lon1, lat2, lon2, _OUTMASK)
     return g["s12"], g["azi1"] % 360.0
+
+
+def spherical_estimate(
+    lat1: float, lon1: float, lat2: float, lon2: float
+) -> tuple[float, float, float]:
+    """Cheap (min distance m, max distance m, azimuth ±AZIMUTH_BOUND_DEG) from 1 to 2.
+
+    Only for deciding that a candidate cannot be in an answer, never reported: the geodesic
+    distance lies in [R_MIN, R_MAX] times the unit-sphere angle for the same coordinates.
+    """
+    p1 = math.radians(lat1)
+    p2 = math.radians(lat2)
+    dl = math.radians(lon2 - lon1)
+    h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    sigma = 2.0 * math.asin(min(1.0, math.sqrt(h)))
+    y = math.sin(dl) * math.cos(p2)
+    x = math.cos(p1) * math.sin(p2) - math.sin(p1) * math.cos(p2) * math.cos(dl)
+    low = _R_MIN * sigma * (1.0 - 1e-9)  # float rounding
+    high = _R_MAX * sigma * (1.0 + 1e-9) + 1e-6
+    return low, high, math.degrees(math.atan2(y, x)) % 360.0
 
 
 def course_between(lat1: float, lon1: float, lat2: float, lon2: float) -> tuple[float, float]:

@@ -156,7 +156,7 @@ def poi_row(osm_id: str, lat: float, lon: float, tags: dict[str, str]) -> tuple 
         tags.get("name:en", ""),
         value,
         key,
-        "|" + "|".join(f"{k}={v}".lower() for k, v in cats) + "|",
+        "|" + "|".join(f"{k}={v}".lower().replace("|", "/") for k, v in cats) + "|",
         lat,
         lon,
         prominence(tags, cats),
@@ -400,6 +400,51 @@ def import_files(
     return report
 
 
+def _insert(conn: sqlite3.Connection, batch: list[tuple]) -> int:
+    """Insert ``poi_row`` tuples (tags JSON last); returns how many were new."""
+    before = conn.total_changes
+    conn.executemany(poi_store.INSERT_SQL, [row[:-1] for row in batch])
+    new = conn.total_changes - before
+    conn.executemany(
+        poi_store.TAGS_INSERT_SQL,
+        [(row[-1], row[0]) for row in batch],
+    )
+    return new
+
+
+def _build_index(conn: sqlite3.Connection) -> None:
+    """Category codes, ordered by (diet, key, value), and the R*Tree entries of every POI."""
+    found: set[tuple[str, str, str]] = {("", *poi_store.NOTABLE_CATEGORY)}
+    for cats, diets in conn.execute("SELECT DISTINCT categories, diets FROM poi"):
+        for kv in cats.strip("|").split("|"):
+            key, _, value = kv.partition("=")
+            for diet in ("", *(d for d in diets.split("|") if d)):
+                found.add((diet, key, value))
+    codes = {dkv: code for code, dkv in enumerate(sorted(found), start=1)}
+    conn.executemany(
+        "INSERT INTO category (code, diet, key, value) VALUES (?, ?, ?, ?)",
+        [(code, *dkv) for dkv, code in codes.items()],
+    )
+    notable = codes[("", *poi_store.NOTABLE_CATEGORY)]
+    limit = 1 << poi_store.ENTRY_SHIFT
+    batch: list[tuple] = []
+    cur = conn.execute("SELECT id, lat, lon, categories, diets, prominence FROM poi")
+    for poi_id, lat, lon, cats, diets, prom in cur:
+        entry = poi_id << poi_store.ENTRY_SHIFT
+        entry_codes = [notable] if prom >= poi_store.NOTABLE else []
+        for kv in cats.strip("|").split("|"):
+            key, _, value = kv.partition("=")
+            for diet in ("", *(d for d in diets.split("|") if d)):
+                entry_codes.append(codes[(diet, key, value)])
+        for n, code in enumerate(entry_codes[:limit]):
+            batch.append((entry + n, lat, lat, lon, lon, code, code))
+        if len(batch) >= 20000:
+            conn.executemany(poi_store.RTREE_INSERT_SQL, batch)
+            batch.clear()
+    if batch:
+        conn.executemany(poi_store.RTREE_INSERT_SQL, batch)
+
+
 def _build(
     conn: sqlite3.Connection, files: list[Path], db: Path, *, log: Log, progress_every_s: float
 ) -> ImportReport:
@@ -423,7 +468,7 @@ def _build(
                         batch.append(row)
                         rows += 1
                 if len(batch) >= 20000:
-                    inserted += conn.executemany(poi_store.INSERT_SQL, batch).rowcount
+                    inserted += _insert(conn, batch)
                     batch.clear()
                 if objects % 50000 == 0 and time.monotonic() - last >= progress_every_s:
                     last = time.monotonic()
@@ -431,7 +476,7 @@ def _build(
         except RuntimeError as exc:  # osmium's parse errors
             raise LandmarkError(f"{path}: not a valid OSM {kind.upper()} file: {exc}") from None
         if batch:
-            inserted += conn.executemany(poi_store.INSERT_SQL, batch).rowcount
+            inserted += _insert(conn, batch)
         total_rows += rows
         log(f"{path.name}: {objects:,} objects, {rows:,} POIs")
         if objects == 0:
@@ -447,10 +492,7 @@ def _build(
             }
         )
     log(f"{db.name}: building the R*Tree index over {inserted:,} POIs")
-    conn.execute(
-        "INSERT INTO poi_rtree (id, min_lat, max_lat, min_lon, max_lon) "
-        "SELECT id, lat, lat, lon, lon FROM poi"
-    )
+    _build_index(conn)
     meta = {
         "schema_version": poi_store.SCHEMA_VERSION,
         "attribution": ATTRIBUTION,

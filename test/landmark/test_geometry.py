@@ -206,3 +206,38 @@ class TestFixValidation:
         assert check_fix(60.17, 24.94, status=0, horizontal_std_m=80.0).ok  # limit off
         bad = check_fix(60.17, 24.94, status=0, horizontal_std_m=80.0, max_horizontal_std_m=50.0)
         assert not bad.ok and "80.0 m" in bad.reason
+
+
+def test_spherical_estimate_bounds_the_geodesic_worldwide() -> None:
+    import random
+
+    from cockpit_ai.landmark.geometry import AZIMUTH_BOUND_DEG, spherical_estimate
+
+    rng = random.Random(7)
+    worst = 0.0
+    for _ in range(3000):
+        lat = rng.choice([rng.uniform(-90, 90), rng.uniform(80, 90), rng.uniform(-2, 2)])
+        lon = rng.uniform(-180, 180)
+        plat, plon = point_at(lat, lon, rng.uniform(0, 360), rng.uniform(1, 50_000))
+        distance, azimuth = distance_azimuth(lat, lon, plat, plon)
+        low, high, approx = spherical_estimate(lat, lon, plat, plon)
+        assert low <= distance <= high
+        assert high - low < 0.011 * distance + 1e-3  # a tight band, not a vacuous one
+        if distance > 1.0:
+            worst = max(worst, abs(relative_bearing(approx, azimuth)))
+    assert worst < 0.25 < AZIMUTH_BOUND_DEG  # the margin is four times the worst seen
+
+
+def test_may_be_matches_a_fine_sweep() -> None:
+    import random
+
+    rng = random.Random(3)
+    for sectors in (Sectors(), Sectors(ahead_deg=0.5, behind_deg=10.0)):
+        for _ in range(2000):
+            rel = rng.uniform(-180, 180)
+            for side in Side:
+                swept = any(
+                    sectors.side_of(relative_bearing(rel + t / 100.0, 0.0)) is side
+                    for t in range(-100, 101)
+                )
+                assert sectors.may_be(rel, side, margin_deg=1.0) is swept

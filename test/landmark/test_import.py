@@ -53,10 +53,15 @@ OSM_XML = """<?xml version="1.0" encoding="UTF-8"?>
 def rows(db: Path) -> dict[str, dict]:
     conn = sqlite3.connect(db)
     conn.row_factory = sqlite3.Row
-    out = {r["osm_id"]: dict(r) for r in conn.execute("SELECT * FROM poi")}
-    rtree = conn.execute("SELECT count(*) FROM poi_rtree").fetchone()[0]
+    out = {r["osm_id"]: dict(r) for r in conn.execute("SELECT * FROM poi JOIN poi_tags USING (id)")}
+    entries = conn.execute("SELECT count(*) FROM poi_rtree").fetchone()[0]
     conn.close()
-    assert rtree == len(out)
+    # one index entry per category (and per category and diet), one more if notable
+    assert entries == sum(
+        r["categories"].count("=") * (1 + r["diets"].count("|") - bool(r["diets"]))
+        + (r["prominence"] >= 0.5)
+        for r in out.values()
+    )
     return out
 
 

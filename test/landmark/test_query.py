@@ -167,7 +167,7 @@ def scan(db: Path, lat: float, lon: float, radius: float) -> list[tuple[dict, fl
     conn = sqlite3.connect(db)
     conn.row_factory = sqlite3.Row
     out = []
-    for row in conn.execute("SELECT * FROM poi"):
+    for row in conn.execute("SELECT * FROM poi JOIN poi_tags USING (id)"):
         g = G.Inverse(lat, lon, row["lat"], row["lon"])
         if g["s12"] <= radius:
             out.append((dict(row), g["s12"], g["azi1"]))
@@ -244,3 +244,26 @@ def test_cli_query_json_contract(helsinki_db: Path, helsinki_pbf: Path,
     assert "no UTC offset" in capsys.readouterr().err
     assert main(["poi", "info", "--db", str(helsinki_db)]) == 0
     assert "© OpenStreetMap contributors, ODbL 1.0" in capsys.readouterr().out
+
+
+def test_pruned_answers_equal_solving_every_candidate(helsinki_db: Path) -> None:
+    import random
+
+    rng = random.Random(11)
+    filters = [
+        {}, {"categories": ("restaurant",)}, {"diets": ("vegan",)}, {"min_prominence": 0.5},
+        {"categories": ("cafe", "restaurant"), "open_now": True}, {"categories": ("historic",)},
+    ]  # fmt: skip
+    with LandmarkFinder(helsinki_db) as finder:
+        for i in range(24):
+            query = PoiQuery(
+                lat=rng.uniform(60.164, 60.179), lon=rng.uniform(24.935, 24.953),
+                heading_deg=rng.choice([None, rng.uniform(0, 360)]), at=AT,
+                radius_m=rng.choice([100.0, 300.0, 800.0]), limit=rng.choice([1, 3, 10]),
+                **filters[i % len(filters)],
+            )  # fmt: skip
+            if query.heading_deg is not None and i % 2:
+                query = PoiQuery(**{**query.__dict__, "side": rng.choice(list(Side))})
+            fast = finder.query(query)
+            full = finder.query(query, use_index=False)
+            assert [(r.id, r.score) for r in fast] == [(r.id, r.score) for r in full]
