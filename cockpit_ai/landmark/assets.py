@@ -46,8 +46,10 @@ def _sha256(path: Path) -> str:
 
 
 def is_verified_pbf(path: Path) -> bool:
-    return path.is_file() and path.stat().st_size == HELSINKI_PBF_BYTES and (
-        _sha256(path) == HELSINKI_PBF_SHA256
+    return (
+        path.is_file()
+        and path.stat().st_size == HELSINKI_PBF_BYTES
+        and (_sha256(path) == HELSINKI_PBF_SHA256)
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from datetime import UTC
 from pathlib import Path
 
 
@@ -59,7 +60,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="OSM values, e.g. restaurant,cafe (also amenity=restaurant or a key "
                    "like historic)")  # fmt: skip
     q.add_argument("--diet", default=None, metavar="D[,D...]",
-                   help="diet:* that must be yes/only, e.g. vegan, vegetarian, gluten_free")  # fmt: skip
+                   help="diet:* tags that must be yes/only: vegan, vegetarian, "
+                   "gluten_free, halal, ...")  # fmt: skip
     q.add_argument("--cuisine", default="", help="cuisine value, e.g. pizza")
     q.add_argument("--name", default="", help="case-insensitive part of the name")
     q.add_argument("--open-now", action="store_true",
@@ -101,7 +103,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
 
 def _cmd_query(args: argparse.Namespace) -> int:
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from cockpit_ai.landmark import LandmarkError
     from cockpit_ai.landmark.geometry import Side
@@ -109,7 +111,7 @@ def _cmd_query(args: argparse.Namespace) -> int:
     from cockpit_ai.landmark.query import LandmarkFinder, PoiQuery, split_list
 
     try:
-        at = parse_time(args.at) if args.at else datetime.now(timezone.utc)
+        at = parse_time(args.at) if args.at else datetime.now(UTC)
         query = PoiQuery(
             lat=args.lat,
             lon=args.lon,
@@ -171,9 +173,18 @@ def _cmd_info(args: argparse.Namespace) -> int:
             "imported_at": meta.get("imported_at", ""),
             "sources": sources,
             "tags": store.tag_counts(
-                ["wikidata", "opening_hours", "cuisine", "diet:vegan", "diet:vegetarian",
-                 "diet:halal", "diet:gluten_free", "name:en", "wheelchair"]
-            ),  # fmt: skip
+                [
+                    "wikidata",
+                    "opening_hours",
+                    "cuisine",
+                    "diet:vegan",
+                    "diet:vegetarian",
+                    "diet:halal",
+                    "diet:gluten_free",
+                    "name:en",
+                    "wheelchair",
+                ]
+            ),
             "categories": store.category_counts(),
         }
     finally:

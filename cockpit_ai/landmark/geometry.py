@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
+import numpy as np
 from geographiclib.geodesic import Geodesic
 
 from cockpit_ai.landmark import LandmarkError
@@ -37,7 +38,7 @@ NAVSAT_STATUS_FIX = 0
 Box = tuple[float, float, float, float]  # min_lat, max_lat, min_lon, max_lon
 
 
-class Side(str, Enum):
+class Side(StrEnum):
     """Where a place is relative to the vehicle's heading."""
 
     AHEAD = "ahead"
@@ -91,19 +92,21 @@ class Sectors:
             return Side.BEHIND
         return Side.RIGHT if relative_bearing_deg > 0 else Side.LEFT
 
-    def may_be(self, relative_bearing_deg: float, side: Side, *, margin_deg: float) -> bool:
-        """Whether any bearing within ``margin_deg`` of this one falls on ``side``."""
-        if self.side_of(relative_bearing_deg) is side:
-            return True
-        a, b = self.ahead_deg, 180.0 - self.behind_deg
-        edges = (
-            (a, Side.AHEAD, Side.RIGHT), (-a, Side.AHEAD, Side.LEFT),
-            (b, Side.RIGHT, Side.BEHIND), (-b, Side.LEFT, Side.BEHIND),
-        )  # fmt: skip
-        return any(
-            side in (s1, s2) and abs(math.remainder(relative_bearing_deg - edge, 360.0)) <= margin_deg
-            for edge, s1, s2 in edges
-        )
+    def sector(self, side: Side) -> tuple[float, float]:
+        """(centre, half-width) of a side in relative-bearing degrees."""
+        a, b = self.ahead_deg, self.behind_deg
+        if side is Side.AHEAD:
+            return 0.0, a
+        if side is Side.BEHIND:
+            return 180.0, b
+        half = (180.0 - a - b) / 2.0
+        return (a + half, half) if side is Side.RIGHT else (-(a + half), half)
+
+    def may_be(self, relative_bearing_deg: np.ndarray, side: Side, *, margin_deg: float):
+        """Whether any bearing within ``margin_deg`` of each given one falls on ``side``."""
+        centre, half = self.sector(side)
+        off = np.abs(np.remainder(np.asarray(relative_bearing_deg) - centre + 180.0, 360.0) - 180.0)
+        return off <= half + margin_deg
 
 
 def distance_azimuth(lat1: float, lon1: float, lat2: float, lon2: float) -> tuple[float, float]:
@@ -112,24 +115,25 @@ def distance_azimuth(lat1: float, lon1: float, lat2: float, lon2: float) -> tupl
     return g["s12"], g["azi1"] % 360.0
 
 
-def spherical_estimate(
-    lat1: float, lon1: float, lat2: float, lon2: float
-) -> tuple[float, float, float]:
-    """Cheap (min distance m, max distance m, azimuth ±AZIMUTH_BOUND_DEG) from 1 to 2.
+def spherical_estimates(
+    lat: float, lon: float, lats: np.ndarray, lons: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Cheap bounds from one point to many: (min distance m, max distance m, azimuth deg).
 
     Only for deciding that a candidate cannot be in an answer, never reported: the geodesic
-    distance lies in [R_MIN, R_MAX] times the unit-sphere angle for the same coordinates.
+    distance lies in [R_MIN, R_MAX] times the unit-sphere angle for the same coordinates,
+    and the azimuth is within AZIMUTH_BOUND_DEG of the geodesic one (up to 50 km).
     """
-    p1 = math.radians(lat1)
-    p2 = math.radians(lat2)
-    dl = math.radians(lon2 - lon1)
-    h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    sigma = 2.0 * math.asin(min(1.0, math.sqrt(h)))
-    y = math.sin(dl) * math.cos(p2)
-    x = math.cos(p1) * math.sin(p2) - math.sin(p1) * math.cos(p2) * math.cos(dl)
+    p1 = math.radians(lat)
+    p2 = np.radians(lats)
+    dl = np.radians(lons - lon)
+    h = np.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    sigma = 2.0 * np.arcsin(np.minimum(1.0, np.sqrt(h)))
+    y = np.sin(dl) * np.cos(p2)
+    x = math.cos(p1) * np.sin(p2) - math.sin(p1) * np.cos(p2) * np.cos(dl)
     low = _R_MIN * sigma * (1.0 - 1e-9)  # float rounding
     high = _R_MAX * sigma * (1.0 + 1e-9) + 1e-6
-    return low, high, math.degrees(math.atan2(y, x)) % 360.0
+    return low, high, np.degrees(np.arctan2(y, x)) % 360.0
 
 
 def course_between(lat1: float, lon1: float, lat2: float, lon2: float) -> tuple[float, float]:
@@ -147,6 +151,11 @@ def relative_bearing(azimuth_deg: float, heading_deg: float) -> float:
 def side_alignment(relative_bearing_deg: float, side: Side) -> float:
     """1 when the place is at the middle of ``side`` (e.g. abeam for right), 0 opposite."""
     return 0.5 * (1.0 + math.cos(math.radians(relative_bearing_deg - side.centre_deg)))
+
+
+def side_alignments(relative_bearing_deg: np.ndarray, side: Side) -> np.ndarray:
+    """``side_alignment`` for many bearings at once."""
+    return 0.5 * (1.0 + np.cos(np.radians(relative_bearing_deg - side.centre_deg)))
 
 
 def search_boxes(lat: float, lon: float, radius_m: float) -> list[Box]:
@@ -210,13 +219,16 @@ def check_fix(
             return FixCheck(False, f"{name} {value} is outside -{limit:g}..{limit:g}")
     if lat == 0.0 and lon == 0.0:
         return FixCheck(False, "position 0,0 is a receiver default, not a fix")
-    if max_horizontal_std_m > 0.0 and horizontal_std_m is not None:
-        if not math.isfinite(horizontal_std_m) or horizontal_std_m > max_horizontal_std_m:
-            return FixCheck(
-                False,
-                f"horizontal accuracy {horizontal_std_m:.1f} m is worse than "
-                f"{max_horizontal_std_m:g} m",
-            )
+    if (
+        max_horizontal_std_m > 0.0
+        and horizontal_std_m is not None
+        and (not math.isfinite(horizontal_std_m) or horizontal_std_m > max_horizontal_std_m)
+    ):
+        return FixCheck(
+            False,
+            f"horizontal accuracy {horizontal_std_m:.1f} m is worse than "
+            f"{max_horizontal_std_m:g} m",
+        )
     return FixCheck(True)
 
 

@@ -16,7 +16,7 @@ from cockpit_ai.landmark import LandmarkError
 
 
 @functools.cache
-def _finder():  # noqa: ANN202 - timezonefinder is imported lazily to keep the CLI fast
+def _finder():
     from timezonefinder import TimezoneFinder
 
     return TimezoneFinder()
@@ -38,7 +38,7 @@ def timezone_at(lat: float, lon: float) -> ZoneInfo:
 
 
 @functools.lru_cache(maxsize=4096)
-def _parsed(expression: str, zone: str, lat: float, lon: float):  # noqa: ANN202
+def _parsed(expression: str, zone: str, lat: float, lon: float):
     import opening_hours
 
     try:

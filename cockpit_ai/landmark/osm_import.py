@@ -18,7 +18,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from cockpit_ai.landmark import ATTRIBUTION, LandmarkError
@@ -29,40 +29,46 @@ CATEGORY_KEYS = (
     "amenity", "shop", "tourism", "historic", "leisure", "man_made",
     "railway", "aeroway", "natural", "building",
 )  # fmt: skip
-AMENITIES = frozenset(
-    """restaurant cafe fast_food bar pub biergarten food_court ice_cream fuel charging_station
-    parking toilets pharmacy hospital clinic doctors dentist bank atm bureau_de_change
-    post_office police fire_station library theatre cinema arts_centre place_of_worship
-    townhall university college marketplace car_wash car_rental bicycle_rental ferry_terminal
-    bus_station community_centre nightclub courthouse embassy fountain veterinary
-    drinking_water casino concert_hall conference_centre events_venue planetarium
-    public_bath exhibition_centre""".split()
-)
-LEISURE = frozenset(
-    """park garden stadium sports_centre marina water_park nature_reserve fitness_centre
-    ice_rink golf_course swimming_area beach_resort amusement_arcade miniature_golf
-    sauna""".split()
-)
-MAN_MADE = frozenset("tower lighthouse windmill water_tower observatory obelisk pier".split())
-RAILWAY = frozenset("station halt".split())
-AEROWAY = frozenset("aerodrome terminal".split())
-NATURAL = frozenset("peak volcano beach cave_entrance waterfall arch".split())
-TOURISM_PROMINENT = frozenset(
-    "attraction museum artwork viewpoint gallery zoo theme_park aquarium castle".split()
-)
+AMENITIES = frozenset([
+    "restaurant", "cafe", "fast_food", "bar", "pub", "biergarten", "food_court", "ice_cream",
+    "fuel", "charging_station", "parking", "toilets", "pharmacy", "hospital", "clinic",
+    "doctors", "dentist", "bank", "atm", "bureau_de_change", "post_office", "police",
+    "fire_station", "library", "theatre", "cinema", "arts_centre", "place_of_worship",
+    "townhall", "university", "college", "marketplace", "car_wash", "car_rental",
+    "bicycle_rental", "ferry_terminal", "bus_station", "community_centre", "nightclub",
+    "courthouse", "embassy", "fountain", "veterinary", "drinking_water", "casino",
+    "concert_hall", "conference_centre", "events_venue", "planetarium", "public_bath",
+    "exhibition_centre",
+])  # fmt: skip
+LEISURE = frozenset([
+    "park", "garden", "stadium", "sports_centre", "marina", "water_park", "nature_reserve",
+    "fitness_centre", "ice_rink", "golf_course", "swimming_area", "beach_resort",
+    "amusement_arcade", "miniature_golf", "sauna",
+])  # fmt: skip
+MAN_MADE = frozenset([
+    "tower", "lighthouse", "windmill", "water_tower", "observatory", "obelisk", "pier",
+])  # fmt: skip
+RAILWAY = frozenset(["station", "halt"])
+AEROWAY = frozenset(["aerodrome", "terminal"])
+NATURAL = frozenset(["peak", "volcano", "beach", "cave_entrance", "waterfall", "arch"])
+TOURISM_PROMINENT = frozenset([
+    "attraction", "museum", "artwork", "viewpoint", "gallery", "zoo", "theme_park", "aquarium",
+    "castle",
+])  # fmt: skip
 # Useful even without a name ("find parking", "a charger near me").
-UNNAMED_OK = frozenset(
-    """amenity=parking amenity=toilets amenity=fuel amenity=charging_station amenity=atm
-    amenity=drinking_water tourism=viewpoint tourism=artwork man_made=tower
-    man_made=lighthouse""".split()
-)
-KEEP_KEYS = frozenset(
-    """name alt_name old_name official_name short_name loc_name cuisine opening_hours
-    wheelchair website contact:website phone contact:phone email contact:email wikidata
-    wikipedia brand operator addr:street addr:housenumber addr:postcode addr:city takeaway
-    delivery outdoor_seating fee capacity description start_date heritage height ele
-    internet_access toilets:wheelchair smoking level""".split()
-)
+UNNAMED_OK = frozenset([
+    "amenity=parking", "amenity=toilets", "amenity=fuel", "amenity=charging_station",
+    "amenity=atm", "amenity=drinking_water", "tourism=viewpoint", "tourism=artwork",
+    "man_made=tower", "man_made=lighthouse",
+])  # fmt: skip
+KEEP_KEYS = frozenset([
+    "name", "alt_name", "old_name", "official_name", "short_name", "loc_name", "cuisine",
+    "opening_hours", "wheelchair", "website", "contact:website", "phone", "contact:phone",
+    "email", "contact:email", "wikidata", "wikipedia", "brand", "operator", "addr:street",
+    "addr:housenumber", "addr:postcode", "addr:city", "takeaway", "delivery", "outdoor_seating",
+    "fee", "capacity", "description", "start_date", "heritage", "height", "ele",
+    "internet_access", "toilets:wheelchair", "smoking", "level",
+])  # fmt: skip
 KEEP_PREFIXES = ("name:", "diet:", "fuel:", "socket:", "opening_hours:")
 DIET_YES = frozenset({"yes", "only"})
 
@@ -105,9 +111,9 @@ def classify(tags: dict[str, str]) -> list[tuple[str, str]]:
         cats.append((key, value))
     if not cats:
         return []
-    if not (named or any(tags.get(k, "").strip() for k in tags if k.startswith("name:"))):
-        if not any(f"{k}={v}" in UNNAMED_OK for k, v in cats):
-            return []
+    has_name = named or any(tags.get(k, "").strip() for k in tags if k.startswith("name:"))
+    if not has_name and not any(f"{k}={v}" in UNNAMED_OK for k, v in cats):
+        return []
     return cats
 
 
@@ -139,8 +145,10 @@ def poi_row(osm_id: str, lat: float, lon: float, tags: dict[str, str]) -> tuple 
         k: v for k, v in tags.items() if k in KEEP_KEYS or k.startswith(KEEP_PREFIXES) or
         k in CATEGORY_KEYS
     }  # fmt: skip
-    name = tags.get("name") or tags.get("name:en") or next(
-        (v for k, v in sorted(tags.items()) if k.startswith("name:") and v), ""
+    name = (
+        tags.get("name")
+        or tags.get("name:en")
+        or next((v for k, v in sorted(tags.items()) if k.startswith("name:") and v), "")
     )
     cuisines = [c.strip().lower() for c in tags.get("cuisine", "").split(";") if c.strip()]
     diets = sorted(
@@ -198,9 +206,7 @@ def file_kind(path: Path) -> str:
         return "xml"
     if name.endswith((".geojson", ".json")):
         return "geojson"
-    raise LandmarkError(
-        f"{path}: unknown file type; use .osm (XML), .osm.pbf or .geojson"
-    )
+    raise LandmarkError(f"{path}: unknown file type; use .osm (XML), .osm.pbf or .geojson")
 
 
 # ---------------------------------------------------------------------------- readers
@@ -400,16 +406,14 @@ def import_files(
     return report
 
 
-def _insert(conn: sqlite3.Connection, batch: list[tuple]) -> int:
-    """Insert ``poi_row`` tuples (tags JSON last); returns how many were new."""
-    before = conn.total_changes
-    conn.executemany(poi_store.INSERT_SQL, [row[:-1] for row in batch])
-    new = conn.total_changes - before
+def _insert(conn: sqlite3.Connection, batch: list[tuple], first_id: int) -> None:
+    """Insert ``poi_row`` tuples (tags JSON last) with ids from ``first_id`` on."""
     conn.executemany(
-        poi_store.TAGS_INSERT_SQL,
-        [(row[-1], row[0]) for row in batch],
+        poi_store.INSERT_SQL, [(first_id + i, *row[:-1]) for i, row in enumerate(batch)]
     )
-    return new
+    conn.executemany(
+        poi_store.TAGS_INSERT_SQL, [(first_id + i, row[-1]) for i, row in enumerate(batch)]
+    )
 
 
 def _build_index(conn: sqlite3.Connection) -> None:
@@ -449,6 +453,7 @@ def _build(
     conn: sqlite3.Connection, files: list[Path], db: Path, *, log: Log, progress_every_s: float
 ) -> ImportReport:
     sources: list[dict[str, object]] = []
+    seen: set[str] = set()
     total_rows = 0
     inserted = 0
     for path in files:
@@ -465,10 +470,13 @@ def _build(
                 if item is not None:
                     row = poi_row(*item)
                     if row is not None:
-                        batch.append(row)
                         rows += 1
+                        if row[0] not in seen:  # the same object in two extracts
+                            seen.add(row[0])
+                            batch.append(row)
                 if len(batch) >= 20000:
-                    inserted += _insert(conn, batch)
+                    _insert(conn, batch, inserted + 1)
+                    inserted += len(batch)
                     batch.clear()
                 if objects % 50000 == 0 and time.monotonic() - last >= progress_every_s:
                     last = time.monotonic()
@@ -476,7 +484,8 @@ def _build(
         except RuntimeError as exc:  # osmium's parse errors
             raise LandmarkError(f"{path}: not a valid OSM {kind.upper()} file: {exc}") from None
         if batch:
-            inserted += _insert(conn, batch)
+            _insert(conn, batch, inserted + 1)
+            inserted += len(batch)
         total_rows += rows
         log(f"{path.name}: {objects:,} objects, {rows:,} POIs")
         if objects == 0:
@@ -498,9 +507,10 @@ def _build(
         "attribution": ATTRIBUTION,
         "license": "ODbL-1.0 (https://opendatacommons.org/licenses/odbl/1-0/)",
         "sources": json.dumps(sources, ensure_ascii=False),
-        "imported_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "imported_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "poi_count": str(inserted),
     }
     conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", meta.items())
-    return ImportReport(db=db, pois=inserted, duplicates=total_rows - inserted, seconds=0.0,
-                        sources=sources)
+    return ImportReport(
+        db=db, pois=inserted, duplicates=total_rows - inserted, seconds=0.0, sources=sources
+    )

@@ -15,6 +15,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+import numpy as np
+
 from cockpit_ai.landmark import LandmarkError
 from cockpit_ai.landmark import hours as oh
 from cockpit_ai.landmark.geometry import (
@@ -25,7 +27,8 @@ from cockpit_ai.landmark.geometry import (
     relative_bearing,
     search_boxes,
     side_alignment,
-    spherical_estimate,
+    side_alignments,
+    spherical_estimates,
 )
 from cockpit_ai.landmark.store import PoiRow, PoiStore, normalise_diet
 
@@ -182,14 +185,10 @@ class LandmarkFinder:
         if not use_index:
             scored = [s for row in unique.values() if (s := self._solve(q, row)) is not None]
             return self._results(q, scored)
-        bounded = []
-        for row in unique.values():
-            bound = self._upper_bound(q, row)
-            if bound is not None:
-                bounded.append((bound, row))
-        bounded.sort(key=lambda b: -b[0])
+        candidates = list(unique.values())
+        order = self._bound_order(q, candidates)
         best: dict[object, float] = {}  # best exact score per answer slot (wikidata groups)
-        for bound, row in bounded:
+        for bound, row in order:
             if len(best) >= q.limit and bound < heapq.nlargest(q.limit, best.values())[-1]:
                 break  # nothing left can beat the current answer
             solved = self._solve(q, row)
@@ -199,22 +198,27 @@ class LandmarkFinder:
                 best[key] = max(best.get(key, -math.inf), solved.score)
         return self._results(q, scored)
 
-    def _upper_bound(self, q: PoiQuery, row: PoiRow) -> float | None:
-        """A score no lower than the exact one, or None when the row cannot match."""
-        low, _high, azimuth = spherical_estimate(q.lat, q.lon, row.lat, row.lon)
-        if low > q.radius_m:
-            return None
+    def _bound_order(self, q: PoiQuery, rows: list[PoiRow]) -> list[tuple[float, PoiRow]]:
+        """Rows that may match, each with a score no lower than its exact one, best first."""
+        if not rows:
+            return []
+        lats = np.fromiter((r.lat for r in rows), float, len(rows))
+        lons = np.fromiter((r.lon for r in rows), float, len(rows))
+        prom = np.fromiter((r.prominence for r in rows), float, len(rows))
+        low, _high, azimuth = spherical_estimates(q.lat, q.lon, lats, lons)
+        keep = low <= q.radius_m
         w = self.weights
-        bound = w.distance * (1.0 - low / q.radius_m) + w.prominence * row.prominence
+        bound = w.distance * (1.0 - low / q.radius_m) + w.prominence * prom
         if q.heading_deg is not None:
-            rel = relative_bearing(azimuth, q.heading_deg)
+            rel = np.remainder(azimuth - q.heading_deg + 180.0, 360.0) - 180.0
             slack = math.radians(AZIMUTH_BOUND_DEG) / 2.0  # |d alignment / d angle| <= 1/2
             if q.side is not None:
-                if not self.sectors.may_be(rel, q.side, margin_deg=AZIMUTH_BOUND_DEG):
-                    return None
-                bound += w.side * min(1.0, side_alignment(rel, q.side) + slack)
-            bound += w.ahead * min(1.0, side_alignment(rel, Side.AHEAD) + slack)
-        return bound
+                keep &= self.sectors.may_be(rel, q.side, margin_deg=AZIMUTH_BOUND_DEG)
+                bound += w.side * np.minimum(1.0, side_alignments(rel, q.side) + slack)
+            bound += w.ahead * np.minimum(1.0, side_alignments(rel, Side.AHEAD) + slack)
+        index = np.flatnonzero(keep)
+        index = index[np.argsort(-bound[index], kind="stable")]
+        return [(float(bound[i]), rows[i]) for i in index]
 
     def _solve(self, q: PoiQuery, row: PoiRow) -> _Scored | None:
         """Exact geodesic distance, azimuth, side and score; None when filtered out."""

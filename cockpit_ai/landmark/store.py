@@ -17,7 +17,6 @@ by ``PoiStore``.
 from __future__ import annotations
 
 import json
-import math
 import sqlite3
 import threading
 from collections.abc import Iterable, Sequence
@@ -32,7 +31,7 @@ SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE poi (
     id INTEGER PRIMARY KEY,
-    osm_id TEXT NOT NULL UNIQUE,      -- node/123, way/456, relation/789 or file#index
+    osm_id TEXT NOT NULL,             -- node/123, way/456, relation/789 or file#index
     name TEXT NOT NULL,
     name_en TEXT NOT NULL,
     category TEXT NOT NULL,           -- OSM value of the main category, e.g. restaurant
@@ -55,7 +54,9 @@ CREATE TABLE category (
     value TEXT NOT NULL,
     UNIQUE (diet, key, value)
 );
-CREATE VIRTUAL TABLE poi_rtree USING rtree(id, min_lat, max_lat, min_lon, max_lon, min_cat, max_cat);
+CREATE VIRTUAL TABLE poi_rtree USING rtree(
+    id, min_lat, max_lat, min_lon, max_lon, min_cat, max_cat
+);
 """
 
 RTREE_INSERT_SQL = (
@@ -67,11 +68,11 @@ NOTABLE = 0.5  # prominence from which a POI is also indexed under notable=yes
 NOTABLE_CATEGORY = ("notable", "yes")
 
 INSERT_SQL = (
-    "INSERT OR IGNORE INTO poi (osm_id, name, name_en, category, category_key, categories, "
+    "INSERT INTO poi (id, osm_id, name, name_en, category, category_key, categories, "
     "lat, lon, prominence, opening_hours, cuisine, diets, wikidata) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
-TAGS_INSERT_SQL = "INSERT OR IGNORE INTO poi_tags (id, tags) SELECT id, ? FROM poi WHERE osm_id = ?"
+TAGS_INSERT_SQL = "INSERT INTO poi_tags (id, tags) VALUES (?, ?)"
 
 _COLUMNS = (
     "p.id, p.osm_id, p.name, p.name_en, p.category, p.category_key, p.lat, p.lon, "

@@ -164,7 +164,10 @@ def test_reimport_replaces_and_duplicates_count_once(tmp_path: Path) -> None:
     ],
 )  # fmt: skip
 def test_malformed_file_is_rejected_and_old_database_kept(
-    tmp_path: Path, name: str, content: bytes, message: str,
+    tmp_path: Path,
+    name: str,
+    content: bytes,
+    message: str,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     good = tmp_path / "good.geojson"

@@ -209,6 +209,7 @@ def test_helsinki_landmarks_on_the_expected_side(helsinki_pbf: Path, helsinki_db
     left = expected_on(-90.0, heading)
     assert len(right) >= 3 and len(left) >= 3 and not right & left
     with LandmarkFinder(helsinki_db) as finder:
+
         def ask(side: Side, heading_deg: float) -> list:
             return finder.query(PoiQuery(lat=lat, lon=lon, heading_deg=heading_deg, at=AT,
                                          side=side, radius_m=radius, min_prominence=0.5,
@@ -223,8 +224,9 @@ def test_helsinki_landmarks_on_the_expected_side(helsinki_pbf: Path, helsinki_db
         assert {r.wikidata for r in ask(Side.LEFT, turned) if r.wikidata} == right
 
 
-def test_cli_query_json_contract(helsinki_db: Path, helsinki_pbf: Path,
-                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_query_json_contract(
+    helsinki_db: Path, helsinki_pbf: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     lat, lon, heading = street_position(helsinki_pbf)
     code = main(["poi", "query", "--db", str(helsinki_db), "--lat", str(lat), "--lon", str(lon),
                  "--heading", str(heading), "--side", "left", "--radius", "400",
