@@ -1,0 +1,247 @@
+"""fatigue: cabin images (+ voice features) in, the driver's FatigueState out.
+
+A thin ROS shell over the plain-Python core: the image callback only checks and stores the
+newest frame; a worker thread runs the face model and the core on it, so a slow model drops
+stale frames instead of queueing them. The state is published at a steady rate and at once
+when the level changes; its stamp is that of the newest image used, so a replayed bag gives
+the same states. Bad images are refused with a clear (throttled) warning and counted.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from typing import Any
+
+from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
+from rclpy.node import Node
+from rclpy.parameter import Parameter
+from sensor_msgs.msg import Image
+
+from cockpit_ai.fatigue.face import FaceAnalyzer
+from cockpit_ai.fatigue.fusion import (
+    LEVEL_UNKNOWN,
+    FatigueEstimator,
+    FatigueSnapshot,
+    settings_from_dict,
+)
+from cockpit_ai.fatigue.indicators import FatigueError, VoiceSample
+from cockpit_ai.msg import FatigueState, VoiceFeatures
+from cockpit_ai.ros import qos
+from cockpit_ai.ros.diagnostics import OK, WARN, Health
+from cockpit_ai.ros.params import declare_from_schema
+from cockpit_ai.ros.run import NodeStartupError, run_node
+from cockpit_ai.ros.stamps import stamp_to_ns
+from cockpit_ai.vision.images import ImageError, image_to_bgr
+from cockpit_ai.vision.latest import LatestWorker
+
+NODE = "fatigue"
+
+
+def voice_sample(msg: Any) -> VoiceSample:
+    """A VoiceFeatures message as the core's VoiceSample (time = header stamp)."""
+    return VoiceSample(
+        t=stamp_to_ns(msg.header.stamp) / 1e9,
+        speech_rate_wps=float(msg.speech_rate_wps),
+        pause_ratio=float(msg.pause_ratio),
+        pitch_mean_hz=float(msg.pitch_mean_hz),
+        pitch_std_hz=float(msg.pitch_std_hz),
+        loudness_dbfs=float(msg.loudness_dbfs),
+        duration_s=float(msg.duration_s),
+    )
+
+
+def state_message(snap: FatigueSnapshot | None, *, level: int, previous_level: int,
+                  changed: bool, stamp: Any, frame_id: str, cues: tuple[str, ...]) -> Any:
+    """A FatigueState from a core snapshot (None: nothing measured yet)."""
+    msg = FatigueState()
+    if stamp is not None:
+        msg.header.stamp = stamp
+    msg.header.frame_id = frame_id
+    msg.level = level
+    msg.previous_level = previous_level
+    msg.level_changed = changed
+    msg.cues = list(cues)
+    nan = math.nan
+    if snap is None:
+        for name in ("ear_left", "ear_right", "mar", "pitch_deg", "yaw_deg", "perclos"):
+            setattr(msg, name, nan)
+        return msg
+    msg.score = float(snap.score)
+    msg.face_visible = bool(snap.face_visible)
+    msg.calibrated = bool(snap.calibrated)
+    for name in ("ear_left", "ear_right", "mar", "pitch_deg", "yaw_deg", "perclos",
+                 "blink_rate_per_min", "mean_blink_duration_s", "eyes_off_road_s",
+                 "voice_score"):
+        setattr(msg, name, float(getattr(snap, name)))
+    for name in ("blinks", "microsleeps", "yawns", "nods"):
+        setattr(msg, name, int(getattr(snap, name)))
+    return msg
+
+
+class FatigueNode(Node):
+    """Subscribes ``image`` and ``voice_features``; publishes ``fatigue_state``."""
+
+    def __init__(self, *, overrides: dict[str, Any] | None = None) -> None:
+        super().__init__(NODE, parameter_overrides=[
+            Parameter(k, value=v) for k, v in (overrides or {}).items()])
+        p = declare_from_schema(self, NODE)
+        self._params = p
+        try:
+            self._settings = settings_from_dict(p)
+        except FatigueError as exc:
+            raise NodeStartupError(f"fatigue: {exc}") from None
+        try:
+            self._analyzer = FaceAnalyzer(
+                driver_side=p["driver_side"], max_faces=int(p["max_faces"]),
+                min_detection_confidence=float(p["min_detection_confidence"]),
+                min_tracking_confidence=float(p["min_tracking_confidence"]))
+        except FatigueError as exc:
+            raise NodeStartupError(f"fatigue: {exc}") from None
+        self._estimator = self._new_estimator()
+        self._lock = threading.Lock()
+        self._voice: list[VoiceSample] = []
+        self._snap: FatigueSnapshot | None = None
+        self._stamp: Any = None
+        self._frame_id = ""
+        self._last_frame_clock_ns: int | None = None
+        self._published_level = LEVEL_UNKNOWN
+        self._previous_level = LEVEL_UNKNOWN
+        self._stale_ns = int(float(p["stale_after_s"]) * 1e9)
+        self._max_pixels = int(p["max_image_pixels"])
+        self._logged: dict[str, float] = {}
+
+        self.health = Health(self)
+        self.health.set("driver_side", p["driver_side"])
+        self.health.status(WARN, "waiting for images")
+        self.pub = self.create_publisher(FatigueState, "fatigue_state", qos.RELIABLE)
+        inputs = MutuallyExclusiveCallbackGroup()
+        self.sub_image = self.create_subscription(
+            Image, "image", self._on_image, qos.SENSOR, callback_group=inputs)
+        self.sub_voice = self.create_subscription(
+            VoiceFeatures, "voice_features", self._on_voice, qos.RELIABLE,
+            callback_group=inputs)
+        self._worker: LatestWorker[tuple[Any, Any], FatigueSnapshot] = LatestWorker(
+            self._process, on_result=self._on_result, on_error=self._on_error,
+            name="fatigue-face").start()
+        self.timer = self.create_timer(1.0 / float(p["publish_rate_hz"]), self._on_timer,
+                                       callback_group=MutuallyExclusiveCallbackGroup())
+
+    def _new_estimator(self) -> FatigueEstimator:
+        return FatigueEstimator(indicator_settings=self._settings[0],
+                                fusion_settings=self._settings[1])
+
+    # -- callbacks (store only) -----------------------------------------------------------
+
+    def _on_image(self, msg: Any) -> None:
+        try:
+            image = image_to_bgr(msg, max_pixels=self._max_pixels)
+        except ImageError as exc:
+            self._refuse(f"refused image: {exc}")
+            return
+        self.health.count("images")
+        if self._worker.submit((msg.header, image)):
+            self.health.count("dropped_frames")
+
+    def _on_voice(self, msg: Any) -> None:
+        try:
+            sample = voice_sample(msg)
+        except FatigueError as exc:
+            self.health.count("bad_voice_features")
+            self.get_logger().warning(f"refused voice features: {exc}",
+                                      throttle_duration_sec=5.0)
+            return
+        with self._lock:
+            self._voice.append(sample)
+        self.health.count("voice_features")
+
+    # -- worker thread --------------------------------------------------------------------
+
+    def _process(self, item: tuple[Any, Any]) -> FatigueSnapshot:
+        header, image = item
+        t = stamp_to_ns(header.stamp) / 1e9
+        with self._lock:
+            voice, self._voice = sorted(self._voice, key=lambda v: v.t), []
+        for sample in voice:
+            self._estimator.add_voice(sample)
+        result = self._analyzer.measure(image, t=t)
+        try:
+            return self._estimator.update(result.measures)
+        except FatigueError:
+            # Time went backwards (a bag started again): start over with a new calibration.
+            self.get_logger().warning(
+                f"image stamp {t:.3f} s is older than the last one: restarting calibration")
+            self.health.count("restarts")
+            self._estimator = self._new_estimator()
+            return self._estimator.update(result.measures)
+
+    def _on_result(self, item: tuple[Any, Any], snap: FatigueSnapshot) -> None:
+        header = item[0]
+        with self._lock:
+            self._snap = snap
+            self._stamp = header.stamp
+            self._frame_id = header.frame_id
+            self._last_frame_clock_ns = self.get_clock().now().nanoseconds
+        self.health.count("frames")
+        if snap.face_visible:
+            self.health.status(OK, f"level {snap.level_name}")
+        else:
+            self.health.status(WARN, "no driver face in the image")
+        if snap.level != self._published_level:
+            self._publish()
+
+    def _on_error(self, item: tuple[Any, Any], exc: BaseException) -> None:
+        self._refuse(f"refused image: {exc}")
+
+    def _refuse(self, text: str) -> None:
+        """Count a bad image and log why; the same reason at most every 5 s."""
+        self.health.count("bad_images")
+        now = time.monotonic()
+        with self._lock:
+            last = self._logged.get(text)
+            if last is not None and now - last < 5.0:
+                return
+            if len(self._logged) > 100:
+                self._logged.clear()
+            self._logged[text] = now
+        self.get_logger().warning(text)
+
+    # -- publishing -----------------------------------------------------------------------
+
+    def _on_timer(self) -> None:
+        self._publish()
+
+    def _publish(self) -> None:
+        with self._lock:
+            snap, stamp, frame_id = self._snap, self._stamp, self._frame_id
+            last = self._last_frame_clock_ns
+            now = self.get_clock().now().nanoseconds
+            stale = last is None or now - last > self._stale_ns
+            if snap is None or stale:
+                level = LEVEL_UNKNOWN
+                cues: tuple[str, ...] = ("no_image",)
+            else:
+                level, cues = snap.level, snap.cues
+            changed = level != self._published_level
+            if changed:
+                self._previous_level = self._published_level
+                self._published_level = level
+            msg = state_message(None if stale else snap, level=level,
+                                previous_level=self._previous_level, changed=changed,
+                                stamp=stamp, frame_id=frame_id, cues=cues)
+            if stale and last is not None and changed:
+                self.health.status(WARN, "no image processed for "
+                                         f"{(now - last) / 1e9:.1f} s")
+            self.pub.publish(msg)
+        self.health.count("published")
+
+    def close(self) -> None:
+        """Stop the worker and release the face model."""
+        self._worker.stop()
+        self._analyzer.close()
+
+
+def main(args: list[str] | None = None) -> int:
+    """Entry point of the ``fatigue_node`` executable."""
+    return run_node(FatigueNode, args=args)

@@ -1,0 +1,141 @@
+"""The fatigue node as a real process: real face photos in as images, FatigueState out."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytestmark = pytest.mark.integration
+
+pytest.importorskip("mediapipe", reason="mediapipe==0.10.14 is installed by `make setup`")
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def face_frames() -> tuple[np.ndarray, np.ndarray]:
+    """A real face (zidane.jpg crop) and the same face with the eyes painted shut, 320x240.
+
+    320x240 bgr8 (230 KB) because larger best-effort images do not reliably cross between
+    processes with Fast DDS's default transports here (see docs/fatigue.md).
+    """
+    import importlib.util
+
+    import cv2
+
+    from cockpit_ai.fatigue.face import FaceAnalyzer
+    from cockpit_ai.fatigue.synth import close_eyes
+
+    spec = importlib.util.find_spec("ultralytics")
+    if spec is None or not spec.submodule_search_locations:
+        pytest.skip("ultralytics (with its sample photos) is installed by `make setup`")
+    path = Path(next(iter(spec.submodule_search_locations))) / "assets" / "zidane.jpg"
+    image = np.ascontiguousarray(cv2.imread(str(path))[0:480, 640:1280])
+    with FaceAnalyzer(static=True) as analyzer:
+        landmarks = analyzer.measure(image, t=0.0).landmarks
+    assert landmarks is not None
+    shut = close_eyes(image, landmarks)
+    return cv2.resize(image, (320, 240)), cv2.resize(shut, (320, 240))
+
+
+def start_node(processes, tmp_path: Path):
+    from conftest import node_exec
+
+    return processes.start(
+        [node_exec("fatigue_node"), "--ros-args",
+         "--params-file", str(REPO / "config" / "fatigue.param.yaml"),
+         "-p", "calibration_s:=1.0", "-p", "calibration_min_frames:=5",
+         "-p", "publish_rate_hz:=5.0",
+         "-r", "image:=cabin/image_raw"],
+        name="fatigue")
+
+
+def image_message(pixels: np.ndarray, t: float, *, encoding: str = "bgr8"):
+    from cockpit_ai.ros.stamps import s_to_stamp
+    from cockpit_ai.vision.images import array_to_image
+
+    msg = array_to_image(pixels, encoding=encoding)
+    msg.header.stamp = s_to_stamp(t)
+    msg.header.frame_id = "cabin_camera"
+    return msg
+
+
+def send(probe, frames: list[np.ndarray], *, t0: float, fps: float = 10.0) -> None:
+    from cockpit_ai.ros import qos
+
+    for i, frame in enumerate(frames):
+        probe.publish("cabin/image_raw", image_message(frame, t0 + i / fps), qos=qos.SENSOR)
+        time.sleep(1.0 / fps)
+
+
+def test_image_sequence_yields_fatigue_state(processes, probe, tmp_path) -> None:
+    from sensor_msgs.msg import Image
+
+    from cockpit_ai.msg import FatigueState
+    from cockpit_ai.ros import qos
+    from cockpit_ai.ros.stamps import stamp_to_s
+
+    open_eyes, shut_eyes = face_frames()
+    states = probe.subscribe(FatigueState, "fatigue_state")
+    node = start_node(processes, tmp_path)
+    # Before any image: published at a steady rate, UNKNOWN, and it says why.
+    first = states.wait(3, timeout=60)
+    assert all(m.level == FatigueState.LEVEL_UNKNOWN and list(m.cues) == ["no_image"]
+               for m in first)
+    gaps = np.diff(states.times[:3])
+    assert 0.1 < float(np.median(gaps)) < 0.5        # publish_rate_hz 5
+
+    probe.wait_for_subscribers(Image, "cabin/image_raw", qos=qos.SENSOR, timeout=30)
+    # 10 FPS: 2 s open (1 s calibrates), 1.5 s shut (a microsleep), 1 s open.
+    send(probe, [open_eyes] * 20 + [shut_eyes] * 15 + [open_eyes] * 10, t0=100.0)
+
+    seen = states.wait(1, timeout=20, where=lambda m: m.calibrated and m.face_visible)
+    m = seen[0]
+    assert 100.0 <= stamp_to_s(m.header.stamp) < 104.6
+    assert m.header.frame_id == "cabin_camera"
+    assert 0.2 < m.ear_left < 0.33 and 0.2 < m.ear_right < 0.33
+    severe = states.wait(1, timeout=20, where=lambda m: m.level == FatigueState.LEVEL_SEVERE
+                         and m.level_changed)[0]
+    assert 102.4 <= stamp_to_s(severe.header.stamp) <= 102.7   # 1 s into the closure
+    assert severe.previous_level in (FatigueState.LEVEL_ALERT, FatigueState.LEVEL_MILD,
+                                     FatigueState.LEVEL_MODERATE)
+    last = states.wait(1, timeout=20, where=lambda m: m.microsleeps >= 1)[-1]
+    assert last.microsleeps == 1 and last.perclos > 0.1
+    # Images stop: after stale_after_s (2 s) the state turns UNKNOWN ("no_image") at once.
+    stale = states.wait(1, timeout=20, where=lambda m: m.level_changed
+                        and m.level == FatigueState.LEVEL_UNKNOWN)[0]
+    assert list(stale.cues) == ["no_image"] and stale.previous_level == FatigueState.LEVEL_SEVERE
+    assert node.poll() is None
+
+
+def test_bad_images_are_refused_and_the_node_keeps_running(processes, probe, tmp_path) -> None:
+    from sensor_msgs.msg import Image
+
+    from cockpit_ai.msg import FatigueState
+    from cockpit_ai.ros import qos
+
+    open_eyes, _ = face_frames()
+    states = probe.subscribe(FatigueState, "fatigue_state")
+    node = start_node(processes, tmp_path)
+    probe.wait_for_subscribers(Image, "cabin/image_raw", qos=qos.SENSOR, timeout=60)
+    bad = []
+    wrong_encoding = image_message(open_eyes, 10.0)
+    wrong_encoding.encoding = "32FC1"
+    bad.append(wrong_encoding)
+    short = image_message(open_eyes, 10.1)
+    short.data = bytes(100)                              # data shorter than step x height
+    bad.append(short)
+    bad.append(image_message(np.zeros((8, 8, 3), np.uint8), 10.2))   # too small for the model
+    for _ in range(3):                                   # best effort: the first may be lost
+        for msg in bad:
+            probe.publish("cabin/image_raw", msg, qos=qos.SENSOR)
+            time.sleep(0.2)
+    send(probe, [open_eyes] * 15, t0=20.0)
+    good = states.wait(1, timeout=30, where=lambda m: m.face_visible and m.calibrated)
+    assert good and node.poll() is None
+    log = processes.log(node)
+    assert "refused image" in log and "32fc1" in log.lower() and "expected step" in log
+    assert "at least 32 pixels" in log
+    assert "Traceback" not in log
