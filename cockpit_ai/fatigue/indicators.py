@@ -264,6 +264,8 @@ class _VoiceTracker:
         score = sum(parts.values()) / len(parts)
         cues = tuple(name for name, value in parts.items() if value >= 0.5)
         self._scored.append((sample.t, score, cues))
+        while self._scored and self._scored[0][0] <= sample.t - self._s.voice_window_s:
+            self._scored.popleft()
 
     def score(self, t: float) -> tuple[float, tuple[str, ...]]:
         """Mean score of the utterances within the voice window that ends at ``t``."""
@@ -333,18 +335,21 @@ class IndicatorTracker:
         if self._t_first_visible is None:
             return
         self._calib.append(frame)
-        visible = [f for f in self._calib if f.face_visible]
         if frame.t - self._t_first_visible < s.calibration_s - 1e-9:
             return
-        if len(visible) < s.calibration_min_frames:
-            return
-        ears = [f.ear for f in visible if f.ear is not None]
-        ear_open = percentile(ears, s.open_ear_percentile)
-        if ear_open < s.min_open_ear:
-            # Not believable (eyes shut or lost): keep only the last window and go on.
+        visible = [f for f in self._calib if f.face_visible]
+        ear_open = None
+        if len(visible) >= s.calibration_min_frames:
+            ear_open = percentile([f.ear for f in visible if f.ear is not None],
+                                  s.open_ear_percentile)
+        if ear_open is None or ear_open < s.min_open_ear:
+            # Too few frames with a face, or an "open" eye that is not believable (shut all
+            # the time): go on with the last calibration_s only (bounded memory).
             self._calib = [f for f in self._calib if f.t > frame.t - s.calibration_s]
             first = next((f for f in self._calib if f.face_visible), None)
             self._t_first_visible = first.t if first else None
+            if first is None:
+                self._calib = []
             return
         self.ear_open = ear_open
         closed_limit = self._closed_ear()

@@ -197,3 +197,20 @@ def test_measures_csv_round_trip_and_errors(tmp_path) -> None:
         read_measures_csv(tmp_path / "bad2.csv")
     with pytest.raises(FatigueError, match="cannot read"):
         read_measures_csv(tmp_path / "absent.csv")
+
+
+def test_calibration_waits_for_enough_face_and_believable_open_eyes() -> None:
+    # The face is hidden most of the first two minutes, then seen: calibration comes from
+    # the first full window with enough visible frames, and memory stays bounded.
+    sim = DriverSim(200.0, fps=10.0)
+    sim.hide_face(1.0, 119.0)
+    sim.close_eyes(0.0, 1.0)                      # the only visible second: eyes shut
+    tracker = IndicatorTracker()
+    calibrated_at = None
+    for frame in sim.frames():
+        ind = tracker.update(frame)
+        assert len(tracker._calib) <= 601
+        if ind.calibrated and calibrated_at is None:
+            calibrated_at = frame.t
+    assert calibrated_at == pytest.approx(180.0)
+    assert tracker.ear_open == pytest.approx(0.28, abs=0.01)
