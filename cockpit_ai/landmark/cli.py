@@ -171,6 +171,7 @@ def _cmd_info(args: argparse.Namespace) -> int:
             "attribution": meta.get("attribution", ATTRIBUTION),
             "license": meta.get("license", ""),
             "imported_at": meta.get("imported_at", ""),
+            "description": meta.get("description", ""),
             "sources": sources,
             "tags": store.tag_counts(
                 [
@@ -195,6 +196,8 @@ def _cmd_info(args: argparse.Namespace) -> int:
     print(f"database:    {info['db']}")
     print(f"POIs:        {info['pois']:,}")
     print(f"imported:    {info['imported_at']}")
+    if info["description"]:
+        print(f"data:        {info['description']}")
     for s in sources:
         stamp = f", OSM data of {s['osm_timestamp']}" if s.get("osm_timestamp") else ""
         print(f"source:      {s['file']} ({s['kind']}, {s['bytes']:,} bytes, "

@@ -372,8 +372,12 @@ def import_files(
     *,
     log: Log = print,
     progress_every_s: float = 2.0,
+    description: str = "",
 ) -> ImportReport:
-    """Build ``db`` from OSM/GeoJSON files; replaces it atomically only on success."""
+    """Build ``db`` from OSM/GeoJSON files; replaces it atomically only on success.
+
+    ``description`` (e.g. where the extract came from) is kept in the metadata.
+    """
     files = [Path(p) for p in paths]
     if not files:
         raise LandmarkError("no input files; give .osm, .osm.pbf or .geojson files")
@@ -390,6 +394,7 @@ def import_files(
     conn = poi_store.create(tmp)
     try:
         report = _build(conn, files, db, log=log, progress_every_s=progress_every_s)
+        conn.execute("INSERT INTO meta (key, value) VALUES ('description', ?)", (description,))
         conn.commit()
         conn.close()
         os.replace(tmp, db)

@@ -197,7 +197,9 @@ class PoiStore:
         """POIs per main category (``key=value``), most frequent first."""
         with self._lock:
             rows = self._conn.execute(
-                "SELECT category_key || '=' || category AS c, count(*) AS n FROM poi "
+                "SELECT category_key || '=' || "
+                "CASE WHEN category = category_key THEN 'yes' ELSE category END AS c, "
+                "count(*) AS n FROM poi "
                 "GROUP BY c ORDER BY n DESC, c"
             ).fetchall()
         return {c: int(n) for c, n in rows}
