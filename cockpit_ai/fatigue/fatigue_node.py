@@ -154,6 +154,7 @@ class FatigueNode(Node):
             return
         with self._lock:
             self._voice.append(sample)
+            del self._voice[:-1000]          # no images for a long time: keep the newest
         self.health.count("voice_features")
 
     # -- worker thread --------------------------------------------------------------------
