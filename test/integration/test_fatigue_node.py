@@ -135,7 +135,35 @@ def test_bad_images_are_refused_and_the_node_keeps_running(processes, probe, tmp
     send(probe, [open_eyes] * 15, t0=20.0)
     good = states.wait(1, timeout=30, where=lambda m: m.face_visible and m.calibrated)
     assert good and node.poll() is None
+    # Voice features: a good one is taken, a NaN one refused with a log line.
+    from diagnostic_msgs.msg import DiagnosticArray
+
+    from cockpit_ai.msg import VoiceFeatures
+
+    diagnostics = probe.subscribe(DiagnosticArray, "/diagnostics")
+    probe.wait_for_subscribers(VoiceFeatures, "voice_features", timeout=30)
+    voice = VoiceFeatures(utterance_id="u1", duration_s=2.0, speech_rate_wps=2.5,
+                          pause_ratio=0.2, pitch_mean_hz=120.0, pitch_std_hz=25.0,
+                          loudness_dbfs=-20.0)
+    voice.header.stamp.sec = 21
+    probe.publish("voice_features", voice)
+    broken = VoiceFeatures(utterance_id="u2", pitch_std_hz=float("nan"))
+    probe.publish("voice_features", broken)
+
+    def counter(msg, key: str) -> float:
+        for status in msg.status:
+            if status.name.endswith("fatigue"):
+                for kv in status.values:
+                    if kv.key == key:
+                        return float(kv.value)
+        return 0.0
+
+    diagnostics.wait(1, timeout=20, where=lambda m: counter(m, "voice_features") >= 1
+                     and counter(m, "bad_voice_features") >= 1)
+    last = diagnostics.wait(1, timeout=20, where=lambda m: counter(m, "bad_images") >= 3)[-1]
+    assert counter(last, "frames") >= 1
     log = processes.log(node)
+    assert "refused voice features" in log
     assert "refused image" in log and "32fc1" in log.lower() and "expected step" in log
     assert "at least 32 pixels" in log
     assert "Traceback" not in log
