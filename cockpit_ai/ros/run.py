@@ -1,0 +1,47 @@
+"""``main()`` for every node: init, spin, and a clean exit 0 on SIGINT/SIGTERM."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any
+
+
+def run_node(make_node: Callable[[], Any], *, args: list[str] | None = None,
+             threads: int = 2) -> int:
+    """Create the node with ``make_node`` and spin it until shutdown.
+
+    A multi-threaded executor lets a slow callback (model inference) run beside timers and
+    subscriptions of other callback groups. Errors while constructing the node (a missing
+    model file, a malformed parameter) are printed as one clear line and exit 1, so a
+    launcher's respawn does not hide them behind a traceback.
+    """
+    import rclpy
+    from rclpy.executors import ExternalShutdownException, MultiThreadedExecutor
+
+    rclpy.init(args=args if args is not None else sys.argv)
+    node = None
+    code = 0
+    try:
+        node = make_node()
+        executor = MultiThreadedExecutor(num_threads=threads)
+        executor.add_node(node)
+        executor.spin()
+    except (KeyboardInterrupt, ExternalShutdownException):
+        code = 0
+    except NodeStartupError as exc:
+        print(f"[ERROR] {exc}", file=sys.stderr, flush=True)
+        code = 1
+    finally:
+        if node is not None:
+            close = getattr(node, "close", None)
+            if callable(close):
+                close()
+            node.destroy_node()
+        if rclpy.ok():
+            rclpy.shutdown()
+    return code
+
+
+class NodeStartupError(RuntimeError):
+    """The node cannot start (missing file, bad parameter); the message says what to do."""

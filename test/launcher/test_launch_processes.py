@@ -1,0 +1,119 @@
+"""The launcher with real node processes: namespaces, params, remaps, respawn, Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from rclpy.serialization import serialize_message
+from std_msgs.msg import String
+
+from cockpit_ai.bag.core import BagWriter
+from cockpit_ai.ros.probe import wait_until
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from conftest import cockpit_cmd
+
+pytestmark = pytest.mark.integration
+DATA = Path(__file__).parent / "data"
+
+
+def _chatter_bag(path: Path) -> Path:
+    w = BagWriter(path)
+    w.add_topic("/chatter", "std_msgs/msg/String")
+    for i in range(10):
+        w.write("/chatter", serialize_message(String(data=f"hello {i}")), i * 100_000_000)
+    w.close()
+    return path
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # a zombie still answers kill(0); check its state
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split()[2]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
+
+
+def _pids(log: str) -> dict[str, list[int]]:
+    found: dict[str, list[int]] = {}
+    for pid, name in re.findall(r"process started with pid \[(\d+)\]: (\S+)", log):
+        found.setdefault(name, []).append(int(pid))
+    return found
+
+
+def test_launch_file_brings_up_nodes_where_expected(tmp_path: Path, processes, probe) -> None:
+    bag = _chatter_bag(tmp_path / "bag")
+    launcher = processes.start(cockpit_cmd() + ["launch", str(DATA / "outer.launch.xml"),
+                                                f"bag:={bag}", "ns:=cabin"], name="launch")
+    relayed = probe.subscribe(String, "/cabin/relayed")
+    msgs = relayed.wait(3, timeout=30)
+    assert all(m.data.startswith("hello ") for m in msgs)
+    topics = probe.topics()
+    assert "/chatter" in topics and "/cabin/relayed" in topics
+    assert topics["/cabin/relayed"] == ["std_msgs/msg/String"]
+
+    # respawn: kill the player hard, the launcher reports it and starts it again
+    log = processes.log(launcher)
+    first_pid = _pids(log)["player"][0]
+    os.kill(first_pid, signal.SIGKILL)
+    wait_until(lambda: len(_pids(processes.log(launcher)).get("player", [])) >= 2, 20,
+               "the player to be respawned")
+    log = processes.log(launcher)
+    assert re.search(rf"process has died \[pid {first_pid}, exit code -9\]: player", log)
+    assert "[player] [INFO]" in log and "[cabin/relay] [INFO]" in log  # prefixed by node name
+    n_before = len(relayed.messages)
+    relayed.wait(n_before + 2, timeout=30)  # data flows again through the new player
+
+    # Ctrl-C: every child ends, the launcher exits 0
+    children = [p for pids in _pids(processes.log(launcher)).values() for p in pids]
+    os.kill(launcher.pid, signal.SIGINT)
+    assert launcher.wait(timeout=30) == 0, processes.log(launcher)
+    assert not [p for p in children if _alive(p)]
+
+
+def test_node_death_is_reported_with_exit_code(tmp_path: Path) -> None:
+    f = tmp_path / "dies.launch.xml"
+    f.write_text("""<launch>
+  <node pkg="cockpit_ai" exec="bag_player_node" name="no_bag">
+    <param name="bag" value="/nonexistent/bag"/>
+  </node>
+</launch>""")
+    res = subprocess.run(cockpit_cmd() + ["launch", str(f)], capture_output=True, text=True,
+                         timeout=60)
+    assert res.returncode == 1
+    assert re.search(r"process has died \[pid \d+, exit code 1\]: no_bag", res.stdout + res.stderr)
+    assert "[no_bag] [ERROR]" in res.stdout and "/nonexistent/bag" in res.stdout
+
+
+def test_unknown_tag_fails_clearly_before_starting_anything() -> None:
+    res = subprocess.run(cockpit_cmd() + ["launch", str(DATA / "bad_tag.launch.xml")],
+                         capture_output=True, text=True, timeout=60)
+    assert res.returncode == 2
+    assert "bad_tag.launch.xml:3: <nodee>: unknown tag" in res.stderr
+    assert "Traceback" not in res.stderr
+    assert "process started" not in res.stdout
+
+
+def test_show_args_and_print() -> None:
+    res = subprocess.run(cockpit_cmd() + ["launch", str(DATA / "outer.launch.xml"),
+                                          "--show-args"], capture_output=True, text=True,
+                         timeout=60, check=True)
+    assert "'bag':" in res.stdout and "(required)" in res.stdout
+    assert "(default: 'cockpit')" in res.stdout
+    res = subprocess.run(cockpit_cmd() + ["launch", str(DATA / "outer.launch.xml"), "bag:=/b",
+                                          "--print"], capture_output=True, text=True,
+                         timeout=60, check=True)
+    assert "cockpit/relay:" in res.stdout and "__ns:=/cockpit" in res.stdout
+    time.sleep(0)

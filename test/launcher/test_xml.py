@@ -1,0 +1,80 @@
+"""The XML launch reader: substitutions, scoping, includes and strict errors (no processes)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cockpit_ai.launcher.substitutions import Context, LaunchError, substitute
+from cockpit_ai.launcher.xml_launch import load_launch
+
+DATA = Path(__file__).parent / "data"
+
+
+def test_substitutions() -> None:
+    ctx = Context(configs={"a": "1", "name": "x"}, env={"HOME_X": "/h"}, file=DATA / "f.xml")
+    assert substitute("$(var a)-$(var name)", ctx) == "1-x"
+    assert substitute("$(env HOME_X)/y", ctx) == "/h/y"
+    assert substitute("$(env MISSING_X dflt)", ctx) == "dflt"
+    assert substitute("$(optenv MISSING_X)", ctx) == ""
+    assert substitute("$(dirname)", ctx) == str(DATA)
+    assert substitute("$(find-pkg-share cockpit_ai)", ctx).endswith("share/cockpit_ai")
+    with pytest.raises(LaunchError, match="unknown substitution"):
+        substitute("$(bogus x)", ctx)
+    with pytest.raises(LaunchError, match="not set"):
+        substitute("$(var nope)", ctx)
+
+
+def test_outer_file_resolves_namespaces_params_and_remaps(tmp_path: Path) -> None:
+    specs = load_launch(DATA / "outer.launch.xml", {"bag": str(tmp_path / "b")})
+    by_name = {s.name: s for s in specs}
+    assert set(by_name) == {"player", "cockpit/relay"}
+    player = by_name["player"]
+    assert player.respawn and player.respawn_delay_s == pytest.approx(0.3)
+    assert player.cmd[0].endswith("lib/cockpit_ai/bag_player_node")
+    assert "--params-file" in player.cmd and f"bag:={tmp_path / 'b'}" in player.cmd
+    relay = by_name["cockpit/relay"]
+    cmd = relay.cmd
+    assert "__ns:=/cockpit" in cmd and "__node:=relay" in cmd
+    assert "input:=/chatter" in cmd and "output:=relayed" in cmd
+    # params from YAML come before the inline override, as ros2 launch orders them
+    assert cmd.index("--params-file") < cmd.index("output_qos:=reliable")
+    assert relay.env["COCKPIT_LAUNCH_TEST"] == "outer"
+
+
+def test_required_arg_missing_is_clear() -> None:
+    with pytest.raises(LaunchError, match=r"argument 'bag' is required.*bag:=VALUE"):
+        load_launch(DATA / "outer.launch.xml", {})
+
+
+@pytest.mark.parametrize("name, pattern", [
+    ("bad_tag.launch.xml", r"bad_tag\.launch\.xml:3: <nodee>: unknown tag"),
+    ("bad_attr.launch.xml", r"bad_attr\.launch\.xml:2: <node>: unknown attribute\(s\) nmae"),
+])
+def test_unknown_tag_or_attribute_names_file_line_and_element(name: str, pattern: str) -> None:
+    with pytest.raises(LaunchError, match=pattern):
+        load_launch(DATA / name, {})
+
+
+def test_malformed_xml_and_missing_file(tmp_path: Path) -> None:
+    bad = tmp_path / "x.launch.xml"
+    bad.write_text("<launch><node></launch>")
+    with pytest.raises(LaunchError, match="not well-formed"):
+        load_launch(bad, {})
+    with pytest.raises(LaunchError, match="cannot read"):
+        load_launch(tmp_path / "missing.launch.xml", {})
+
+
+def test_group_scopes_configurations(tmp_path: Path) -> None:
+    f = tmp_path / "g.launch.xml"
+    f.write_text("""<launch>
+  <let name="v" value="outer"/>
+  <group><let name="v" value="inner"/>
+    <node pkg="cockpit_ai" exec="relay_node" name="in_$(var v)"/></group>
+  <node pkg="cockpit_ai" exec="relay_node" name="out_$(var v)"/>
+  <node pkg="cockpit_ai" exec="relay_node" name="skipped" if="false"/>
+  <node pkg="cockpit_ai" exec="relay_node" name="kept" unless="false"/>
+</launch>""")
+    names = [s.name for s in load_launch(f, {})]
+    assert names == ["in_inner", "out_outer", "kept"]

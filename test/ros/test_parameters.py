@@ -1,0 +1,62 @@
+"""Every config/<node>.param.yaml is valid against schema/<node>.schema.json, and back."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+from cockpit_ai.ros.params import ParameterSchemaError, load_specs
+
+REPO = Path(__file__).resolve().parents[2]
+SCHEMAS = sorted((REPO / "schema").glob("*.schema.json"))
+CONFIGS = sorted((REPO / "config").glob("*.param.yaml"))
+
+
+def test_every_config_has_a_schema_and_back() -> None:
+    assert SCHEMAS, "no schemas found"
+    schema_nodes = {p.name.removesuffix(".schema.json") for p in SCHEMAS}
+    config_nodes = {p.name.removesuffix(".param.yaml") for p in CONFIGS}
+    assert config_nodes <= schema_nodes, f"configs without schema: {config_nodes - schema_nodes}"
+    assert schema_nodes <= config_nodes, f"schemas without config: {schema_nodes - config_nodes}"
+
+
+@pytest.mark.parametrize("config", CONFIGS, ids=lambda p: p.name)
+def test_config_validates_against_schema(config: Path) -> None:
+    node = config.name.removesuffix(".param.yaml")
+    schema = json.loads((REPO / "schema" / f"{node}.schema.json").read_text())
+    jsonschema.Draft7Validator.check_schema(schema)
+    jsonschema.validate(yaml.safe_load(config.read_text()), schema)
+
+
+@pytest.mark.parametrize("schema_file", SCHEMAS, ids=lambda p: p.name)
+def test_schema_defaults_are_valid_and_described(schema_file: Path) -> None:
+    node = schema_file.name.removesuffix(".schema.json")
+    schema = json.loads(schema_file.read_text())
+    specs = load_specs(schema_file, node)
+    defaults = {s.name: s.default for s in specs}
+    jsonschema.validate({"/**": {"ros__parameters": defaults}}, schema)
+    assert all(len(s.description) > 10 for s in specs)
+
+
+def test_a_broken_config_is_rejected() -> None:
+    schema = json.loads((REPO / "schema" / "bag_player.schema.json").read_text())
+    config = yaml.safe_load((REPO / "config" / "bag_player.param.yaml").read_text())
+    jsonschema.validate(config, schema)
+    config["/**"]["ros__parameters"]["rate"] = -1.0
+    with pytest.raises(jsonschema.ValidationError, match=r"rate|-1"):
+        jsonschema.validate(config, schema)
+    config["/**"]["ros__parameters"]["rate"] = 1.0
+    config["/**"]["ros__parameters"]["typo_rate"] = 2.0
+    with pytest.raises(jsonschema.ValidationError, match="typo_rate"):
+        jsonschema.validate(config, schema)
+
+
+def test_schema_without_description_is_refused(tmp_path: Path) -> None:
+    f = tmp_path / "n.schema.json"
+    f.write_text(json.dumps({"definitions": {"n": {"properties": {"x": {"default": 1}}}}}))
+    with pytest.raises(ParameterSchemaError, match="description"):
+        load_specs(f, "n")
