@@ -56,6 +56,9 @@ fi
 # 4. Messages and the package: rosidl through CMake, installed into the venv prefix (which
 #    the ROS wheels' bootstrapper puts on the library path). Quick when nothing changed.
 step "building messages and installing cockpit_ai into .venv"
+# One install at a time (parallel `make test` runs, several engineers on one machine).
+exec 9>"$VENV/.cockpit-setup.lock"
+flock 9
 export AMENT_PREFIX_PATH="$VENV${AMENT_PREFIX_PATH:+:$AMENT_PREFIX_PATH}"
 SITE="$("$PY" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
 cmake -S "$ROOT" -B "$ROOT/build/cockpit_ai" -Wno-dev \
