@@ -1,0 +1,197 @@
+"""Streaming voice activity detection with webrtcvad: frames in, utterances (with times) out.
+
+The classic padded ring-buffer scheme: speech starts when most frames of the last
+``padding_ms`` are voiced and ends when most are unvoiced. The utterance audio keeps that
+padding (the recogniser likes a little context); its ``start_time``/``end_time`` are the
+first and last voiced frame, i.e. the speech span. Blocks of any length are re-cut into
+10/20/30 ms VAD frames internally; gaps in the block times reset the segmenter.
+"""
+
+from __future__ import annotations
+
+import collections
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from cockpit_ai.speech import SpeechError
+from cockpit_ai.speech.audio import AudioFrame
+
+VAD_RATES = (8000, 16000, 32000, 48000)
+
+
+@dataclass(frozen=True)
+class VadConfig:
+    """Segmentation settings; times in milliseconds unless named _s."""
+
+    aggressiveness: int = 2  # 0 (keeps most) .. 3 (drops most non-speech)
+    frame_ms: int = 30  # 10, 20 or 30: webrtcvad's frame lengths
+    padding_ms: int = 300  # ring buffer for start/end decisions, kept around the speech
+    start_ratio: float = 0.6  # share of voiced frames in the ring that starts an utterance
+    end_ratio: float = 0.85  # share of unvoiced frames in the ring that ends it
+    min_speech_ms: int = 250  # shorter voiced spans are dropped (clicks, bumps)
+    max_utterance_s: float = 15.0  # longer speech is cut and continued as a new utterance
+    max_gap_ms: int = 120  # a jump in block times larger than this resets the segmenter
+
+    def validate(self) -> None:
+        """Raise SpeechError for values webrtcvad or the segmenter cannot use."""
+        if self.aggressiveness not in (0, 1, 2, 3):
+            raise SpeechError(f"vad aggressiveness must be 0..3, got {self.aggressiveness}")
+        if self.frame_ms not in (10, 20, 30):
+            raise SpeechError(f"vad frame_ms must be 10, 20 or 30, got {self.frame_ms}")
+        if not self.frame_ms <= self.padding_ms <= 2000:
+            raise SpeechError(
+                f"vad padding_ms must be {self.frame_ms}..2000, got {self.padding_ms}"
+            )
+        if not (0.0 < self.start_ratio <= 1.0 and 0.0 < self.end_ratio <= 1.0):
+            raise SpeechError("vad start_ratio and end_ratio must be in (0, 1]")
+        if not 0.5 <= self.max_utterance_s <= 120.0:
+            raise SpeechError(f"max_utterance_s must be 0.5..120, got {self.max_utterance_s}")
+        if self.min_speech_ms < 0:
+            raise SpeechError("min_speech_ms must be >= 0")
+
+
+@dataclass
+class Utterance:
+    """One stretch of speech: padded audio plus the speech span's times."""
+
+    samples: np.ndarray  # mono int16, padding included
+    sample_rate: int
+    audio_start_time: float  # time of samples[0]
+    start_time: float  # first voiced frame
+    end_time: float  # end of the last voiced frame
+    voiced: list[bool] = field(default_factory=list)  # per VAD frame over ``samples``
+    frame_ms: int = 30
+    truncated: bool = False  # cut at max_utterance_s; speech continues in the next one
+
+    @property
+    def audio_duration_s(self) -> float:
+        """Length of the audio handed to the recogniser."""
+        return len(self.samples) / float(self.sample_rate)
+
+    @property
+    def speech_duration_s(self) -> float:
+        """Length of the speech span."""
+        return self.end_time - self.start_time
+
+
+class VoiceActivityDetector:
+    """Feed ``AudioFrame``s (mono int16, a webrtcvad rate), get finished ``Utterance``s.
+
+    Not thread-safe by itself: one instance per stream, used by one thread at a time.
+    """
+
+    def __init__(self, config: VadConfig | None = None, *, sample_rate: int = 16000) -> None:
+        import webrtcvad
+
+        self.config = config or VadConfig()
+        self.config.validate()
+        if sample_rate not in VAD_RATES:
+            raise SpeechError(f"webrtcvad needs {VAD_RATES} Hz audio, got {sample_rate}")
+        self.sample_rate = sample_rate
+        self._vad = webrtcvad.Vad(self.config.aggressiveness)
+        self._frame_len = sample_rate * self.config.frame_ms // 1000
+        self._ring_len = max(1, self.config.padding_ms // self.config.frame_ms)
+        self.frames_processed = 0
+        self.gaps = 0
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget any partial frame and utterance (e.g. after a gap or push-to-talk release)."""
+        self._pending = np.zeros(0, dtype=np.int16)
+        self._pending_time: float | None = None
+        self._ring: collections.deque[tuple[np.ndarray, float, bool]] = collections.deque(
+            maxlen=self._ring_len
+        )
+        self._triggered = False
+        self._frames: list[tuple[np.ndarray, float, bool]] = []
+
+    @property
+    def speech_active(self) -> bool:
+        """True between the start of an utterance and its end (for barge-in)."""
+        return self._triggered
+
+    def feed(self, frame: AudioFrame) -> list[Utterance]:
+        """Add one block; returns the utterances it completed (usually none)."""
+        if frame.sample_rate != self.sample_rate:
+            raise SpeechError(
+                f"VAD expects {self.sample_rate} Hz blocks, got {frame.sample_rate} Hz; "
+                "resample first"
+            )
+        done: list[Utterance] = []
+        if self._pending_time is not None:
+            expected = self._pending_time + len(self._pending) / self.sample_rate
+            if abs(frame.start_time - expected) * 1000.0 > self.config.max_gap_ms:
+                self.gaps += 1
+                done.extend(self.flush())
+        if self._pending_time is None or len(self._pending) == 0:
+            self._pending_time = frame.start_time - len(self._pending) / self.sample_rate
+        self._pending = np.concatenate([self._pending, frame.samples.astype(np.int16, copy=False)])
+        n = self._frame_len
+        while len(self._pending) >= n:
+            chunk, self._pending = self._pending[:n], self._pending[n:]
+            t = float(self._pending_time)
+            self._pending_time = t + n / self.sample_rate
+            utt = self._step(chunk, t)
+            if utt is not None:
+                done.append(utt)
+        return done
+
+    def flush(self) -> list[Utterance]:
+        """End of stream: return the utterance in progress (if long enough) and reset."""
+        out: list[Utterance] = []
+        if self._triggered and self._frames:
+            utt = self._make(self._frames, truncated=False)
+            if utt is not None:
+                out.append(utt)
+        self.reset()
+        return out
+
+    def _step(self, chunk: np.ndarray, t: float) -> Utterance | None:
+        voiced = self._vad.is_speech(chunk.tobytes(), self.sample_rate)
+        self.frames_processed += 1
+        item = (chunk, t, voiced)
+        if not self._triggered:
+            self._ring.append(item)
+            if sum(v for _, _, v in self._ring) >= self.config.start_ratio * self._ring_len:
+                self._triggered = True
+                self._frames = list(self._ring)
+                self._ring.clear()
+            return None
+        self._frames.append(item)
+        self._ring.append(item)
+        ended = (
+            len(self._ring) == self._ring_len
+            and sum(not v for _, _, v in self._ring) >= self.config.end_ratio * self._ring_len
+        )
+        too_long = len(self._frames) * self.config.frame_ms >= self.config.max_utterance_s * 1000
+        if ended or too_long:
+            utt = self._make(self._frames, truncated=too_long and not ended)
+            self._triggered = False
+            self._frames = []
+            self._ring.clear()
+            return utt
+        return None
+
+    def _make(
+        self, frames: list[tuple[np.ndarray, float, bool]], *, truncated: bool
+    ) -> Utterance | None:
+        flags = [v for _, _, v in frames]
+        if not any(flags):
+            return None
+        first = flags.index(True)
+        last = len(flags) - 1 - flags[::-1].index(True)
+        dur = self.config.frame_ms / 1000.0
+        start, end = frames[first][1], frames[last][1] + dur
+        if (end - start) * 1000.0 < self.config.min_speech_ms:
+            return None
+        return Utterance(
+            samples=np.concatenate([c for c, _, _ in frames]),
+            sample_rate=self.sample_rate,
+            audio_start_time=frames[0][1],
+            start_time=start,
+            end_time=end,
+            voiced=flags,
+            frame_ms=self.config.frame_ms,
+            truncated=truncated,
+        )
