@@ -7,13 +7,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from landmark_helpers import quiet
 
 from cockpit_ai.landmark import assets
 from cockpit_ai.landmark.osm_import import import_files
-
-
-def quiet(_message: str) -> None:
-    """Log sink for imports in tests."""
 
 
 @pytest.fixture(scope="session")
@@ -34,16 +31,6 @@ def helsinki_db(helsinki_pbf: Path, tmp_path_factory: pytest.TempPathFactory) ->
     db = tmp_path_factory.mktemp("poi") / "helsinki.sqlite"
     import_files([helsinki_pbf], db, log=quiet)
     return db
-
-
-def feature(lat: float, lon: float, osm_id: str, **tags: str) -> dict:
-    """A GeoJSON point feature with OSM tags as properties."""
-    return {
-        "type": "Feature",
-        "id": osm_id,
-        "geometry": {"type": "Point", "coordinates": [lon, lat]},
-        "properties": tags,
-    }
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from conftest import feature, quiet
+from landmark_helpers import feature, quiet
 
 from cockpit_ai.cli import main
 from cockpit_ai.landmark import ATTRIBUTION, LandmarkError

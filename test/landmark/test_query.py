@@ -9,8 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import feature
 from geographiclib.geodesic import Geodesic
+from landmark_helpers import feature
 
 from cockpit_ai.cli import main
 from cockpit_ai.landmark import LandmarkError

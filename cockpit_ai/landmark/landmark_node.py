@@ -1,0 +1,317 @@
+"""landmark: answers LandmarkQuery with LandmarkArray from the POI database, and announces
+the most notable places nearby.
+
+A thin shell over ``cockpit_ai.landmark.query.LandmarkFinder``. Position from
+``sensor_msgs/NavSatFix`` (``fix``; bad fixes rejected with a throttled warning, the last
+good one kept); heading from ``nav_msgs/Odometry`` (``odom``, orientation in an ENU-aligned
+frame) when it is fresh, else the course between fixes. Opening hours are judged at the
+query's stamp (else the last fix's), so a replayed bag gets the answers of its moment.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from typing import Any
+
+from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
+from rclpy.node import Node
+
+from cockpit_ai.landmark import ATTRIBUTION, LandmarkError
+from cockpit_ai.landmark.geometry import (
+    CourseEstimator,
+    Sectors,
+    Side,
+    check_fix,
+    heading_from_quaternion,
+)
+from cockpit_ai.landmark.query import LandmarkFinder, PoiQuery, PoiResult, default_db
+from cockpit_ai.ros import qos
+from cockpit_ai.ros.diagnostics import OK, WARN, Health
+from cockpit_ai.ros.params import declare_from_schema
+from cockpit_ai.ros.params import overrides as param_overrides
+from cockpit_ai.ros.run import NodeStartupError, run_node
+from cockpit_ai.ros.stamps import ns_to_stamp, stamp_to_ns
+
+NODE = "landmark"
+
+# LandmarkQuery/Landmark side constants → core sides
+_SIDES = {1: Side.AHEAD, 2: Side.RIGHT, 3: Side.BEHIND, 4: Side.LEFT}
+_SIDE_CODES = {side: code for code, side in _SIDES.items()}
+# Fields of Landmark that already carry these tags; the rest go to tag_keys/tag_values.
+_FIELD_TAGS = {"name", "name:en", "opening_hours", "cuisine", "wikidata"}
+
+
+def to_landmark(result: PoiResult, msg_type: Any) -> Any:
+    """``PoiResult`` → ``cockpit_ai/Landmark``."""
+    msg = msg_type()
+    msg.id = result.id
+    msg.name = result.name
+    msg.name_en = result.name_en
+    msg.category = result.category_tag
+    msg.latitude_deg = result.lat
+    msg.longitude_deg = result.lon
+    msg.distance_m = result.distance_m
+    msg.bearing_deg = result.bearing_deg
+    rel = result.relative_bearing_deg
+    msg.relative_bearing_deg = math.nan if rel is None else rel
+    msg.side = _SIDE_CODES.get(result.side, 0) if result.side is not None else 0
+    msg.open_now = {True: msg_type.OPEN_YES, False: msg_type.OPEN_NO}.get(
+        result.open, msg_type.OPEN_UNKNOWN
+    )
+    msg.opening_hours = result.opening_hours
+    msg.cuisine = result.cuisine
+    msg.diets = list(result.diets)
+    msg.wikidata = result.wikidata
+    msg.score = float(result.score)
+    extra = sorted(
+        (k, v) for k, v in result.tags.items() if k not in _FIELD_TAGS and not k.startswith("diet:")
+    )
+    msg.tag_keys = [k for k, _ in extra]
+    msg.tag_values = [v for _, v in extra]
+    return msg
+
+
+class LandmarkNode(Node):
+    """Subscribes ``fix``, ``odom`` and ``landmark_query``; publishes ``landmarks`` (answers)
+    and ``landmarks/nearby`` (notable places, periodically)."""
+
+    def __init__(self, *, overrides: dict[str, Any] | None = None) -> None:
+        super().__init__(NODE, parameter_overrides=param_overrides(overrides))
+        from nav_msgs.msg import Odometry
+        from sensor_msgs.msg import NavSatFix
+
+        from cockpit_ai.msg import Landmark, LandmarkArray, LandmarkQuery
+
+        self._landmark_type = Landmark
+        self._array_type = LandmarkArray
+        p = declare_from_schema(self, NODE)
+        self.p = p
+        db = p["db_path"] or str(default_db())
+        try:
+            self.finder = LandmarkFinder(
+                db, sectors=Sectors(ahead_deg=p["ahead_deg"], behind_deg=p["behind_deg"])
+            )
+            self.course = CourseEstimator(
+                min_distance_m=p["course_min_distance_m"],
+                min_speed_mps=p["course_min_speed_mps"],
+                max_gap_s=p["course_max_gap_s"],
+            )
+        except LandmarkError as exc:
+            raise NodeStartupError(f"landmark: {exc}") from None
+        self._lock = threading.Lock()
+        self._fix: tuple[float, float, int] | None = None  # lat, lon, stamp ns
+        self._fix_received_ns = 0
+        self._frame_id = ""
+        self._odom: tuple[float, int] | None = None  # heading deg, stamp ns
+        self.health = Health(self)
+        self.health.set("database", db)
+        self.health.set("pois", self.finder.store.count())
+        self.health.set("attribution", ATTRIBUTION)
+        self.health.status(WARN, "no fix yet")
+
+        self.pub = self.create_publisher(LandmarkArray, "landmarks", qos.RELIABLE)
+        self.nearby_pub = self.create_publisher(LandmarkArray, "landmarks/nearby", qos.RELIABLE)
+        sensors = MutuallyExclusiveCallbackGroup()
+        queries = MutuallyExclusiveCallbackGroup()
+        self.create_subscription(NavSatFix, "fix", self._on_fix, qos.SENSOR,
+                                 callback_group=sensors)  # fmt: skip
+        if p["use_odometry"]:
+            self.create_subscription(Odometry, "odom", self._on_odom, qos.SENSOR,
+                                     callback_group=sensors)  # fmt: skip
+        self.create_subscription(LandmarkQuery, "landmark_query", self._on_query, qos.RELIABLE,
+                                 callback_group=queries)  # fmt: skip
+        if p["nearby_period_s"] > 0.0:
+            self.create_timer(p["nearby_period_s"], self._publish_nearby, callback_group=queries)
+        self.get_logger().info(
+            f"{self.finder.store.count():,} POIs from {db} ({ATTRIBUTION}); answering "
+            f"{self.resolve_topic_name('landmark_query')} on {self.pub.topic_name}"
+        )
+
+    def close(self) -> None:
+        """Release the database."""
+        self.finder.close()
+
+    # ------------------------------------------------------------------ inputs
+
+    def _warn(self, message: str) -> None:
+        self.get_logger().warning(message, throttle_duration_sec=self.p["warn_throttle_s"])
+
+    def _on_fix(self, msg: Any) -> None:
+        try:
+            cov_known = msg.position_covariance_type != msg.COVARIANCE_TYPE_UNKNOWN
+            std = (
+                math.sqrt(max(msg.position_covariance[0], msg.position_covariance[4]))
+                if cov_known and min(msg.position_covariance[0], msg.position_covariance[4]) >= 0
+                else None
+            )
+            check = check_fix(
+                msg.latitude,
+                msg.longitude,
+                status=int(msg.status.status),
+                horizontal_std_m=std,
+                max_horizontal_std_m=self.p["max_horizontal_std_m"],
+            )
+            if not check.ok:
+                self.health.count("rejected_fixes")
+                self.health.set("last_rejected_fix", check.reason)
+                self.health.status(WARN, f"fix rejected: {check.reason}")
+                self._warn(f"fix rejected ({check.reason}); keeping the last good fix")
+                return
+            stamp = stamp_to_ns(msg.header.stamp) or self.get_clock().now().nanoseconds
+            with self._lock:
+                self._fix = (msg.latitude, msg.longitude, stamp)
+                self._fix_received_ns = self.get_clock().now().nanoseconds
+                self._frame_id = msg.header.frame_id
+                self.course.update(msg.latitude, msg.longitude, stamp / 1e9)
+            self.health.count("fixes")
+            heading, source = self._heading()
+            self.health.status(
+                OK,
+                f"fix {msg.latitude:.6f},{msg.longitude:.6f}, heading "
+                + (f"{heading:.0f}° ({source})" if heading is not None else "unknown"),
+            )
+        except Exception as exc:  # never raise out of a callback
+            self.health.count("errors")
+            self._warn(f"fix not usable: {exc}")
+
+    def _on_odom(self, msg: Any) -> None:
+        o = msg.pose.pose.orientation
+        values = (o.x, o.y, o.z, o.w)
+        norm = math.sqrt(sum(v * v for v in values)) if all(map(math.isfinite, values)) else 0
+        if norm < 1e-6:
+            self.health.count("rejected_odometry")
+            self._warn("odometry orientation is not a valid quaternion; using the course")
+            return
+        heading = (heading_from_quaternion(*(v / norm for v in values))
+                   + self.p["odom_heading_offset_deg"]) % 360.0  # fmt: skip
+        stamp = stamp_to_ns(msg.header.stamp) or self.get_clock().now().nanoseconds
+        with self._lock:
+            self._odom = (heading, stamp)
+        self.health.count("odometry")
+
+    def _heading(self) -> tuple[float | None, str]:
+        """Odometry heading when it is fresh relative to the fix, else the course."""
+        with self._lock:
+            odom, fix = self._odom, self._fix
+            course = self.course.heading
+        if (
+            odom is not None
+            and fix is not None
+            and abs(fix[2] - odom[1]) <= self.p["odom_timeout_s"] * 1e9
+        ):
+            return odom[0], "odometry"
+        return course, "course"
+
+    # ------------------------------------------------------------------ answers
+
+    def _reply(self, *, request_id: str, status: int, message: str = "") -> Any:
+        out = self._array_type()
+        out.header.stamp = self.get_clock().now().to_msg()
+        out.request_id = request_id
+        out.status = status
+        out.message = message
+        out.vehicle_latitude_deg = math.nan
+        out.vehicle_longitude_deg = math.nan
+        out.vehicle_heading_deg = math.nan
+        return out
+
+    def _on_query(self, msg: Any) -> None:
+        self.health.count("queries")
+        try:
+            out = self._answer(msg)
+        except Exception as exc:  # a bad query is answered with the reason, never raised
+            self.health.count("errors")
+            self._warn(f"query {msg.request_id!r} failed: {exc}")
+            out = self._reply(request_id=msg.request_id, status=self._array_type.STATUS_ERROR,
+                              message=str(exc))  # fmt: skip
+        self.pub.publish(out)
+
+    def _answer(self, msg: Any) -> Any:
+        arr = self._array_type
+        if msg.use_position:
+            lat, lon = msg.latitude_deg, msg.longitude_deg
+            heading = msg.heading_deg if math.isfinite(msg.heading_deg) else None
+            stamp = stamp_to_ns(msg.header.stamp)
+        else:
+            with self._lock:
+                fix = self._fix
+            if fix is None:
+                self.health.count("answers_without_fix")
+                return self._reply(request_id=msg.request_id, status=arr.STATUS_NO_FIX,
+                                   message="no usable GNSS fix yet")  # fmt: skip
+            lat, lon, fix_stamp = fix
+            heading, _ = self._heading()
+            stamp = stamp_to_ns(msg.header.stamp) or fix_stamp
+        if msg.side != 0 and msg.side not in _SIDES:
+            raise LandmarkError(f"unknown side {msg.side}; use 0 (any) or 1..4")
+        side = _SIDES.get(msg.side)
+        if side is not None and heading is None:
+            return self._reply(
+                request_id=msg.request_id,
+                status=arr.STATUS_ERROR,
+                message=f"'{side.value}' needs a heading; none yet (no odometry, not moving)",
+            )
+        query = PoiQuery(
+            lat=lat,
+            lon=lon,
+            heading_deg=heading,
+            at=self._moment(stamp),
+            side=side,
+            radius_m=msg.radius_m if msg.radius_m > 0 else self.p["radius_m"],
+            categories=tuple(msg.categories),
+            diets=tuple(msg.diets),
+            cuisine=msg.cuisine,
+            name_contains=msg.name_contains,
+            open_now=msg.open_now,
+            limit=int(msg.limit) if msg.limit > 0 else self.p["limit"],
+        )
+        return self._array(msg.request_id, query, self.finder.query(query), stamp)
+
+    def _moment(self, stamp_ns: int) -> Any:
+        from datetime import UTC, datetime
+
+        ns = stamp_ns or self.get_clock().now().nanoseconds
+        return datetime.fromtimestamp(ns / 1e9, tz=UTC)
+
+    def _array(self, request_id: str, q: PoiQuery, results: list[PoiResult], stamp: int) -> Any:
+        out = self._array_type()
+        out.header.stamp = ns_to_stamp(stamp) if stamp else self.get_clock().now().to_msg()
+        out.header.frame_id = self._frame_id
+        out.request_id = request_id
+        out.status = self._array_type.STATUS_OK
+        out.vehicle_latitude_deg = q.lat
+        out.vehicle_longitude_deg = q.lon
+        out.vehicle_heading_deg = math.nan if q.heading_deg is None else q.heading_deg
+        out.landmarks = [to_landmark(r, self._landmark_type) for r in results]
+        return out
+
+    def _publish_nearby(self) -> None:
+        with self._lock:
+            fix, received = self._fix, self._fix_received_ns
+        now = self.get_clock().now().nanoseconds
+        if fix is None or now - received > self.p["fix_timeout_s"] * 1e9:
+            if fix is not None:
+                self.health.status(WARN, f"no good fix for {self.p['fix_timeout_s']:g} s")
+            return
+        try:
+            heading, _ = self._heading()
+            query = PoiQuery(
+                lat=fix[0],
+                lon=fix[1],
+                heading_deg=heading,
+                at=self._moment(fix[2]),
+                radius_m=self.p["nearby_radius_m"],
+                min_prominence=self.p["nearby_min_prominence"],
+                limit=self.p["nearby_limit"],
+            )
+            self.nearby_pub.publish(self._array("", query, self.finder.query(query), fix[2]))
+            self.health.count("nearby_published")
+        except Exception as exc:
+            self.health.count("errors")
+            self._warn(f"nearby landmarks failed: {exc}")
+
+
+def main(args: list[str] | None = None) -> int:
+    """Entry point of the ``landmark_node`` executable."""
+    return run_node(LandmarkNode, args=args)
