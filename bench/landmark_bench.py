@@ -108,6 +108,7 @@ def make_queries(count: int, side_km: float, seed: int = 2) -> list[PoiQuery]:
 
 
 def main() -> int:
+    sys.stdout.reconfigure(line_buffering=True)  # progress shows up when redirected too
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=1_000_000, help="generated POIs")
     parser.add_argument("--density", type=float, default=780.0, help="POIs per km²")

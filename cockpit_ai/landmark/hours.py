@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import functools
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from cockpit_ai.landmark import LandmarkError
 
 
 @functools.cache
-def _finder():
+def _finder() -> Any:
+    """One TimezoneFinder per process (imported lazily to keep the CLI fast)."""
     from timezonefinder import TimezoneFinder
 
     return TimezoneFinder()
@@ -38,17 +40,23 @@ def timezone_at(lat: float, lon: float) -> ZoneInfo:
 
 
 @functools.lru_cache(maxsize=4096)
-def _parsed(expression: str, zone: str, lat: float, lon: float):
+def _parsed(expression: str, zone: str, lat: float, lon: float) -> Any:
     import opening_hours
 
     try:
-        return opening_hours.OpeningHours(
-            expression,
-            timezone=_zone(zone),
-            coords=(lat, lon),
-            auto_timezone=False,
-            auto_country=True,
-        )
+        try:
+            return opening_hours.OpeningHours(
+                expression,
+                timezone=_zone(zone),
+                coords=(lat, lon),
+                auto_timezone=False,
+                auto_country=True,
+            )
+        except (opening_hours.UnknownCountryError, opening_hours.InvalidCoordinatesError):
+            # no country at this position (open sea): no public-holiday calendar
+            return opening_hours.OpeningHours(
+                expression, timezone=_zone(zone), auto_timezone=False, auto_country=False
+            )
     except (SyntaxError, ValueError, opening_hours.ParserError):
         return None
 
@@ -73,7 +81,10 @@ def open_at(expression: str | None, lat: float, lon: float, at: datetime) -> boo
     parsed = _parsed(expression.strip(), zone.key, lat, lon)
     if parsed is None:
         return None
-    state, _comment = parsed.state(at.astimezone(zone))
+    try:
+        state, _comment = parsed.state(at.astimezone(zone))
+    except (ValueError, OverflowError):  # e.g. a moment the library cannot represent
+        return None
     name = getattr(state, "name", str(state)).upper()
     if name.endswith("OPEN"):
         return True
