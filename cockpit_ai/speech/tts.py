@@ -7,6 +7,7 @@ read as an option); its 22.05 kHz WAV is resampled to the pipeline rate.
 
 from __future__ import annotations
 
+import functools
 import shutil
 import subprocess
 import threading
@@ -57,6 +58,25 @@ def espeak_path() -> str:
     return path
 
 
+@functools.lru_cache(maxsize=4)
+def available_voices(program: str) -> frozenset[str]:
+    """Names espeak-ng accepts for -v: languages, voice names and voice files (read-only cache)."""
+    out = subprocess.run([program, "--voices"], capture_output=True, timeout=30, check=False)
+    names: set[str] = set()
+    for line in out.stdout.decode(errors="replace").splitlines()[1:]:
+        cols = line.split()
+        if len(cols) >= 5:
+            names.update(
+                {
+                    cols[1].lower(),
+                    cols[3].lower(),
+                    cols[4].lower(),
+                    cols[4].rsplit("/", 1)[-1].lower(),
+                }
+            )
+    return frozenset(names)
+
+
 def synthesize(text: str, config: TtsConfig | None = None) -> TtsAudio:
     """Speak ``text`` with espeak-ng into memory (no playback)."""
     cfg = config or TtsConfig()
@@ -73,8 +93,14 @@ def synthesize(text: str, config: TtsConfig | None = None) -> TtsAudio:
         raise SpeechError("tts pitch must be 0..99 and volume 0..200")
     if not cfg.voice or cfg.voice.startswith("-") or any(c.isspace() for c in cfg.voice):
         raise SpeechError(f"bad espeak-ng voice name {cfg.voice!r}")
+    program = espeak_path()
+    voices = available_voices(program)
+    if voices and cfg.voice.split("+", 1)[0].lower() not in voices:
+        raise SpeechError(
+            f"espeak-ng has no voice {cfg.voice!r}; see `espeak-ng --voices` (e.g. en-us, en-gb)"
+        )
     cmd = [
-        espeak_path(), "--stdout", "--stdin",
+        program, "--stdout", "--stdin",
         "-v", cfg.voice, "-s", str(cfg.rate_wpm), "-p", str(cfg.pitch), "-a", str(cfg.volume),
     ]  # fmt: skip
     proc = subprocess.run(cmd, input=text.encode(), capture_output=True, timeout=60, check=False)

@@ -32,6 +32,9 @@ class VadConfig:
     min_speech_ms: int = 250  # shorter voiced spans are dropped (clicks, bumps)
     max_utterance_s: float = 15.0  # longer speech is cut and continued as a new utterance
     max_gap_ms: int = 120  # a jump in block times larger than this resets the segmenter
+    # The VAD hears x[n] - k*x[n-1]: road rumble (brown noise) lives below a few hundred Hz
+    # and otherwise reads as "speech" to webrtcvad; 0 turns the filter off.
+    preemphasis: float = 0.95
 
     def validate(self) -> None:
         """Raise SpeechError for values webrtcvad or the segmenter cannot use."""
@@ -47,6 +50,8 @@ class VadConfig:
             raise SpeechError("vad start_ratio and end_ratio must be in (0, 1]")
         if not 0.5 <= self.max_utterance_s <= 120.0:
             raise SpeechError(f"max_utterance_s must be 0.5..120, got {self.max_utterance_s}")
+        if not 0.0 <= self.preemphasis < 1.0:
+            raise SpeechError(f"vad preemphasis must be 0..<1, got {self.preemphasis}")
         if self.min_speech_ms < 0:
             raise SpeechError("min_speech_ms must be >= 0")
 
@@ -105,6 +110,7 @@ class VoiceActivityDetector:
         )
         self._triggered = False
         self._frames: list[tuple[np.ndarray, float, bool]] = []
+        self._last_sample = 0.0
 
     @property
     def speech_active(self) -> bool:
@@ -148,7 +154,13 @@ class VoiceActivityDetector:
         return out
 
     def _step(self, chunk: np.ndarray, t: float) -> Utterance | None:
-        voiced = self._vad.is_speech(chunk.tobytes(), self.sample_rate)
+        heard = chunk
+        if self.config.preemphasis > 0.0:
+            x = chunk.astype(np.float64)
+            prev = np.concatenate([[self._last_sample], x[:-1]])
+            self._last_sample = float(x[-1])
+            heard = np.clip(x - self.config.preemphasis * prev, -32768, 32767).astype(np.int16)
+        voiced = self._vad.is_speech(heard.tobytes(), self.sample_rate)
         self.frames_processed += 1
         item = (chunk, t, voiced)
         if not self._triggered:

@@ -1,0 +1,67 @@
+"""Number normalisation and word error rate."""
+
+from __future__ import annotations
+
+import pytest
+
+from cockpit_ai.speech.text import (
+    int_to_words,
+    normalise_for_scoring,
+    numbers_to_words,
+    word_error_rate,
+    words_to_numbers,
+)
+
+
+@pytest.mark.parametrize(
+    ("n", "words"),
+    [
+        (0, "zero"),
+        (7, "seven"),
+        (21, "twenty one"),
+        (40, "forty"),
+        (121, "one hundred twenty one"),
+        (2026, "two thousand twenty six"),
+        (1_000_000, "one million"),
+    ],
+)
+def test_int_to_words(n: int, words: str) -> None:
+    assert int_to_words(n) == words
+
+
+def test_numbers_to_words_handles_units_and_decimals() -> None:
+    assert numbers_to_words("Set it to 21 degrees.") == "Set it to twenty one degrees."
+    assert numbers_to_words("21° and 50%") == "twenty one degrees and fifty percent"
+    assert numbers_to_words("2.5 km") == "two point five km"
+    assert numbers_to_words("1,200 m") == "one thousand two hundred m"
+
+
+def test_words_to_numbers_keeps_lone_small_words() -> None:
+    assert words_to_numbers("set the temperature to twenty one degrees") == (
+        "set the temperature to 21 degrees"
+    )
+    assert words_to_numbers("twenty-one degrees") == "21 degrees"
+    assert words_to_numbers("the second one") == "the second one"
+    assert words_to_numbers("set the fan speed to three") == "set the fan speed to three"
+    assert words_to_numbers("five degrees warmer") == "5 degrees warmer"
+    assert words_to_numbers("in two hundred metres, turn left") == "in 200 metres, turn left"
+    assert words_to_numbers("fifteen.") == "15."
+
+
+def test_round_trip_between_digits_and_words() -> None:
+    for n in (13, 21, 99, 100, 345, 1999):
+        assert words_to_numbers(int_to_words(n)) == str(n)
+
+
+def test_word_error_rate_normalises_numbers_and_punctuation() -> None:
+    assert (
+        word_error_rate(
+            "set the temperature to twenty one degrees", "Set the temperature to 21 degrees."
+        )
+        == 0.0
+    )
+    assert word_error_rate("how far is it", "How far with it?") == pytest.approx(0.25)
+    assert word_error_rate("play some jazz", "") == 1.0
+    assert word_error_rate("", "") == 0.0
+    assert word_error_rate("a b", "a x b y") == pytest.approx(1.0)  # two insertions
+    assert normalise_for_scoring("Gluten-free, isn't it?") == ["gluten", "free", "isnt", "it"]
