@@ -39,10 +39,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 def landmark_search_from_core(db: Path | None, *, at: datetime | None) -> Any:
     """A LandmarkSearch over the landmark core (``cockpit_ai.landmark``), or None when that
     core or its database is not available (the planner then says it can't see)."""
-    try:
-        from cockpit_ai.planner.landmarks import core_search
-    except ImportError:
-        return None
+    from cockpit_ai.planner.landmarks import core_search
+
     return core_search(db, at=at)
 
 

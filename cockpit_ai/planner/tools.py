@@ -264,3 +264,58 @@ def vehicle_command(call: ToolCall) -> VehicleCommand:
             value=f"{a['device']}:{value}" if value else a["device"], unit="", zone="all",
         )
     raise ToolParseError(f"{call.name} is not a command tool")
+
+
+_GBNF_CHAR = r'[^"\\\x7F\x00-\x1F]'
+
+
+def schema_to_gbnf(schema: dict[str, Any]) -> str:
+    """A compact llama.cpp grammar for the JSON-schema subset the tools use.
+
+    Why not llama.cpp's own converter: it allows free whitespace everywhere and keeps every
+    anyOf branch alive over the shared ``{"tool": `` prefix; this grammar fixes the layout to
+    the prompt's examples (``{"tool": "name", "key": value}``), so the tool name is chosen
+    first and the rest of the object follows one branch (about 3x faster sampling measured on
+    SmolLM2). Supports: anyOf of objects, const, string enum, string maxLength, boolean.
+    """
+    rules: dict[str, str] = {}
+
+    def lit(text: str) -> str:
+        return json.dumps(text)
+
+    def value_rule(prop: dict[str, Any]) -> str:
+        if "const" in prop:
+            return lit(json.dumps(prop["const"]))
+        if prop.get("type") == "boolean":
+            return '("true" | "false")'
+        if "enum" in prop:
+            return "(" + " | ".join(lit(json.dumps(v)) for v in prop["enum"]) + ")"
+        if prop.get("type") == "string":
+            n = int(prop.get("maxLength", 200))
+            name = f"str{n}"
+            rules[name] = f'"\\"" char{{0,{n}}} "\\""'
+            return name
+        raise ValueError(f"schema_to_gbnf: unsupported property {prop}")
+
+    objects = schema.get("anyOf", [schema])
+    first = {next(iter(o["properties"])) for o in objects}
+    # Shared first key with a const per branch (the tool name): emit `{"tool": ` once, so
+    # the branches differ from their first character on.
+    shared = first.pop() if len(first) == 1 and all(
+        "const" in next(iter(o["properties"].values())) for o in objects) else None
+    branches = []
+    for i, obj in enumerate(objects):
+        keys = list(obj["properties"])
+        parts = []
+        for j, key in enumerate(keys):
+            if not (j == 0 and shared):
+                parts.append(lit(f'{"{" if j == 0 else ", "}"{key}": '))
+            parts.append(value_rule(obj["properties"][key]))
+        parts.append(lit("}"))
+        rules[f"t{i}"] = " ".join(parts)
+        branches.append(f"t{i}")
+    head = lit(f'{{"{shared}": ') + " " if shared else ""
+    lines = [f"root ::= {head}({' | '.join(branches)})"]
+    lines += [f"{k} ::= {v}" for k, v in rules.items()]
+    lines.append(f"char ::= {_GBNF_CHAR}")
+    return "\n".join(lines) + "\n"

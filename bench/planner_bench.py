@@ -1,0 +1,162 @@
+"""Planner benchmark: tool/argument accuracy per model and per path on the utterance set,
+planner overhead against llama-cpp-python called directly, and time to a vehicle command.
+
+    python bench/planner_bench.py [--models qwen,smol] [--subset] [--repeats 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from cockpit_ai.paths import data_dir  # noqa: E402
+from cockpit_ai.planner.assets import model_path  # noqa: E402
+from cockpit_ai.planner.backends import EdgeBackend, EdgeSettings  # noqa: E402
+from cockpit_ai.planner.dialogue import build_messages  # noqa: E402
+from cockpit_ai.planner.evaluation import eval_fastpath, eval_model, load_utterances, \
+    score  # noqa: E402
+from cockpit_ai.planner.planner import Context, Planner  # noqa: E402
+from cockpit_ai.planner.tools import TOOL_SCHEMA  # noqa: E402
+
+UTTERANCES = ROOT / "test" / "planner" / "utterances.yaml"
+PROFILES = {"qwen": "qwen2.5-coder-1.5b", "smol": "smollm2-135m"}
+
+
+def pct(x: float) -> str:
+    return f"{100 * x:.0f} %"
+
+
+def accuracy_rows(items: list[dict[str, Any]], models: list[str]) -> list[str]:
+    rows = ["| path | model | handled | tool right | key args right | JSON valid | mean s/utt |",
+            "|---|---|---|---|---|---|---|"]
+    fp = eval_fastpath(items).row()
+    rows.append(f"| fast path | - | {fp['handled']}/{fp['utterances']} | "
+                f"{pct(fp['tool_right_of_handled'])} | {pct(fp['args_right_of_handled'])} | "
+                f"100 % | {fp['mean_s'] * 1000:.2f} ms |")
+    for key in models:
+        edge = EdgeBackend(EdgeSettings(model_path=model_path(data_dir(), PROFILES[key])))
+        planner = Planner(backend=edge, config={"fastpath": False})
+        planner.warm_up()
+        ps = eval_model(planner, items, name=key)
+        r = ps.row()
+        rows.append(f"| LLM | {key} | {r['handled']}/{r['utterances']} | "
+                    f"{pct(r['tool_right_of_all'])} | {pct(r['args_right_of_all'])} | "
+                    f"{pct(r['json_valid'])} | {r['mean_s']:.2f} |")
+        # Combined: fast path where it is confident, the model for the rest.
+        combined = Planner(backend=edge, config={"fastpath": True})
+        tool_ok = args_ok = 0
+        for i, item in enumerate(items):
+            sid = f"c{i}"
+            if item.get("followup"):
+                from cockpit_ai.planner.evaluation import seed_session
+
+                seed_session(combined, sid)
+            turn = combined.handle(item["text"], Context(session_id=sid))
+            t, a = score(turn.tool_calls[0] if turn.tool_calls else None, item)
+            tool_ok += t
+            args_ok += a
+        n = len(items)
+        rows.append(f"| fast path + LLM | {key} | {n}/{n} | {pct(tool_ok / n)} | "
+                    f"{pct(args_ok / n)} | - | - |")
+        for miss in ps.misses:
+            print(f"  miss ({key}): {miss}")
+        del planner, combined, edge
+    return rows
+
+
+def overhead(repeats: int) -> list[str]:
+    """TTFT and tokens/s through EdgeBackend.generate vs create_chat_completion directly."""
+    edge = EdgeBackend(EdgeSettings(model_path=model_path(data_dir(), PROFILES["qwen"])))
+    planner = Planner(backend=edge, config={"fastpath": False})
+    planner.warm_up()
+    llm = edge.llm
+    grammar = edge._grammar(TOOL_SCHEMA)
+    texts = ["find me a vegan restaurant that is open now", "tell me a joke",
+             "set the passenger side to 23 degrees"]
+    direct_ttft, direct_tps, ours_ttft, ours_tps = [], [], [], []
+    for _ in range(repeats):
+        for text in texts:
+            msgs = build_messages(planner.system, planner.dialogues.get("bench"), text,
+                                  ["Time: Sat 12:00; speed: 0 km/h"])
+            t0 = time.perf_counter()
+            first, n = 0.0, 0
+            for chunk in llm.create_chat_completion(messages=msgs, grammar=grammar,
+                                                    temperature=0.0, max_tokens=160,
+                                                    stream=True):
+                if chunk["choices"][0].get("delta", {}).get("content"):
+                    if not n:
+                        first = time.perf_counter() - t0
+                    n += 1
+            total = time.perf_counter() - t0
+            direct_ttft.append(first)
+            direct_tps.append((n - 1) / max(total - first, 1e-6))
+            gen = edge.generate(msgs, schema=TOOL_SCHEMA, max_tokens=160)
+            ours_ttft.append(gen.ttft_ms / 1000)
+            ours_tps.append((gen.completion_tokens - 1)
+                            / max((gen.latency_ms - gen.ttft_ms) / 1000, 1e-6))
+    m = statistics.median
+    return [
+        "| path | TTFT (median) | generation tok/s (median) |", "|---|---|---|",
+        f"| llama-cpp-python direct | {m(direct_ttft) * 1000:.0f} ms | {m(direct_tps):.1f} |",
+        f"| planner EdgeBackend | {m(ours_ttft) * 1000:.0f} ms | {m(ours_tps):.1f} |",
+        f"| ratio planner/direct | {m(ours_ttft) / m(direct_ttft):.3f} | "
+        f"{m(ours_tps) / m(direct_tps):.3f} |",
+    ]
+
+
+def time_to_command(items: list[dict[str, Any]]) -> list[str]:
+    edge = EdgeBackend(EdgeSettings(model_path=model_path(data_dir(), PROFILES["qwen"])))
+    vehicle = [i for i in items if i["tool"] == "vehicle"]
+    rows = ["| path | vehicle utterances with a command | median time to command |",
+            "|---|---|---|"]
+    for name, cfg in (("fast path", {"fastpath": True}), ("LLM (qwen)", {"fastpath": False})):
+        planner = Planner(backend=edge, config=cfg)
+        planner.warm_up()
+        times = []
+        for i, item in enumerate(vehicle):
+            if cfg["fastpath"]:
+                from cockpit_ai.planner import fastpath
+
+                if fastpath.parse(item["text"]) is None:
+                    continue
+            t0 = time.perf_counter()
+            turn = planner.handle(item["text"], Context(session_id=f"t{i}"))
+            if turn.commands:
+                times.append(time.perf_counter() - t0)
+        rows.append(f"| {name} | {len(times)}/{len(vehicle)} | "
+                    f"{statistics.median(times) * 1000:.1f} ms |" if times else f"| {name} | 0 | - |")
+    return rows
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--models", default="smol,qwen", help="comma list of: smol, qwen")
+    ap.add_argument("--subset", action="store_true", help="only the ~10 subset utterances")
+    ap.add_argument("--repeats", type=int, default=2, help="overhead repeats (3 prompts each)")
+    ap.add_argument("--skip", default="", help="comma list of: accuracy, overhead, command")
+    args = ap.parse_args()
+    items = load_utterances(UTTERANCES)
+    if args.subset:
+        items = [i for i in items if i.get("subset")]
+    skip = set(filter(None, args.skip.split(",")))
+    if "accuracy" not in skip:
+        print("\n## Accuracy on the utterance set\n")
+        print("\n".join(accuracy_rows(items, [m for m in args.models.split(",") if m])))
+    if "overhead" not in skip:
+        print("\n## Planner overhead vs llama-cpp-python (Qwen2.5-Coder-1.5B, grammar on)\n")
+        print("\n".join(overhead(args.repeats)))
+    if "command" not in skip:
+        print("\n## Time to a vehicle command\n")
+        print("\n".join(time_to_command(items)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,291 @@
+"""planner: the ROS shell around the planner core (``cockpit_ai.planner.planner.Planner``).
+
+In: ``transcript`` (final ones), ``landmarks`` (answers to our queries), ``fatigue_state``,
+``road/detections`` and ``cabin/detections``, ``odom`` (nav_msgs/Odometry: speed from the
+twist). Out: ``response``, ``vehicle_command``, ``landmark_query``. Model generation runs in
+one worker thread, never in a callback; a question that arrives while another is being
+answered is queued (bounded) or cancels the older one, as ``busy_policy`` says.
+"""
+
+from __future__ import annotations
+
+import collections
+import math
+import threading
+import time
+import uuid
+from typing import Any
+
+from rclpy.node import Node
+from rclpy.parameter import Parameter
+
+from cockpit_ai.planner.errors import PlannerError
+from cockpit_ai.planner.planner import Context, Planner, Turn, build_planner
+from cockpit_ai.planner.tools import LandmarkRequest, Place
+from cockpit_ai.ros import qos
+from cockpit_ai.ros.diagnostics import ERROR, OK, WARN, Health
+from cockpit_ai.ros.params import declare_from_schema
+from cockpit_ai.ros.run import NodeStartupError, run_node
+
+NODE = "planner"
+
+
+def config_from_params(p: dict[str, Any]) -> dict[str, Any]:
+    """The planner core's config dict from the node's flat parameters."""
+    allow: dict[str, Any] | None = None
+    if p["climate_min_celsius"] or p["climate_max_celsius"]:
+        from cockpit_ai.planner.safety import DEFAULT_ALLOW
+
+        allow = {k: dict(v) for k, v in DEFAULT_ALLOW.items()}
+        allow["climate"]["min_celsius"] = float(p["climate_min_celsius"])
+        allow["climate"]["max_celsius"] = float(p["climate_max_celsius"])
+    return {
+        "brand": {"name": p["brand_name"], "wake_word": p["wake_word"], "tone": p["brand_tone"],
+                  "language": p["language"],
+                  "allowed_functions": list(p["allowed_functions"])},
+        "model": p["model"], "model_path": p["model_path"], "n_threads": p["n_threads"],
+        "n_ctx": p["n_ctx"], "max_tokens": p["max_tokens"], "fastpath": p["fastpath"],
+        "fast_only": p["fast_only"], "history_turns": p["history_turns"],
+        "landmark_timeout_s": p["landmark_timeout_s"],
+        "break_reminder_s": p["break_reminder_s"], "history_db": p["history_db"],
+        "cloud": {"enabled": p["cloud_enabled"], "base_url": p["cloud_base_url"],
+                  "model": p["cloud_model"], "api_key_env": p["cloud_api_key_env"],
+                  "budget_s": p["cloud_budget_s"], "cooldown_s": p["cloud_cooldown_s"],
+                  "response_format": p["cloud_response_format"]},
+        "privacy": {"position_grid_m": p["position_grid_m"], "audit_log": p["audit_log"],
+                    "dialogue_ttl_s": p["dialogue_ttl_s"],
+                    "history_retention_days": p["history_retention_days"]},
+        "safety": {"allow": allow, "moving_mps": p["moving_mps"]},
+    }
+
+
+def place_from_msg(lm: Any) -> Place:
+    """A Landmark message as the core's Place."""
+    return Place(name=lm.name_en or lm.name, category=lm.category, distance_m=lm.distance_m,
+                 bearing_deg=lm.bearing_deg, relative_bearing_deg=lm.relative_bearing_deg,
+                 side=int(lm.side), open_now=int(lm.open_now), opening_hours=lm.opening_hours,
+                 cuisine=lm.cuisine, diets=list(lm.diets), latitude_deg=lm.latitude_deg,
+                 longitude_deg=lm.longitude_deg, id=lm.id)
+
+
+class PlannerNode(Node):
+    """Transcripts in; answers, vehicle commands and landmark queries out."""
+
+    def __init__(self, *, overrides: dict[str, Any] | None = None) -> None:
+        super().__init__(NODE, parameter_overrides=[
+            Parameter(k, value=v) for k, v in (overrides or {}).items()])
+        from cockpit_ai.msg import (
+            AssistantResponse,
+            DetectionArray,
+            FatigueState,
+            LandmarkArray,
+            LandmarkQuery,
+            Transcript,
+            VehicleCommand,
+        )
+        from nav_msgs.msg import Odometry
+
+        self._msgs = {"response": AssistantResponse, "command": VehicleCommand,
+                      "query": LandmarkQuery}
+        p = declare_from_schema(self, NODE)
+        if p["busy_policy"] not in ("queue", "cancel"):
+            raise NodeStartupError(f"planner: busy_policy '{p['busy_policy']}' must be "
+                                   "'queue' or 'cancel'")
+        self.p = p
+        self.health = Health(self)
+        try:
+            self.planner: Planner = build_planner(
+                config_from_params(p), landmark_search=self._landmark_search,
+                warm_up=bool(p["warm_up"]))
+        except PlannerError as exc:
+            raise NodeStartupError(f"planner: {exc}") from None
+        self.health.set("model", p["model_path"] or p["model"])
+        self.health.status(OK, "ready")
+
+        self.pub_response = self.create_publisher(AssistantResponse, "response", qos.RELIABLE)
+        self.pub_command = self.create_publisher(VehicleCommand, "vehicle_command", qos.RELIABLE)
+        self.pub_query = self.create_publisher(LandmarkQuery, "landmark_query", qos.RELIABLE)
+        self.create_subscription(Transcript, "transcript", self._on_transcript, qos.RELIABLE)
+        self.create_subscription(LandmarkArray, "landmarks", self._on_landmarks, qos.RELIABLE)
+        self.create_subscription(FatigueState, "fatigue_state", self._on_fatigue, qos.RELIABLE)
+        self.create_subscription(DetectionArray, "road/detections",
+                                 lambda m: self._on_detections("road", m), qos.RELIABLE)
+        self.create_subscription(DetectionArray, "cabin/detections",
+                                 lambda m: self._on_detections("cabin", m), qos.RELIABLE)
+        self.create_subscription(Odometry, "odom", self._on_odom, qos.RELIABLE)
+
+        self._lock = threading.Lock()
+        self._speed_mps = 0.0
+        self._fatigue_level = 0
+        self._objects: dict[str, list[str]] = {"road": [], "cabin": []}
+        self._waiting: dict[str, tuple[threading.Event, list[Any]]] = {}
+        self._jobs: collections.deque[tuple[str, Any]] = collections.deque()
+        self._generation = 0  # bumped by a cancelling question: older answers are dropped
+        self._wake = threading.Condition(self._lock)
+        self._stop = False
+        self._worker = threading.Thread(target=self._work, name="planner-worker", daemon=True)
+        self._worker.start()
+
+    # -- callbacks: store and hand over, never block --------------------------------------
+    def _on_transcript(self, msg: Any) -> None:
+        if not msg.is_final or not msg.text.strip():
+            return
+        if self.p["require_wake_word"] and not msg.wake_word_heard:
+            self.health.count("ignored_no_wake_word")
+            return
+        self.health.count("transcripts")
+        with self._wake:
+            if self.p["busy_policy"] == "cancel":
+                self._generation += 1
+                dropped = sum(1 for kind, _ in self._jobs if kind == "ask")
+                self._jobs = collections.deque(j for j in self._jobs if j[0] != "ask")
+                self.health.count("cancelled", dropped)
+            elif sum(1 for kind, _ in self._jobs if kind == "ask") >= self.p["queue_size"]:
+                self._jobs.popleft()
+                self.health.count("dropped_questions")
+            self._jobs.append(("ask", (msg, time.monotonic(), self._generation)))
+            self._wake.notify()
+
+    def _on_landmarks(self, msg: Any) -> None:
+        with self._lock:
+            waiter = self._waiting.get(msg.request_id)
+        if waiter is not None:
+            waiter[1].append(msg)
+            waiter[0].set()
+
+    def _on_fatigue(self, msg: Any) -> None:
+        level = int(msg.level)
+        with self._wake:
+            self._fatigue_level = level
+            if msg.level_changed and level >= self.p["fatigue_break_level"]:
+                self._jobs.append(("fatigue", (msg, time.monotonic(), self._generation)))
+                self._wake.notify()
+
+    def _on_detections(self, camera: str, msg: Any) -> None:
+        labels = sorted({d.class_name for d in msg.detections if d.class_name})
+        with self._lock:
+            self._objects[camera] = labels
+
+    def _on_odom(self, msg: Any) -> None:
+        v = msg.twist.twist.linear
+        speed = math.sqrt(v.x * v.x + v.y * v.y + v.z * v.z)
+        if math.isfinite(speed):
+            with self._lock:
+                self._speed_mps = speed
+        else:
+            self.health.count("bad_odom")
+
+    # -- landmark search over topics (called from the core, in its pool thread) ----------
+    def _landmark_search(self, req: LandmarkRequest) -> list[Place]:
+        msg = self._msgs["query"]()
+        request_id = req.request_id or uuid.uuid4().hex[:12]
+        request_id = f"{request_id}-{uuid.uuid4().hex[:6]}"
+        msg.header.stamp = self.get_clock().now().to_msg()
+        msg.request_id = request_id
+        msg.text = req.text
+        msg.side = req.side
+        msg.categories = list(req.categories)
+        msg.diets = list(req.diets)
+        msg.cuisine = req.cuisine
+        msg.name_contains = req.name_contains
+        msg.open_now = req.open_now
+        msg.radius_m = float(req.radius_m)
+        msg.limit = int(req.limit)
+        msg.use_position = req.use_position
+        msg.latitude_deg = req.latitude_deg
+        msg.longitude_deg = req.longitude_deg
+        msg.heading_deg = req.heading_deg
+        event, box = threading.Event(), []
+        with self._lock:
+            self._waiting[request_id] = (event, box)
+        try:
+            self.pub_query.publish(msg)
+            if not event.wait(float(self.p["landmark_timeout_s"])):
+                self.health.count("landmark_timeouts")
+                raise PlannerError("no answer from the landmark node")
+        finally:
+            with self._lock:
+                self._waiting.pop(request_id, None)
+        answer = box[0]
+        if answer.status != 0:
+            raise PlannerError(answer.message or "landmark node could not answer")
+        return [place_from_msg(lm) for lm in answer.landmarks]
+
+    # -- the worker ---------------------------------------------------------------------
+    def _work(self) -> None:
+        while True:
+            with self._wake:
+                while not self._jobs and not self._stop:
+                    self._wake.wait()
+                if self._stop:
+                    return
+                kind, (msg, received, generation) = self._jobs.popleft()
+                ctx = Context(speed_mps=self._speed_mps, fatigue_level=self._fatigue_level,
+                              session_id=str(self.p["session_id"]),
+                              road_objects=list(self._objects["road"]),
+                              cabin_objects=list(self._objects["cabin"]))
+            try:
+                if kind == "ask":
+                    ctx.request_id = msg.utterance_id
+                    turn: Turn | None = self.planner.handle(msg.text, ctx)
+                else:
+                    turn = self.planner.on_fatigue(int(msg.level), ctx)
+            except Exception as exc:  # noqa: BLE001 - a bug must not kill the node
+                self.get_logger().error(f"planner failed on {kind}: {exc}")
+                self.health.count("errors")
+                self.health.status(ERROR, f"last turn failed: {exc}")
+                continue
+            if turn is None:
+                continue
+            with self._lock:
+                stale = kind == "ask" and generation != self._generation
+            if stale:
+                self.health.count("cancelled")
+                continue
+            self._publish(turn, msg, received, proactive=(kind == "fatigue"),
+                          urgent=(kind == "fatigue" and int(msg.level) >= 4))
+
+    def _publish(self, turn: Turn, src: Any, received: float, *, proactive: bool,
+                 urgent: bool) -> None:
+        stamp = src.header.stamp
+        request_id = "" if proactive else src.utterance_id
+        for cmd in turn.commands:
+            out = self._msgs["command"]()
+            out.header.stamp = stamp
+            out.header.frame_id = "base_link"
+            out.request_id = request_id
+            out.function, out.action, out.value = cmd.function, cmd.action, cmd.value
+            out.unit, out.zone = cmd.unit, cmd.zone
+            out.vehicle_speed_mps = float(cmd.vehicle_speed_mps)
+            self.pub_command.publish(out)
+            self.health.count("commands")
+        resp = self._msgs["response"]()
+        resp.header.stamp = stamp
+        resp.request_id = request_id
+        resp.text = turn.text
+        resp.language = turn.language
+        resp.backend = turn.backend
+        resp.latency_ms = float((time.monotonic() - received) * 1000)
+        resp.tool_calls = [c.name for c in turn.tool_calls]
+        resp.proactive = proactive or turn.proactive
+        resp.priority = 1 if urgent else 0
+        self.pub_response.publish(resp)
+        self.health.count(f"answers_{turn.backend}")
+        self.health.set("last_latency_ms", f"{resp.latency_ms:.0f}")
+        if turn.fallback_reason:
+            self.health.status(WARN, f"cloud unavailable: {turn.fallback_reason}")
+        for reason in turn.refused:
+            self.get_logger().info(f"refused: {reason}")
+            self.health.count("refused")
+
+    def close(self) -> None:
+        with self._wake:
+            self._stop = True
+            self._wake.notify_all()
+        self._worker.join(timeout=5)
+        self.planner.close()
+
+
+def main(args: list[str] | None = None) -> int:
+    """Entry point of the ``planner_node`` executable."""
+    return run_node(PlannerNode, args=args)

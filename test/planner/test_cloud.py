@@ -1,0 +1,199 @@
+"""Cloud failover with a real OpenAI-compatible server (llama_cpp.server + SmolLM2) behind a
+capturing stdlib proxy: cloud answers, kill -> edge within the budget and the breaker opens,
+restart -> cloud again; the bodies the "cloud" received hold no private data."""
+
+from __future__ import annotations
+
+import http.client
+import http.server
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from cockpit_ai.planner.backends import CloudBackend, CloudSettings, EdgeBackend, FailoverBackend
+from cockpit_ai.planner.planner import Context, Planner
+from cockpit_ai.planner.privacy import AuditLog, Redactor
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Server:
+    """`python -m llama_cpp.server` with SmolLM2 on one thread; start/kill/restart."""
+
+    def __init__(self, model: Path) -> None:
+        self.model = model
+        self.port = free_port()
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        cmd = [sys.executable, "-m", "llama_cpp.server", "--model", str(self.model),
+               "--host", "127.0.0.1", "--port", str(self.port), "--n_threads", "1",
+               "--n_ctx", "2048", "--verbose", "False"]
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                     start_new_session=True)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/v1/models",
+                                            timeout=1):
+                    return
+            except OSError:
+                if self.proc.poll() is not None:
+                    raise RuntimeError("llama_cpp.server exited at start") from None
+                time.sleep(0.2)
+        raise RuntimeError("llama_cpp.server did not come up in 60 s")
+
+    def kill(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout=10)
+        self.proc = None
+
+
+class Proxy(http.server.ThreadingHTTPServer):
+    """Forwards to the server and keeps every request body it saw; can add a delay."""
+
+    def __init__(self, upstream_port: int) -> None:
+        super().__init__(("127.0.0.1", 0), ProxyHandler)
+        self.upstream_port = upstream_port
+        self.bodies: list[bytes] = []
+        self.delay_s = 0.0
+        self.daemon_threads = True
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}/v1"
+
+
+class ProxyHandler(http.server.BaseHTTPRequestHandler):
+    server: Proxy
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def _forward(self, method: str) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if body:
+            self.server.bodies.append(body)
+        time.sleep(self.server.delay_s)
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", self.server.upstream_port, timeout=60)
+            conn.request(method, self.path, body=body or None,
+                         headers={"Content-Type": "application/json"})
+            resp = conn.getresponse()
+            data, status = resp.read(), resp.status
+        except OSError:
+            data, status = b'{"error": "upstream down"}', 502
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+        except OSError:
+            pass  # the client gave up (budget exceeded)
+
+    def do_GET(self) -> None:  # noqa: N802
+        self._forward("GET")
+
+    def do_POST(self) -> None:  # noqa: N802
+        self._forward("POST")
+
+
+@pytest.fixture(scope="module")
+def server(smol_path: Path) -> Iterator[Server]:
+    s = Server(smol_path)
+    s.start()
+    yield s
+    s.kill()
+
+
+@pytest.fixture()
+def proxy(server: Server) -> Iterator[Proxy]:
+    p = Proxy(server.port)
+    t = threading.Thread(target=p.serve_forever, daemon=True)
+    t.start()
+    yield p
+    p.shutdown()
+    p.server_close()
+
+
+def make_planner(edge: EdgeBackend, proxy: Proxy, audit: Path, *, budget_s: float = 8.0,
+                 cooldown_s: float = 1.0) -> tuple[Planner, FailoverBackend]:
+    cloud = CloudBackend(CloudSettings(base_url=proxy.url, model="smollm2", budget_s=budget_s),
+                         redactor=Redactor(grid_m=1000), audit=AuditLog(audit))
+    failover = FailoverBackend(edge, cloud, cooldown_s=cooldown_s)
+    planner = Planner(backend=failover, config={"fastpath": False})
+    return planner, failover
+
+
+CTX = dict(latitude_deg=60.169912, longitude_deg=24.938379, heading_deg=90.0)
+PRIVATE = ("Anna", "Virtanen", "+358 40 123 4567", "123 4567", "anna.virtanen@example.fi",
+           "60.169912", "24.938379", "60.1699", "ABC-123")
+
+
+def test_cloud_kill_restart_and_redaction(edge: EdgeBackend, server: Server, proxy: Proxy,
+                                          tmp_path: Path) -> None:
+    planner, failover = make_planner(edge, proxy, tmp_path / "audit.jsonl")
+    ctx = Context(session_id="cloud", **CTX)
+    first = planner.handle("My name is Anna Virtanen, call me on +358 40 123 4567 or "
+                           "anna.virtanen@example.fi. We are at 60.169912, 24.938379 in the "
+                           "car ABC-123. Tell me a joke.", ctx)
+    assert first.backend == "cloud", first
+    second = planner.handle("Is Anna's car warm enough?", ctx)
+    assert second.backend == "cloud"
+
+    server.kill()
+    t0 = time.perf_counter()
+    third = planner.handle("tell me something about Helsinki", ctx)
+    assert third.backend == "edge" and third.fallback_reason
+    assert time.perf_counter() - t0 < failover.cloud.settings.budget_s + 15  # type: ignore[union-attr]
+    assert failover.breaker.is_open
+    assert planner.handle("how are you?", ctx).backend == "edge"  # breaker open: no cloud call
+
+    server.start()
+    time.sleep(1.1)  # cool-down over: the next request probes and uses the cloud again
+    assert planner.handle("what's the capital of Finland?", ctx).backend == "cloud"
+
+    sent = b"\n".join(proxy.bodies).decode("utf-8")
+    assert "chat/completions" not in sent and '"messages"' in sent
+    for secret in PRIVATE:
+        assert secret not in sent, secret
+    audit = [json.loads(line) for line in (tmp_path / "audit.jsonl").read_text().splitlines()]
+    # The audit log holds exactly the bytes the endpoint received, failed requests included.
+    assert [a["body"] for a in audit] == [b.decode("utf-8") for b in proxy.bodies]
+    assert [a["outcome"] == "ok" for a in audit].count(True) == 3
+
+
+def test_budget_exceeded_falls_back_to_edge(edge: EdgeBackend, proxy: Proxy,
+                                            tmp_path: Path) -> None:
+    planner, failover = make_planner(edge, proxy, tmp_path / "audit.jsonl", budget_s=1.0,
+                                     cooldown_s=60)
+    proxy.delay_s = 3.0
+    t0 = time.perf_counter()
+    turn = planner.handle("tell me a joke", Context(session_id="slow"))
+    elapsed = time.perf_counter() - t0
+    assert turn.backend == "edge" and "budget" in turn.fallback_reason
+    assert elapsed < 1.0 + 10, elapsed
+    assert failover.breaker.is_open
+
+
+def test_cloud_switch_off_sends_nothing(edge: EdgeBackend, proxy: Proxy, tmp_path: Path) -> None:
+    planner, failover = make_planner(edge, proxy, tmp_path / "audit.jsonl")
+    failover.cloud_enabled = False
+    turn = planner.handle("tell me a joke", Context(session_id="off"))
+    assert turn.backend == "edge" and proxy.bodies == []
