@@ -505,7 +505,9 @@ def _build(
                 "pois": rows,
             }
         )
-    log(f"{db.name}: building the R*Tree index over {inserted:,} POIs")
+    log(f"{db.name}: ordering {inserted:,} POIs by position")
+    conn.executescript(poi_store.SPATIAL_ORDER_SQL)
+    log(f"{db.name}: building the R*Tree index")
     _build_index(conn)
     meta = {
         "schema_version": poi_store.SCHEMA_VERSION,
