@@ -1,0 +1,248 @@
+"""speech: ``audio`` (AudioChunk) -> VAD -> offline Whisper -> ``transcript`` + ``voice_features``.
+
+A thin ROS shell over ``SpeechPipeline``. The audio callback only validates, resamples and
+runs the VAD (microseconds per chunk); finished utterances go to a bounded queue that a
+worker thread recognises, so Whisper never blocks the callback. When the recogniser falls
+behind, the oldest waiting utterance is dropped and counted. ``speech_active`` (Bool) is
+published whenever the VAD enters or leaves speech: the TTS node's barge-in signal.
+Stamps come from the audio (a replayed bag gives the same transcripts).
+"""
+
+from __future__ import annotations
+
+import collections
+import threading
+import time
+from typing import Any
+
+from rcl_interfaces.msg import SetParametersResult
+from rclpy.node import Node
+from std_msgs.msg import Bool
+
+from cockpit_ai.msg import AudioChunk, Transcript, VoiceFeatures
+from cockpit_ai.ros import qos
+from cockpit_ai.ros.diagnostics import OK, WARN, Health
+from cockpit_ai.ros.params import declare_from_schema
+from cockpit_ai.ros.params import overrides as param_overrides
+from cockpit_ai.ros.run import NodeStartupError, run_node
+from cockpit_ai.ros.stamps import s_to_stamp, stamp_to_s
+from cockpit_ai.speech import SpeechError
+from cockpit_ai.speech.asr import COCKPIT_VOCABULARY, WhisperConfig
+from cockpit_ai.speech.chunks import chunk_samples
+from cockpit_ai.speech.pipeline import PipelineConfig, SpeechPipeline, SpeechResult
+from cockpit_ai.speech.vad import Utterance, VadConfig
+from cockpit_ai.speech.wake import WakeConfig
+
+NODE = "speech"
+
+
+def pipeline_config(p: dict[str, Any]) -> PipelineConfig:
+    """The core's configuration from the node's parameters."""
+    return PipelineConfig(
+        vad=VadConfig(
+            aggressiveness=p["vad_aggressiveness"],
+            frame_ms=p["vad_frame_ms"],
+            padding_ms=p["vad_padding_ms"],
+            min_speech_ms=p["min_speech_ms"],
+            max_utterance_s=p["max_utterance_s"],
+            preemphasis=p["preemphasis"],
+        ),
+        wake=WakeConfig(
+            mode=p["activation_mode"],
+            phrases=tuple(p["wake_phrases"]),
+            threshold=p["wake_threshold"],
+            follow_up_s=p["follow_up_s"],
+        ),
+        whisper=WhisperConfig(
+            model_dir=p["model_dir"],
+            beam_size=p["beam_size"],
+            language=p["language"],
+            cpu_threads=p["cpu_threads"],
+            use_prompt=p["use_prompt"],
+            vocabulary=p["vocabulary"] or COCKPIT_VOCABULARY,
+        ),
+        max_chunk_s=p["max_chunk_s"],
+        min_confidence=p["min_confidence"],
+    )
+
+
+def transcript_message(result: SpeechResult, *, frame_id: str) -> Any:
+    """A cockpit_ai/Transcript from a recognised utterance (stamp = speech start)."""
+    t = result.transcript
+    assert t is not None
+    msg = Transcript()
+    msg.header.stamp = s_to_stamp(t.start_time)
+    msg.header.frame_id = frame_id
+    msg.utterance_id = t.utterance_id
+    msg.text = t.text
+    msg.raw_text = t.raw_text
+    msg.language = t.language
+    msg.confidence = float(t.confidence)
+    msg.is_final = t.is_final
+    msg.wake_word_heard = t.wake_word_heard
+    msg.audio_duration_s = float(t.audio_duration_s)
+    msg.recognition_time_s = float(t.recognition_time_s)
+    msg.backend = t.backend
+    return msg
+
+
+def features_message(result: SpeechResult, *, frame_id: str) -> Any:
+    """A cockpit_ai/VoiceFeatures from an utterance's prosody (stamp = speech start)."""
+    f = result.features
+    assert f is not None
+    msg = VoiceFeatures()
+    msg.header.stamp = s_to_stamp(f.start_time)
+    msg.header.frame_id = frame_id
+    msg.utterance_id = f.utterance_id
+    msg.duration_s = float(f.duration_s)
+    msg.speech_rate_wps = float(f.speech_rate_wps)
+    msg.pause_ratio = float(f.pause_ratio)
+    msg.pitch_mean_hz = float(f.pitch_mean_hz)
+    msg.pitch_std_hz = float(f.pitch_std_hz)
+    msg.loudness_dbfs = float(f.loudness_dbfs)
+    return msg
+
+
+class SpeechNode(Node):
+    """Audio in; transcripts, voice features and the speech-active flag out."""
+
+    def __init__(self, *, overrides: dict[str, Any] | None = None) -> None:
+        super().__init__(NODE, parameter_overrides=param_overrides(overrides))
+        p = declare_from_schema(self, NODE)
+        try:
+            config = pipeline_config(p)
+            config.vad.validate()
+            self.pipeline = SpeechPipeline(config)
+            if p["hotwords"]:
+                self.pipeline.set_hotwords(list(p["hotwords"]))
+        except SpeechError as exc:
+            raise NodeStartupError(f"speech: {exc}") from None
+        self.health = Health(self)
+        model = getattr(self.pipeline.backend, "model_dir", "")
+        self.health.set("model", model)
+        self.health.set("mode", p["activation_mode"])
+        self.pub_transcript = self.create_publisher(Transcript, "transcript", qos.RELIABLE)
+        self.pub_features = self.create_publisher(VoiceFeatures, "voice_features", qos.RELIABLE)
+        self.pub_active = self.create_publisher(Bool, "speech_active", qos.RELIABLE)
+        self.sub_audio = self.create_subscription(AudioChunk, "audio", self._on_audio, qos.SENSOR)
+        self.sub_ptt = self.create_subscription(Bool, "push_to_talk", self._on_ptt, qos.RELIABLE)
+        self.add_on_set_parameters_callback(self._on_params)
+        self._queue: collections.deque[tuple[Utterance, str]] = collections.deque()
+        self._max_queue = int(p["queue_utterances"])
+        self._cond = threading.Condition()
+        self._stop = False
+        self._active = False
+        self._frame_id = "microphone"
+        self._last_warn = 0.0
+        self._seen_dropped = 0
+        self._worker = threading.Thread(target=self._work, name="asr", daemon=True)
+        self._worker.start()
+        self.health.status(OK, "listening")
+        self.get_logger().info(
+            f"listening on {self.sub_audio.topic_name} ({p['activation_mode']}), "
+            f"Whisper from {model}"
+        )
+
+    # ---- callbacks (cheap) ---------------------------------------------------------
+    def _on_audio(self, msg: Any) -> None:
+        self.health.count("chunks")
+        self._frame_id = msg.header.frame_id or self._frame_id
+        try:
+            utts = self.pipeline.push_chunk(
+                chunk_samples(msg),
+                sample_rate=int(msg.sample_rate_hz),
+                channels=int(msg.channels),
+                start_time=stamp_to_s(msg.header.stamp),
+                sequence=int(msg.sequence),
+            )
+        except SpeechError as exc:
+            self.health.count("bad_chunks")
+            self._warn(f"audio chunk refused: {exc}")
+            return
+        dropped = self.pipeline.stats.dropped_frames
+        if dropped > self._seen_dropped:
+            self.health.count("dropped_frames", dropped - self._seen_dropped)
+            self._seen_dropped = dropped
+        self._publish_active()
+        self._enqueue(utts)
+
+    def _on_ptt(self, msg: Any) -> None:
+        if self.pipeline.config.wake.mode != "push_to_talk":
+            self._warn("push_to_talk received but activation_mode is not push_to_talk; ignored")
+            return
+        self._enqueue(self.pipeline.set_push_to_talk(bool(msg.data)))
+        self._publish_active()
+
+    def _on_params(self, params: list[Any]) -> SetParametersResult:
+        for param in params:
+            if param.name == "hotwords":
+                self.pipeline.set_hotwords(list(param.value or []))
+                self.get_logger().info(f"hotwords now: {list(param.value or [])}")
+            elif param.name != "use_sim_time":
+                return SetParametersResult(
+                    successful=False, reason=f"{param.name} is read at start only; restart the node"
+                )
+        return SetParametersResult(successful=True)
+
+    def _publish_active(self) -> None:
+        active = self.pipeline.speech_active
+        if active != self._active:
+            self._active = active
+            self.pub_active.publish(Bool(data=active))
+
+    def _enqueue(self, utts: list[Utterance]) -> None:
+        if not utts:
+            return
+        with self._cond:
+            for u in utts:
+                if len(self._queue) >= self._max_queue:
+                    self._queue.popleft()
+                    self.health.count("dropped_utterances")
+                self._queue.append((u, self._frame_id))
+            self._cond.notify()
+
+    def _warn(self, text: str) -> None:
+        now = time.monotonic()
+        if now - self._last_warn > 2.0:
+            self._last_warn = now
+            self.get_logger().warning(text)
+
+    # ---- worker (heavy) --------------------------------------------------------------
+    def _work(self) -> None:
+        while True:
+            with self._cond:
+                self._cond.wait_for(lambda: self._stop or bool(self._queue))
+                if self._stop:
+                    return
+                utt, frame_id = self._queue.popleft()
+            try:
+                result = self.pipeline.recognise(utt)
+            except Exception as exc:  # one bad utterance must not end recognition
+                self.health.count("asr_errors")
+                self.health.status(WARN, f"recogniser failed: {exc}")
+                self.get_logger().error(f"recogniser failed: {exc}")
+                continue
+            self.health.count("utterances")
+            if result.features is not None and result.reason in ("ok", "not addressed"):
+                self.pub_features.publish(features_message(result, frame_id=frame_id))
+            if result.transcript is not None:
+                self.pub_transcript.publish(transcript_message(result, frame_id=frame_id))
+                self.health.count("transcripts")
+                t = result.transcript
+                self.health.set("last_rtf", f"{t.recognition_time_s / t.audio_duration_s:.2f}")
+            else:
+                self.health.count(
+                    "rejected" if result.reason != "not addressed" else "not_addressed"
+                )
+
+    def close(self) -> None:
+        """Stop the recogniser thread."""
+        with self._cond:
+            self._stop = True
+            self._cond.notify_all()
+        self._worker.join(timeout=5.0)
+
+
+def main(args: list[str] | None = None) -> int:
+    """Entry point of the ``speech_node`` executable."""
+    return run_node(SpeechNode, args=args)
