@@ -48,6 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line and run the chosen subcommand; returns the exit code."""
+    from cockpit_ai.ros.env import apply_dds_defaults
+
+    apply_dds_defaults()  # before any participant; launched nodes inherit it
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):

@@ -20,6 +20,9 @@ import pytest
 os.environ["ROS_AUTOMATIC_DISCOVERY_RANGE"] = "LOCALHOST"
 os.environ.setdefault("ROS_DOMAIN_ID", str(random.randint(20, 220)))
 os.environ.setdefault("PYTHONUNBUFFERED", "1")
+from cockpit_ai.ros.env import apply_dds_defaults
+
+apply_dds_defaults()  # loopback-only Fast DDS profile for this process and its children
 
 REPO = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent

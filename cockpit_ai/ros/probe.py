@@ -28,6 +28,9 @@ class Probe:
     """One node in its own context, spun in a background thread."""
 
     def __init__(self, name: str = "cockpit_probe", *, namespace: str = "") -> None:
+        from cockpit_ai.ros.env import apply_dds_defaults
+
+        apply_dds_defaults()
         self.context = Context()
         rclpy.init(args=[], context=self.context)
         self.node = rclpy.create_node(name, namespace=namespace, context=self.context,

@@ -16,6 +16,9 @@ def run_node(make_node: Callable[[], Any], *, args: list[str] | None = None,
     model file, a malformed parameter) are printed as one clear line and exit 1, so a
     launcher's respawn does not hide them behind a traceback.
     """
+    from cockpit_ai.ros.env import apply_dds_defaults
+
+    apply_dds_defaults()
     import rclpy
     from rclpy.executors import ExternalShutdownException, MultiThreadedExecutor
 

@@ -41,6 +41,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _node(name: str) -> Any:
     import rclpy
 
+    from cockpit_ai.ros.env import apply_dds_defaults
+
+    apply_dds_defaults()
     rclpy.init(args=[])
     return rclpy.create_node(name, start_parameter_services=False)
 
