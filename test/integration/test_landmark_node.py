@@ -55,17 +55,19 @@ def query(request_id: str, **fields):
 
 
 def test_node_answers_queries_and_survives_bad_fixes(processes, probe, tmp_path, request):
-    from conftest import node_exec
     from diagnostic_msgs.msg import DiagnosticArray
 
     from cockpit_ai.landmark.geometry import Side
     from cockpit_ai.landmark.query import LandmarkFinder, PoiQuery
     from cockpit_ai.msg import Landmark, LandmarkArray, LandmarkQuery
+    from cockpit_ai.paths import package_lib
     from cockpit_ai.ros import qos
 
     db = poi_db(tmp_path, Path(request.config.cache.mkdir("landmark")))
     node = processes.start(
-        [node_exec("landmark_node"), "--ros-args",
+        # not `from conftest import node_exec`: with conftest.py files in several test
+        # folders, which one `conftest` names depends on the collection order
+        [str(package_lib() / "landmark_node"), "--ros-args",
          "--params-file", str(REPO / "config" / "landmark.param.yaml"),
          "-p", f"db_path:={db}", "-p", "nearby_period_s:=0.5", "-p", "warn_throttle_s:=0.0"],
         name="landmark",
