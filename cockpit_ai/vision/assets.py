@@ -34,7 +34,7 @@ DARKNET_FILES = {
 }
 ONNX_NAME = "yolov3-tiny.onnx"
 RECORD_NAME = "yolov3-tiny.onnx.json"
-CONVERTER_VERSION = 1
+CONVERTER_VERSION = 2  # 2: current COCO class names in the metadata
 # The ONNX model must agree with OpenCV's darknet reader to this many input pixels.
 MAX_BOX_DIFF_PX = 0.01
 

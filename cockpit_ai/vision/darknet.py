@@ -27,6 +27,13 @@ import numpy as np
 
 from cockpit_ai.vision import VisionError
 
+# darknet's coco.names predates the COCO names Ultralytics models use; the converted model
+# carries the current ones so class settings work the same with any Ultralytics model.
+COCO_RENAMES = {
+    "motorbike": "motorcycle", "aeroplane": "airplane", "sofa": "couch",
+    "pottedplant": "potted plant", "diningtable": "dining table", "tvmonitor": "tv",
+}
+
 # Darknet's batch-norm adds this to sqrt(variance) (normalize_cpu in darknet's blas.c).
 DARKNET_BN_EPS = 1e-6
 LEAKY_SLOPE = 0.1
@@ -450,7 +457,7 @@ def convert(
     if size % model.stride:
         raise DarknetError(f"image size {size} is not a multiple of the stride {model.stride}")
     log(f"darknet: exporting ONNX (opset 17, {size}×{size}) to {out}")
-    export_onnx(model, Path(out), imgsz=size, names=labels)
+    export_onnx(model, Path(out), imgsz=size, names=[COCO_RENAMES.get(n, n) for n in labels])
     pairs = zip(model.heads, model.head_strides, strict=True)
     n = sum(len(h.anchors) * (size // s) ** 2 for h, s in pairs)
     report = ConversionReport(Path(out), info, size, len(labels), n)

@@ -169,7 +169,12 @@ class Detector:
         self._run(blank)
         self.reset_tracks()
         self._set_threads()
-        self.names: dict[int, str] = dict(self._yolo.predictor.model.names)
+        # Old darknet-era names (motorbike, aeroplane, …) read as the current COCO ones.
+        from cockpit_ai.vision.darknet import COCO_RENAMES
+
+        self.names: dict[int, str] = {
+            int(i): COCO_RENAMES.get(n, n) for i, n in self._yolo.predictor.model.names.items()
+        }
         if s.classes:
             by_name = {n: i for i, n in self.names.items()}
             unknown = [c for c in s.classes if c not in by_name]

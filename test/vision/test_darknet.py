@@ -55,6 +55,7 @@ def test_onnx_metadata_for_ultralytics(model_path: Path) -> None:
     assert meta["task"] == "detect" and meta["stride"] == "32" and meta["imgsz"] == "[416, 416]"
     names = ast.literal_eval(meta["names"])  # as Ultralytics reads it
     assert len(names) == 80 and names[0] == "person" and names[67] == "cell phone"
+    assert names[3] == "motorcycle" and names[62] == "tv"  # darknet said motorbike, tvmonitor
     assert proto.opset_import[0].version == 17
     import onnxruntime as ort
 

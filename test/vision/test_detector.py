@@ -11,6 +11,7 @@ from cockpit_ai.vision import VisionError
 from cockpit_ai.vision.detector import (
     CABIN_CLASSES,
     NO_TRACK,
+    ROAD_CLASSES,
     Detection,
     Detector,
     DetectorSettings,
@@ -61,6 +62,13 @@ def test_resize_mode_is_a_setting(model_path: Path, bus: np.ndarray) -> None:
     stretch = Detector(DetectorSettings(model=str(model_path), resize="stretch"))
     people = [d for d in stretch.detect(bus).detections if d.class_name == "person"]
     assert len(people) >= 3 and all(inside(d, 0, 450, 810, 1080) for d in people)
+
+
+def test_road_classes_are_all_known(model_path: Path) -> None:
+    road = Detector(DetectorSettings(model=str(model_path), classes=ROAD_CLASSES))
+    assert [road.names[i] for i in sorted(road._class_ids or [])] == [
+        "person", "bicycle", "car", "motorcycle", "bus", "truck", "traffic light", "stop sign"
+    ]
 
 
 def test_cabin_classes_only(model_path: Path, bus: np.ndarray) -> None:

@@ -1,0 +1,139 @@
+"""vision: ``sensor_msgs/Image`` on ``image`` → ``cockpit_ai/DetectionArray`` on ``detections``.
+
+One executable, one instance per camera (``camera: road`` / ``camera: cabin``, set by the
+launch file). The model loads at start (a missing file stops the node with one clear
+line). The image callback only drops the message into a one-slot mailbox
+(:class:`~cockpit_ai.vision.latest.LatestWorker`); a worker thread runs the detector on
+the newest frame, so a 30 Hz camera against a slower model gives fresh results and counted
+drops, never a queue. Bad images are refused with a throttled warning, counted, and the
+node keeps running. Detections carry the source image's header (stamp, frame_id).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rclpy.node import Node
+from rclpy.parameter import Parameter
+from sensor_msgs.msg import Image
+
+from cockpit_ai.msg import Detection as DetectionMsg
+from cockpit_ai.msg import DetectionArray
+from cockpit_ai.ros import qos
+from cockpit_ai.ros.diagnostics import OK, WARN, Health
+from cockpit_ai.ros.params import declare_from_schema
+from cockpit_ai.ros.run import NodeStartupError, run_node
+from cockpit_ai.ros.stamps import stamp_to_ns
+from cockpit_ai.vision import VisionError
+from cockpit_ai.vision.detector import (
+    CAMERA_CLASSES,
+    DetectionResult,
+    Detector,
+    DetectorSettings,
+    draw_detections,
+)
+from cockpit_ai.vision.images import array_to_image, image_to_bgr
+from cockpit_ai.vision.latest import LatestWorker
+
+NODE = "vision"
+
+
+def to_message(result: DetectionResult, header: Any) -> DetectionArray:
+    """A DetectionArray for ``result``, stamped with the source image's header."""
+    msg = DetectionArray()
+    msg.header = header
+    msg.camera = result.camera
+    msg.image_width_px = result.image_width_px
+    msg.image_height_px = result.image_height_px
+    msg.inference_time_ms = float(result.inference_time_ms)
+    msg.latency_ms = float(result.latency_ms)
+    msg.frames_dropped = int(result.frames_dropped)
+    msg.model = result.model
+    for d in result.detections:
+        m = DetectionMsg()
+        m.header = header
+        m.class_name, m.class_id, m.score, m.track_id = (
+            d.class_name, d.class_id, float(d.score), int(d.track_id))
+        m.center_x_px, m.center_y_px = float(d.center_x_px), float(d.center_y_px)
+        m.width_px, m.height_px = float(d.width_px), float(d.height_px)
+        msg.detections.append(m)
+    return msg
+
+
+class VisionNode(Node):
+    """Runs the detector on the newest image of one camera."""
+
+    def __init__(self, *, overrides: dict[str, Any] | None = None) -> None:
+        super().__init__(NODE, parameter_overrides=[
+            Parameter(k, value=v) for k, v in (overrides or {}).items()])
+        p = declare_from_schema(self, NODE)
+        self.camera = p["camera"]
+        classes = tuple(p["classes"]) or CAMERA_CLASSES.get(self.camera, ())
+        self.max_pixels = int(p["max_pixels"])
+        settings = DetectorSettings(
+            model=p["model"], classes=classes, confidence=p["confidence"], iou=p["iou"],
+            imgsz=p["imgsz"], resize=p["resize"], device=p["device"], threads=p["threads"],
+            track=p["track"], max_pixels=self.max_pixels,
+        )
+        try:
+            self.detector = Detector(settings)
+        except VisionError as exc:
+            raise NodeStartupError(f"vision ({self.camera}): {exc}") from None
+        self.health = Health(self)
+        self.health.set("model", str(self.detector.model_path))
+        self.health.set("camera", self.camera)
+        self.health.set("classes", ",".join(classes) or "all")
+        self.health.status(OK, "waiting for images")
+        self.pub = self.create_publisher(DetectionArray, "detections", qos.RELIABLE)
+        self.debug_pub = (self.create_publisher(Image, "debug_image", qos.SENSOR)
+                          if p["publish_debug_image"] else None)
+        self.worker: LatestWorker[Image, None] = LatestWorker(
+            self._process, on_error=self._on_error, name=f"vision-{self.camera}"
+        ).start()
+        self.sub = self.create_subscription(Image, "image", self._on_image, qos.SENSOR)
+        self.get_logger().info(
+            f"vision ({self.camera}): {self.detector.model_path.name} loaded, classes "
+            f"{', '.join(classes) or 'all'}, tracking {'on' if settings.track else 'off'}"
+        )
+
+    def _on_image(self, msg: Image) -> None:
+        """Callback thread: only hand the message over (newest wins)."""
+        self.health.count("frames_in")
+        if self.worker.submit(msg):
+            self.health.count("frames_dropped")  # the waiting frame was replaced
+
+    def _process(self, msg: Image) -> None:
+        """Worker thread: convert, detect, publish."""
+        image = image_to_bgr(msg, max_pixels=self.max_pixels)
+        result = self.detector.detect(image)
+        result.camera = self.camera
+        result.frames_dropped = self.worker.stats.dropped
+        now_ns = self.get_clock().now().nanoseconds
+        result.latency_ms = (now_ns - stamp_to_ns(msg.header.stamp)) / 1e6
+        self.pub.publish(to_message(result, msg.header))
+        self.health.count("results")
+        self.health.set("inference_ms", f"{result.inference_time_ms:.1f}")
+        self.health.status(OK, f"{len(result.detections)} objects in the last frame")
+        if self.debug_pub is not None:
+            drawn = draw_detections(image, result)
+            self.debug_pub.publish(array_to_image(drawn, encoding="bgr8", header=msg.header))
+
+    def _on_error(self, msg: Image, exc: BaseException) -> None:
+        """A bad image (or a failed frame): warn (throttled), count, keep running."""
+        if not self.context.ok():
+            return  # shutting down: the publisher is gone, nothing to report
+        bad = isinstance(exc, VisionError)
+        what = "image refused" if bad else "frame failed"
+        self.health.count("bad_images" if bad else "errors")
+        self.health.status(WARN, f"last {what}: {exc}")
+        self.get_logger().warning(f"vision ({self.camera}): {what}: {exc}",
+                                  throttle_duration_sec=5.0)
+
+    def close(self) -> None:
+        """Stop the worker after the frame in progress."""
+        self.worker.stop(timeout=5.0)
+
+
+def main(args: list[str] | None = None) -> int:
+    """Entry point of the ``vision_node`` executable."""
+    return run_node(VisionNode, args=args)

@@ -1,0 +1,183 @@
+"""camera_node → vision_node → DetectionArray, as real processes over DDS.
+
+A 30 Hz camera against the slower model: fresh results with bounded latency and counted
+drops. Bad images are refused and the node keeps running. A missing model stops the node
+with one clear line.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import time
+
+import pytest
+
+from cockpit_ai.paths import config_dir
+from cockpit_ai.vision.assets import default_model_path, install_assets, sample_image
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module", autouse=True)
+def model_installed() -> None:
+    """The default model in data_dir() (setup normally made it)."""
+    from cockpit_ai.paths import data_dir
+
+    install_assets(data_dir(), log=lambda m: None)
+    assert default_model_path().is_file()
+
+
+def node_exec(name: str) -> str:
+    """Installed node executable (as test/conftest.py's helper; importing `conftest` by name
+    is ambiguous when test/vision/conftest.py is collected in the same run)."""
+    from cockpit_ai.paths import package_lib
+
+    return str(package_lib() / name)
+
+
+def vision_cmd(namespace: str, *params: str) -> list[str]:
+    cmd = [node_exec("vision_node"), "--ros-args", "--params-file",
+           str(config_dir() / "vision.param.yaml"), "-r", f"__ns:={namespace}"]
+    for p in params:
+        cmd += ["-p", p]
+    return cmd
+
+
+def wait_alive(collector, count: int, proc, processes, *, timeout: float) -> list:
+    """Wait for ``count`` messages; fail at once (with its log) if the node process exits."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if len(collector.messages) >= count:
+            return list(collector.messages)
+        if proc.poll() is not None:
+            pytest.fail(f"node exited {proc.returncode}:\n{processes.log(proc)[-3000:]}")
+        time.sleep(0.1)
+    pytest.fail(f"{len(collector.messages)} of {count} messages; log:\n"
+                f"{processes.log(proc)[-3000:]}")
+
+
+def counters_of(diag) -> dict[str, float]:
+    """The vision node's numeric counters in one DiagnosticArray."""
+    out: dict[str, float] = {}
+    for status in diag.status:
+        if status.name.endswith("vision"):
+            for kv in status.values:
+                try:
+                    out[kv.key] = float(kv.value)
+                except ValueError:
+                    pass
+    return out
+
+
+def test_camera_to_detections_bounded_latency_counted_drops(processes, probe, tmp_path) -> None:
+    import cv2
+    from diagnostic_msgs.msg import DiagnosticArray
+
+    from cockpit_ai.msg import DetectionArray
+
+    # A VGA road camera: the street and bus of bus.jpg scaled to 480×640 (portrait).
+    frame = tmp_path / "road.png"
+    cv2.imwrite(str(frame), cv2.resize(cv2.imread(str(sample_image("bus.jpg"))), (480, 640)))
+    detections = probe.subscribe(DetectionArray, "/road/detections")
+    diagnostics = probe.subscribe(DiagnosticArray, "/diagnostics")
+    processes.start([
+        node_exec("camera_node"), "--ros-args", "--params-file",
+        str(config_dir() / "camera.param.yaml"), "-r", "__ns:=/road",
+        "-p", f"source:={frame}", "-p", "rate_hz:=30.0", "-p", "frame_id:=road_camera",
+    ], name="camera")
+    # One model thread: the model is surely slower than the 30 Hz camera.
+    vision = processes.start(
+        [*vision_cmd("/road", "camera:=road", "threads:=1"), "-r", "image:=image_raw"],
+        name="vision",
+    )
+    msgs = wait_alive(detections, 10, vision, processes, timeout=120)
+    first = msgs[0]
+    assert first.header.frame_id == "road_camera" and first.camera == "road"
+    assert (first.image_width_px, first.image_height_px) == (480, 640)
+    assert first.model == "yolov3-tiny.onnx"
+    names = {d.class_name for m in msgs for d in m.detections}
+    assert {"person", "bus"} <= names
+    assert names <= {"person", "bicycle", "car", "motorcycle", "bus", "truck", "traffic light",
+                     "stop sign"}
+    tracked = [d.track_id for m in msgs[2:] for d in m.detections]
+    assert tracked and all(t >= 1 for t in tracked)  # tracking is on by default
+    assert all(d.header.stamp == m.header.stamp for m in msgs for d in m.detections)
+    # The camera is faster than the model: frames are dropped and counted, never queued.
+    drops = [m.frames_dropped for m in msgs]
+    assert drops == sorted(drops) and drops[-1] >= 1, drops
+    counters = counters_of(diagnostics.wait(
+        1, timeout=10, where=lambda d: counters_of(d).get("results", 0) >= len(msgs))[-1])
+    arrived, done, dropped = counters["frames_in"], counters["results"], counters["frames_dropped"]
+    print(f"vision node: {counters}; latencies {[round(m.latency_ms) for m in msgs]} ms")
+    assert arrived > done  # more frames came than the model could take
+    assert 0 <= arrived - done - dropped <= 2  # every frame is a result, a drop, or in flight
+    inference = statistics.median(m.inference_time_ms for m in msgs)
+    latencies = [m.latency_ms for m in msgs]
+    # Age of each result: waiting for the running frame + its own inference + transport.
+    assert max(latencies[2:]) < 3 * inference + 1500, (latencies, inference)
+    assert all(m.inference_time_ms > 0 for m in msgs)
+
+
+def test_bad_images_refused_node_keeps_running(processes, probe) -> None:
+    import cv2
+    from diagnostic_msgs.msg import DiagnosticArray
+    from sensor_msgs.msg import Image
+    from std_msgs.msg import Header
+
+    from cockpit_ai.msg import DetectionArray
+    from cockpit_ai.ros import qos
+    from cockpit_ai.vision.images import array_to_image
+
+    detections = probe.subscribe(DetectionArray, "/cabin/detections")
+    diagnostics = probe.subscribe(DiagnosticArray, "/diagnostics")
+    vision = processes.start(vision_cmd("/cabin", "camera:=cabin", "track:=false"),
+                             name="vision")
+    try:
+        probe.wait_for_subscribers(Image, "/cabin/image", timeout=120, qos=qos.SENSOR)
+    except TimeoutError:
+        pytest.fail(f"vision node did not subscribe:\n{processes.log(vision)[-3000:]}")
+
+    def bad(encoding: str, height: int, width: int, step: int, size: int) -> Image:
+        msg = Image(encoding=encoding, height=height, width=width, step=step)
+        msg.data = bytes(size)
+        return msg
+
+    for msg in (bad("16UC1", 4, 4, 8, 32), bad("bgr8", 16384, 16384, 49152, 0),
+                bad("rgb8", 4, 4, 6, 24), bad("bgr8", 0, 0, 0, 0)):
+        probe.publish("/cabin/image", msg, qos=qos.SENSOR)
+        time.sleep(0.3)  # each is refused at once; give the worker its turn
+
+    def refused(d: DiagnosticArray) -> bool:
+        return any(kv.key == "bad_images" and float(kv.value) >= 4
+                   for s in d.status if "cabin" in s.name or "vision" in s.name
+                   for kv in s.values)
+
+    diagnostics.wait(1, timeout=15, where=refused)
+    assert vision.poll() is None, processes.log(vision)
+
+    header = Header(frame_id="cabin_camera")
+    header.stamp.sec, header.stamp.nanosec = 1234, 5678
+    good = array_to_image(cv2.imread(str(sample_image("zidane.jpg"))), header=header)
+    deadline = time.monotonic() + 30
+    while not detections.messages and time.monotonic() < deadline:
+        probe.publish("/cabin/image", good, qos=qos.SENSOR)  # best effort: resend until heard
+        time.sleep(0.5)
+    result = detections.wait(1, timeout=5)[0]
+    assert result.header.frame_id == "cabin_camera"
+    assert (result.header.stamp.sec, result.header.stamp.nanosec) == (1234, 5678)
+    people = [d for d in result.detections if d.class_name == "person"]
+    assert len(people) >= 2 and all(d.track_id == -1 for d in result.detections)
+    assert {d.class_name for d in result.detections} <= {"person", "cell phone", "cup", "bottle"}
+    log = processes.log(vision)
+    assert "image refused" in log and "Traceback" not in log
+
+
+def test_missing_model_stops_with_a_clear_line(processes, tmp_path) -> None:
+    missing = tmp_path / "nope.onnx"
+    proc = processes.start(vision_cmd("/road", f"model:={missing}"), name="vision")
+    assert proc.wait(timeout=120) == 1
+    log = processes.log(proc)
+    assert f"model file not found: {missing}" in log and "make setup" in log
+    assert "Traceback" not in log
+    assert os.environ["ROS_AUTOMATIC_DISCOVERY_RANGE"] == "LOCALHOST"
