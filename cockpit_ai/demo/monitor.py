@@ -1,0 +1,130 @@
+"""Watches the running stack during the demo: prints the conversation live and keeps a log
+of every event with bag time and wall time, for the report and the regression test."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from cockpit_ai.demo import scenario as sc
+from cockpit_ai.ros.stamps import stamp_to_s
+
+LEVELS = {0: "UNKNOWN", 1: "ALERT", 2: "MILD", 3: "MODERATE", 4: "SEVERE"}
+
+
+@dataclass
+class Event:
+    """One thing that happened, at bag time ``t`` (s from the drive start) and wall time."""
+
+    kind: str  # transcript, response, command, fatigue, landmarks, query, tts
+    t: float
+    wall: float
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+class Monitor:
+    """Subscribes to the stack's outputs under ``namespace`` through a Probe."""
+
+    def __init__(self, probe: Any, namespace: str = sc.NAMESPACE, *, echo: bool = True) -> None:
+        from cockpit_ai.msg import (
+            AssistantResponse,
+            AudioChunk,
+            FatigueState,
+            LandmarkArray,
+            LandmarkQuery,
+            Transcript,
+            VehicleCommand,
+        )
+        from cockpit_ai.ros import qos
+
+        self.events: list[Event] = []
+        self.fatigue: list[tuple[float, int, float, float]] = []  # t, level, score, perclos
+        self.echo = echo
+        self._lock = threading.Lock()
+        self._t0 = sc.START.timestamp()
+        self._last_level = -1
+        self._tts_for: set[str] = set()
+        self._last_response_id = ""
+        node = probe.node
+        ns = namespace.rstrip("/")
+        node.create_subscription(Transcript, f"{ns}/transcript", self._on_transcript, qos.RELIABLE)
+        node.create_subscription(AssistantResponse, f"{ns}/response", self._on_response,
+                                 qos.RELIABLE)
+        node.create_subscription(VehicleCommand, f"{ns}/vehicle_command", self._on_command,
+                                 qos.RELIABLE)
+        node.create_subscription(FatigueState, f"{ns}/fatigue_state", self._on_fatigue,
+                                 qos.RELIABLE)
+        node.create_subscription(LandmarkArray, f"{ns}/landmarks", self._on_landmarks,
+                                 qos.RELIABLE)
+        node.create_subscription(LandmarkQuery, f"{ns}/landmark_query", self._on_query,
+                                 qos.RELIABLE)
+        node.create_subscription(AudioChunk, f"{ns}/tts/audio", self._on_tts, qos.RELIABLE)
+
+    def _t(self, stamp: Any) -> float:
+        return stamp_to_s(stamp) - self._t0
+
+    def _add(self, kind: str, t: float, text: str | None, **data: Any) -> None:
+        with self._lock:
+            self.events.append(Event(kind, t, time.time(), data))
+        if self.echo and text:
+            print(f"[{t:6.1f} s] {text}", flush=True)
+
+    def _on_transcript(self, m: Any) -> None:
+        if not m.is_final:
+            return
+        self._add("transcript", self._t(m.header.stamp),
+                  f"driver: \"{m.text}\"  (ASR {m.recognition_time_s:.2f} s)",
+                  id=m.utterance_id, text=m.text, end_t=self._t(m.header.stamp)
+                  + m.audio_duration_s, recognition_time_s=m.recognition_time_s)
+
+    def _on_response(self, m: Any) -> None:
+        tag = "proactive" if m.proactive else m.backend
+        self._last_response_id = m.request_id or f"proactive-{len(self.events)}"
+        self._add("response", self._t(m.header.stamp),
+                  f"co-pilot [{tag}, {m.latency_ms:.0f} ms]: \"{m.text}\"",
+                  request_id=m.request_id, text=m.text, backend=m.backend,
+                  latency_ms=m.latency_ms, tool_calls=list(m.tool_calls), proactive=m.proactive)
+
+    def _on_command(self, m: Any) -> None:
+        self._add("command", self._t(m.header.stamp),
+                  f"vehicle command: {m.function} {m.action} {m.value} {m.unit} ({m.zone})",
+                  request_id=m.request_id, function=m.function, action=m.action,
+                  value=m.value, unit=m.unit, zone=m.zone)
+
+    def _on_fatigue(self, m: Any) -> None:
+        t = self._t(m.header.stamp)
+        with self._lock:
+            self.fatigue.append((t, int(m.level), float(m.score), float(m.perclos)))
+        if m.level_changed or int(m.level) != self._last_level:
+            prev, self._last_level = self._last_level, int(m.level)
+            if prev != -1 or m.level_changed:
+                self._add("fatigue", t, f"fatigue: {LEVELS.get(int(m.level), m.level)} "
+                          f"(score {m.score:.2f}, PERCLOS {m.perclos:.2f}, cues: "
+                          f"{', '.join(m.cues) or 'none'})",
+                          level=int(m.level), score=float(m.score), cues=list(m.cues))
+
+    def _on_landmarks(self, m: Any) -> None:
+        if not m.request_id:
+            return
+        names = [lm.name_en or lm.name for lm in m.landmarks]
+        self._add("landmarks", self._t(m.header.stamp), None, request_id=m.request_id,
+                  names=names, points=[(lm.latitude_deg, lm.longitude_deg, lm.name_en or
+                                        lm.name) for lm in m.landmarks[:3]])
+
+    def _on_query(self, m: Any) -> None:
+        self._add("query", self._t(m.header.stamp), None, request_id=m.request_id,
+                  side=int(m.side), categories=list(m.categories), diets=list(m.diets),
+                  open_now=bool(m.open_now))
+
+    def _on_tts(self, m: Any) -> None:
+        rid = self._last_response_id
+        if rid and rid not in self._tts_for:
+            self._tts_for.add(rid)
+            self._add("tts", self._t(m.header.stamp), None, request_id=rid)
+
+    def snapshot(self) -> list[dict[str, Any]]:
+        """All events so far as plain dicts."""
+        with self._lock:
+            return [asdict(e) for e in self.events]

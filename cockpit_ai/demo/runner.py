@@ -1,0 +1,204 @@
+"""``cockpit-ai demo``: the demo drive through the whole stack, live, with a report.
+
+1. the demo bag (generated once from shipped assets, ``drive_bag.py``);
+2. the full stack from ``launch/cockpit.launch.xml`` with the package's launcher
+   (cameras and microphone replaced by the bag);
+3. a recorder writing every output topic to MCAP, and a monitor printing the dialogue,
+   fatigue alerts and vehicle commands as they happen;
+4. the bag played at its recorded timing; then a report (``report.py``) and ``summary.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from cockpit_ai.demo import scenario as sc
+
+OUTPUT_TOPICS = ("transcript", "voice_features", "response", "vehicle_command",
+                 "landmark_query", "landmarks", "landmarks/nearby", "fatigue_state",
+                 "road/detections", "cabin/detections", "tts/audio", "speech_active")
+#: (topic, what must subscribe to it) — the stack is ready when every one has a subscriber.
+READY_WHEN = (("audio", "speech"), ("transcript", "planner"), ("cabin/image_raw", "fatigue"),
+              ("road/image_raw", "vision"), ("fix", "landmark"), ("response", "tts"))
+
+
+class DemoError(RuntimeError):
+    """The demo cannot run (missing assets, a node that does not come up)."""
+
+
+@dataclass
+class DemoResult:
+    """What a demo run produced."""
+
+    out: Path
+    summary: dict[str, Any]
+    exit_code: int
+
+
+def _cockpit() -> list[str]:
+    exe = Path(sys.executable).parent / "cockpit-ai"
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "cockpit_ai.cli"]
+
+
+def _stop(proc: subprocess.Popen[bytes], timeout: float = 15.0) -> int:
+    if proc.poll() is None:
+        try:
+            os.killpg(proc.pid, signal.SIGINT)
+        except ProcessLookupError:
+            pass
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    return proc.returncode
+
+
+def run_demo(*, out: Path | None = None, rate: float = 1.0, report: bool = True,
+             ready_timeout_s: float = 300.0, settle_s: float = 25.0,
+             launch_args: list[str] | None = None, echo: bool = True) -> DemoResult:
+    """Run the demo drive end to end and return the summary."""
+    from cockpit_ai.demo.drive_bag import make_drive_bag
+    from cockpit_ai.demo.monitor import Monitor
+    from cockpit_ai.paths import data_dir
+    from cockpit_ai.ros.probe import Probe
+
+    def say(msg: str) -> None:
+        print(f"[demo] {msg}", flush=True)
+
+    data = data_dir()
+    for needed in ("poi/helsinki.sqlite", "osm/helsinki.osm.pbf"):
+        if not (data / needed).exists():
+            raise DemoError(f"{data / needed} is missing: run `make setup` first")
+    bag_dir = make_drive_bag(data, log=say)
+    expected = json.loads((bag_dir / "expected.json").read_text())
+    out = out or Path("out") / datetime.now().strftime("demo-%Y%m%d-%H%M%S")
+    out.mkdir(parents=True, exist_ok=True)
+    ns = sc.NAMESPACE
+    say(f"output folder: {out}")
+
+    procs: list[subprocess.Popen[bytes]] = []
+    launch_log = (out / "launch.log").open("wb")
+    launcher = subprocess.Popen(
+        _cockpit() + ["launch", "cockpit_ai", "cockpit.launch.xml", "live_sensors:=false",
+                      f"namespace:={ns.strip('/')}"] + list(launch_args or []),
+        stdout=launch_log, stderr=subprocess.STDOUT, start_new_session=True)
+    procs.append(launcher)
+    probe = Probe("demo_monitor")
+    started = time.monotonic()
+    try:
+        monitor = Monitor(probe, ns, echo=echo)
+        say("starting the stack (speech, vision x2, landmark, fatigue, planner, tts); "
+            "loading models…")
+        waiting = dict(READY_WHEN)
+        last_note = 0.0
+        while waiting:
+            for topic in list(waiting):
+                if probe.node.count_subscribers(f"{ns}/{topic}") > 0:
+                    say(f"  {waiting.pop(topic)} ready ({time.monotonic() - started:.1f} s)")
+            if launcher.poll() is not None:
+                raise DemoError(f"the launcher exited ({launcher.returncode}); see "
+                                f"{out / 'launch.log'}")
+            if time.monotonic() - started > ready_timeout_s:
+                raise DemoError(f"not ready after {ready_timeout_s:.0f} s: "
+                                f"{', '.join(waiting.values())}; see {out / 'launch.log'}")
+            if time.monotonic() - last_note > 15:
+                last_note = time.monotonic()
+                if waiting:
+                    say(f"  waiting for {', '.join(waiting.values())}…")
+            time.sleep(0.1)
+        recorder = subprocess.Popen(
+            _cockpit() + ["bag", "record", str(out / "outputs"), "--topics"]
+            + [f"{ns}/{t}" for t in OUTPUT_TOPICS],
+            stdout=(out / "record.log").open("wb"), stderr=subprocess.STDOUT,
+            start_new_session=True)
+        procs.append(recorder)
+        time.sleep(1.0)  # the recorder finds the topics (discovery period 0.2 s)
+        say(f"playing the drive ({expected['duration_s']:.0f} s of recording at rate {rate})")
+        play_start = time.time()
+        player = subprocess.Popen(
+            _cockpit() + ["bag", "play", str(bag_dir / "bag"), "--rate", str(rate)],
+            stdout=(out / "play.log").open("wb"), stderr=subprocess.STDOUT,
+            start_new_session=True)
+        procs.append(player)
+        player.wait()
+        say(f"drive finished; waiting up to {settle_s:.0f} s for the last answers")
+        deadline = time.monotonic() + settle_s
+        while time.monotonic() < deadline:
+            ev = monitor.snapshot()
+            asked = {e["data"]["id"] for e in ev if e["kind"] == "transcript"}
+            answered = {e["data"]["request_id"] for e in ev if e["kind"] == "response"}
+            if asked and asked <= answered and time.monotonic() > deadline - settle_s + 3:
+                break
+            time.sleep(0.2)
+        events = monitor.snapshot()
+        fatigue = list(monitor.fatigue)
+    finally:
+        probe.close()
+        for proc in reversed(procs):
+            _stop(proc)
+        launch_log.close()
+    summary = summarize(events, fatigue, expected, play_start=play_start, rate=rate)
+    (out / "summary.json").write_text(json.dumps(summary, indent=1))
+    if report:
+        from cockpit_ai.demo.report import write_report
+
+        page = write_report(out, summary, expected)
+        say(f"report: {page}")
+    say(f"outputs recorded in {out / 'outputs'} (MCAP)")
+    return DemoResult(out, summary, 0)
+
+
+def summarize(events: list[dict[str, Any]], fatigue: list[tuple[float, int, float, float]],
+              expected: dict[str, Any], *, play_start: float, rate: float) -> dict[str, Any]:
+    """Dialogue turns with latencies per stage, commands, fatigue alerts."""
+    turns = []
+    speech = expected.get("speech", [])
+    for e in [e for e in events if e["kind"] == "transcript"]:
+        rid = e["data"]["id"]
+        resp = next((r for r in events if r["kind"] == "response"
+                     and r["data"]["request_id"] == rid), None)
+        tts = next((r for r in events if r["kind"] == "tts"
+                    and r["data"]["request_id"] == rid), None)
+        cmds = [c["data"] for c in events if c["kind"] == "command"
+                and c["data"]["request_id"] == rid]
+        lms = [c["data"] for c in events if c["kind"] == "landmarks"
+               and c["data"]["request_id"].startswith(rid)]
+        # speech end in wall time: when the player published the end of the utterance
+        spoken = min(speech, key=lambda s: abs(s["speech_start_s"] - e["t"]), default=None)
+        end_wall = (play_start + spoken["speech_end_s"] / rate) if spoken else None
+        turn = {
+            "t": round(e["t"], 2), "question": e["data"]["text"],
+            "answer": resp["data"]["text"] if resp else None,
+            "backend": resp["data"]["backend"] if resp else None,
+            "tool_calls": resp["data"]["tool_calls"] if resp else [],
+            "commands": cmds,
+            "landmarks": lms[0]["names"] if lms else [],
+            "landmark_points": lms[0]["points"] if lms else [],
+            "latency_ms": {
+                "speech_end_to_transcript": (e["wall"] - end_wall) * 1000 if end_wall else None,
+                "transcript_to_response": (resp["wall"] - e["wall"]) * 1000 if resp else None,
+                "response_to_voice": (tts["wall"] - resp["wall"]) * 1000
+                if (tts and resp) else None,
+                "speech_end_to_response": (resp["wall"] - end_wall) * 1000
+                if (resp and end_wall) else None,
+                "planner_reported": resp["data"]["latency_ms"] if resp else None,
+            },
+        }
+        turns.append(turn)
+    alerts = [{"t": round(e["t"], 2), **e["data"]} for e in events if e["kind"] == "fatigue"]
+    proactive = [{"t": round(e["t"], 2), "text": e["data"]["text"]} for e in events
+                 if e["kind"] == "response" and e["data"]["proactive"]]
+    commands = [{"t": round(e["t"], 2), **e["data"]} for e in events if e["kind"] == "command"]
+    return {"turns": turns, "fatigue_alerts": alerts, "proactive": proactive,
+            "commands": commands, "fatigue_series": fatigue,
+            "max_fatigue_level": max((f[1] for f in fatigue), default=0)}
