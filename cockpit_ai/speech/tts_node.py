@@ -62,11 +62,11 @@ class TtsNode(Node):
         self._max_queue = int(p["max_queue"])
         self.health = Health(self)
         self._speaker: SoundDeviceSink | None = None
-        if p["playback"] == "on" or (p["playback"] == "auto" and output_device_available()):
+        if p["playback"] == "always" or (p["playback"] == "auto" and output_device_available()):
             try:
                 self._speaker = SoundDeviceSink(sample_rate=p["sample_rate"])
             except SpeechError as exc:
-                if p["playback"] == "on":
+                if p["playback"] == "always":
                     raise NodeStartupError(f"tts: {exc}") from None
         self.health.set("speaker", "yes" if self._speaker else "no")
         self.pub_audio = self.create_publisher(AudioChunk, "tts/audio", qos.SENSOR)
