@@ -263,6 +263,7 @@ class FailoverBackend:
         self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=2,
                                                            thread_name_prefix="cloud")
         self._probe_needed = False
+        self.last_cloud_ms = 0.0  # time the last request spent on the cloud before answering
 
     def use_cloud(self) -> bool:
         """Whether the next request goes to the cloud (may probe after a cool-down)."""
@@ -279,6 +280,8 @@ class FailoverBackend:
     def generate(self, messages: list[dict[str, Any]], *, schema: dict[str, Any] | None,
                  max_tokens: int | None = None) -> Generation:
         reason = ""
+        self.last_cloud_ms = 0.0
+        t_start = time.perf_counter()
         if self.use_cloud():
             assert self.cloud is not None
             budget = self.cloud.settings.budget_s
@@ -286,7 +289,9 @@ class FailoverBackend:
             future = self._pool.submit(self.cloud.generate, messages, schema=schema,
                                        max_tokens=max_tokens, timeout_s=budget)
             try:
-                return future.result(timeout=budget)
+                gen = future.result(timeout=budget)
+                self.last_cloud_ms = (time.perf_counter() - t_start) * 1000
+                return gen
             except concurrent.futures.TimeoutError:
                 reason = f"cloud exceeded its {budget:.1f} s budget"
             except PlannerError as exc:
@@ -295,10 +300,12 @@ class FailoverBackend:
             self._probe_needed = True
             log.warning("planner: %s; answering on the edge model", reason)
             spent = (time.perf_counter() - t0) * 1000
+            self.last_cloud_ms = (time.perf_counter() - t_start) * 1000
             gen = self.edge.generate(messages, schema=schema, max_tokens=max_tokens)
             gen.fallback_reason = reason
             gen.latency_ms += spent
             return gen
+        self.last_cloud_ms = (time.perf_counter() - t_start) * 1000  # probe time, if any
         return self.edge.generate(messages, schema=schema, max_tokens=max_tokens)
 
     def close(self) -> None:

@@ -20,7 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from cockpit_ai.planner.backends import CloudBackend, CloudSettings, EdgeBackend, FailoverBackend
+from cockpit_ai.planner.backends import CloudBackend, CloudSettings, EdgeBackend, \
+    EdgeSettings, FailoverBackend
 from cockpit_ai.planner.planner import Context, Planner
 from cockpit_ai.planner.privacy import AuditLog, Redactor
 
@@ -56,6 +57,19 @@ class Server:
                     raise RuntimeError("llama_cpp.server exited at start") from None
                 time.sleep(0.2)
         raise RuntimeError("llama_cpp.server did not come up in 60 s")
+
+    def warm(self) -> None:
+        """One request straight to the server so the planner's system prompt is cached there
+        (as it would be on a real service); not through the proxy, so it is not captured."""
+        from cockpit_ai.planner.dialogue import system_prompt
+
+        body = json.dumps({"messages": [{"role": "system", "content": system_prompt()},
+                                        {"role": "user", "content": "hi"}],
+                           "max_tokens": 1}).encode()
+        req = urllib.request.Request(f"http://127.0.0.1:{self.port}/v1/chat/completions",
+                                     data=body, headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=120):
+            pass
 
     def kill(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
@@ -118,6 +132,7 @@ class ProxyHandler(http.server.BaseHTTPRequestHandler):
 def server(smol_path: Path) -> Iterator[Server]:
     s = Server(smol_path)
     s.start()
+    s.warm()
     yield s
     s.kill()
 
@@ -132,7 +147,14 @@ def proxy(server: Server) -> Iterator[Proxy]:
     p.server_close()
 
 
-def make_planner(edge: EdgeBackend, proxy: Proxy, audit: Path, *, budget_s: float = 8.0,
+@pytest.fixture(scope="module")
+def edge(smol_path: Path) -> EdgeBackend:
+    """SmolLM2 as the edge model here: which model answers does not matter for failover,
+    only which back end does, and the small one keeps this test quick."""
+    return EdgeBackend(EdgeSettings(model_path=smol_path, n_threads=1))
+
+
+def make_planner(edge: EdgeBackend, proxy: Proxy, audit: Path, *, budget_s: float = 30.0,
                  cooldown_s: float = 1.0) -> tuple[Planner, FailoverBackend]:
     cloud = CloudBackend(CloudSettings(base_url=proxy.url, model="smollm2", budget_s=budget_s),
                          redactor=Redactor(grid_m=1000), audit=AuditLog(audit))
@@ -148,7 +170,7 @@ PRIVATE = ("Anna", "Virtanen", "+358 40 123 4567", "123 4567", "anna.virtanen@ex
 
 def test_cloud_kill_restart_and_redaction(edge: EdgeBackend, server: Server, proxy: Proxy,
                                           tmp_path: Path) -> None:
-    planner, failover = make_planner(edge, proxy, tmp_path / "audit.jsonl")
+    planner, failover = make_planner(edge, proxy, tmp_path / "audit.jsonl", cooldown_s=120)
     ctx = Context(session_id="cloud", **CTX)
     first = planner.handle("My name is Anna Virtanen, call me on +358 40 123 4567 or "
                            "anna.virtanen@example.fi. We are at 60.169912, 24.938379 in the "
@@ -158,15 +180,19 @@ def test_cloud_kill_restart_and_redaction(edge: EdgeBackend, server: Server, pro
     assert second.backend == "cloud"
 
     server.kill()
-    t0 = time.perf_counter()
     third = planner.handle("tell me something about Helsinki", ctx)
     assert third.backend == "edge" and third.fallback_reason
-    assert time.perf_counter() - t0 < failover.cloud.settings.budget_s + 15  # type: ignore[union-attr]
+    # A dead endpoint is noticed at once (connection refused), far inside the budget.
+    assert failover.last_cloud_ms < 1000, failover.last_cloud_ms
     assert failover.breaker.is_open
-    assert planner.handle("how are you?", ctx).backend == "edge"  # breaker open: no cloud call
+    sent_before = len(proxy.bodies)
+    assert planner.handle("how are you?", ctx).backend == "edge"
+    assert len(proxy.bodies) == sent_before  # breaker open: the cloud was not even tried
 
     server.start()
-    time.sleep(1.1)  # cool-down over: the next request probes and uses the cloud again
+    server.warm()
+    assert planner.handle("and now?", ctx).backend == "edge"  # still cooling down
+    failover.breaker.clock = lambda: time.monotonic() + 121  # the cool-down has passed
     assert planner.handle("what's the capital of Finland?", ctx).backend == "cloud"
 
     sent = b"\n".join(proxy.bodies).decode("utf-8")
@@ -184,11 +210,9 @@ def test_budget_exceeded_falls_back_to_edge(edge: EdgeBackend, proxy: Proxy,
     planner, failover = make_planner(edge, proxy, tmp_path / "audit.jsonl", budget_s=1.0,
                                      cooldown_s=60)
     proxy.delay_s = 3.0
-    t0 = time.perf_counter()
     turn = planner.handle("tell me a joke", Context(session_id="slow"))
-    elapsed = time.perf_counter() - t0
     assert turn.backend == "edge" and "budget" in turn.fallback_reason
-    assert elapsed < 1.0 + 10, elapsed
+    assert 1000 <= failover.last_cloud_ms < 1500, failover.last_cloud_ms  # gave up on time
     assert failover.breaker.is_open
 
 
