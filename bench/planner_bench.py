@@ -1,3 +1,4 @@
+# ruff: noqa: E402  (the source tree goes on sys.path before the package imports)
 """Planner benchmark: tool/argument accuracy per model and per path on the utterance set,
 planner overhead against llama-cpp-python called directly, and time to a vehicle command.
 
@@ -16,14 +17,18 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from cockpit_ai.paths import data_dir  # noqa: E402
-from cockpit_ai.planner.assets import model_path  # noqa: E402
-from cockpit_ai.planner.backends import EdgeBackend, EdgeSettings  # noqa: E402
-from cockpit_ai.planner.dialogue import build_messages  # noqa: E402
-from cockpit_ai.planner.evaluation import eval_fastpath, eval_model, load_utterances, \
-    score  # noqa: E402
-from cockpit_ai.planner.planner import Context, Planner  # noqa: E402
-from cockpit_ai.planner.tools import TOOL_SCHEMA  # noqa: E402
+from cockpit_ai.paths import data_dir
+from cockpit_ai.planner.assets import model_path
+from cockpit_ai.planner.backends import EdgeBackend, EdgeSettings
+from cockpit_ai.planner.dialogue import build_messages
+from cockpit_ai.planner.evaluation import (
+    eval_fastpath,
+    eval_model,
+    load_utterances,
+    score,
+)
+from cockpit_ai.planner.planner import Context, Planner
+from cockpit_ai.planner.tools import TOOL_SCHEMA
 
 UTTERANCES = ROOT / "test" / "planner" / "utterances.yaml"
 PROFILES = {"qwen": "qwen2.5-coder-1.5b", "smol": "smollm2-135m"}
@@ -130,8 +135,8 @@ def time_to_command(items: list[dict[str, Any]]) -> list[str]:
             turn = planner.handle(item["text"], Context(session_id=f"t{i}"))
             if turn.commands:
                 times.append(time.perf_counter() - t0)
-        rows.append(f"| {name} | {len(times)}/{len(vehicle)} | "
-                    f"{statistics.median(times) * 1000:.1f} ms |" if times else f"| {name} | 0 | - |")
+        median = f"{statistics.median(times) * 1000:.1f} ms" if times else "-"
+        rows.append(f"| {name} | {len(times)}/{len(vehicle)} | {median} |")
     return rows
 
 

@@ -107,7 +107,8 @@ def _ac(m: re.Match[str]) -> ToolCall:
 
 
 # --- windows ---------------------------------------------------------------------------
-@rule(rf"(?P<a>open|close|shut|roll down|roll up|lower|raise|crack) (?:all the |all |the |my )?{ZONE}? ?"
+@rule(rf"(?P<a>open|close|shut|roll down|roll up|lower|raise|crack) "
+      rf"(?:all the |all |the |my )?{ZONE}? ?"
       r"(?P<w>windows?)(?P<how> halfway| half way| a bit| a little| all the way| fully|"
       r" (?P<p>\d{1,3}) percent)?(?: (?:down|up))?")
 def _window(m: re.Match[str]) -> ToolCall:

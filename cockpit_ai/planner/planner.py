@@ -21,15 +21,29 @@ from pathlib import Path
 from typing import Any
 
 from cockpit_ai.planner import fastpath
-from cockpit_ai.planner.backends import Backend, Generation
-from cockpit_ai.planner.dialogue import DEFAULT_BRAND, DialogueStore, Session, build_messages, \
-    system_prompt
+from cockpit_ai.planner.backends import Backend
+from cockpit_ai.planner.dialogue import (
+    DEFAULT_BRAND,
+    DialogueStore,
+    Session,
+    build_messages,
+    system_prompt,
+)
 from cockpit_ai.planner.errors import PlannerError
 from cockpit_ai.planner.history import TripHistory
 from cockpit_ai.planner.safety import SafetyGate, forbidden_intent
-from cockpit_ai.planner.tools import TOOL_SCHEMA, LandmarkRequest, Place, ToolCall, \
-    ToolParseError, VehicleCommand, landmark_request, none_to_empty, parse_tool_call, \
-    vehicle_command
+from cockpit_ai.planner.tools import (
+    TOOL_SCHEMA,
+    LandmarkRequest,
+    Place,
+    ToolCall,
+    ToolParseError,
+    VehicleCommand,
+    landmark_request,
+    none_to_empty,
+    parse_tool_call,
+    vehicle_command,
+)
 
 log = logging.getLogger("cockpit_ai.planner")
 
@@ -303,7 +317,7 @@ class Planner:
             return list(future.result(timeout=float(self.config["landmark_timeout_s"])))
         except concurrent.futures.TimeoutError:
             log.warning("planner: landmark search timed out")
-        except Exception as exc:  # noqa: BLE001 - any failure of the injected search
+        except Exception as exc:
             log.warning("planner: landmark search failed: %s", exc)
         return None
 
@@ -468,8 +482,13 @@ def build_planner(config: dict[str, Any] | None = None, *,
                   data: Path | None = None, warm_up: bool = True) -> Planner:
     """A Planner with the back ends the config asks for (edge model loads now)."""
     from cockpit_ai.paths import data_dir
-    from cockpit_ai.planner.backends import CloudBackend, CloudSettings, EdgeBackend, \
-        EdgeSettings, FailoverBackend
+    from cockpit_ai.planner.backends import (
+        CloudBackend,
+        CloudSettings,
+        EdgeBackend,
+        EdgeSettings,
+        FailoverBackend,
+    )
     from cockpit_ai.planner.privacy import AuditLog, Redactor
 
     cfg = merge_config(config)

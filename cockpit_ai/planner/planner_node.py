@@ -74,6 +74,8 @@ class PlannerNode(Node):
     def __init__(self, *, overrides: dict[str, Any] | None = None) -> None:
         super().__init__(NODE, parameter_overrides=[
             Parameter(k, value=v) for k, v in (overrides or {}).items()])
+        from nav_msgs.msg import Odometry
+
         from cockpit_ai.msg import (
             AssistantResponse,
             DetectionArray,
@@ -83,7 +85,6 @@ class PlannerNode(Node):
             Transcript,
             VehicleCommand,
         )
-        from nav_msgs.msg import Odometry
 
         self._msgs = {"response": AssistantResponse, "command": VehicleCommand,
                       "query": LandmarkQuery}
@@ -230,7 +231,7 @@ class PlannerNode(Node):
                     turn: Turn | None = self.planner.handle(msg.text, ctx)
                 else:
                     turn = self.planner.on_fatigue(int(msg.level), ctx)
-            except Exception as exc:  # noqa: BLE001 - a bug must not kill the node
+            except Exception as exc:
                 self.get_logger().error(f"planner failed on {kind}: {exc}")
                 self.health.count("errors")
                 self.health.status(ERROR, f"last turn failed: {exc}")

@@ -20,7 +20,7 @@ from typing import Any
 from cockpit_ai.planner.errors import PlannerError
 
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(\.[\w-]+)+\b")
-_PHONE = re.compile(r"(?<![\w.])\+?\d[\d ()./-]{5,}\d(?![\w.])")
+_PHONE = re.compile(r"(?<![\w.])\+?\d[\d ()/-]{5,}\d(?![\w.])")
 # Plates: 1-3 letters and 1-4 digits with a dash or space (ABC-123, B MW 1234 style kept
 # simple), or a letters+digits block of 5-8 characters such as AB123CD.
 _PLATE = re.compile(
@@ -32,8 +32,10 @@ _NAME_CUE = re.compile(
     r"e-mail|with|from|for|meet|meeting|pick up|visit|mr\.?|mrs\.?|ms\.?|dr\.?)\s+"
     r"((?:[A-ZÅÄÖÜ][a-zåäöüéß'-]+)(?:\s+[A-ZÅÄÖÜ][a-zåäöüéß'-]+)?)"
 )
+_TITLE = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Prof)\.?\s+([A-ZÅÄÖÜ][a-zåäöüéß'-]+)")
 # Capitalised words after a cue that are not names.
 _NOT_NAMES = frozenset({
+    "Mr", "Mrs", "Ms", "Dr", "Prof",
     "I", "The", "A", "An", "Home", "Work", "Helsinki", "Monday", "Tuesday", "Wednesday",
     "Thursday", "Friday", "Saturday", "Sunday", "Today", "Tomorrow", "Me", "Us", "It",
 })
@@ -63,14 +65,16 @@ class Redactor:
             for word in m.group(1).split():
                 if word not in _NOT_NAMES:
                     self.known_names.add(word)
+        for m in _TITLE.finditer(text or ""):
+            self.known_names.add(m.group(1))
 
     def redact(self, text: str) -> str:
         """``text`` with e-mails, phone numbers, plates, coordinates and names replaced."""
         self.learn(text)
         out = _EMAIL.sub("[email]", text)
+        out = _COORD.sub(self._coord, out)
         out = _PHONE.sub(self._phone, out)
         out = _PLATE.sub("[plate]", out)
-        out = _COORD.sub(self._coord, out)
         for name in sorted(self.known_names, key=len, reverse=True):
             out = re.sub(rf"\b{re.escape(name)}\b", "[name]", out)
         return out
@@ -82,7 +86,8 @@ class Redactor:
 
     def _coord(self, m: re.Match[str]) -> str:
         # A stray coordinate in free text: keep only as many decimals as the grid allows.
-        decimals = max(0, int(-math.floor(math.log10(max(self.grid_m, 1.0) / 111_320.0))))
+        step = max(self.grid_m, 1.0) / 111_320.0  # degrees of latitude per grid cell
+        decimals = max(0, math.floor(-math.log10(step)))
         return f"{float(m.group(0)):.{decimals}f}"
 
 

@@ -84,7 +84,7 @@ TOOL_SCHEMA: dict[str, Any] = {"anyOf": [TOOLS[name] for name in TOOL_NAMES]}
 TOOL_HELP = """\
 landmark: the user asks what a building/landmark/sight is (side: where it is; name: none).
 poi_search: find places: restaurants, cafes, fuel, parking, museums... (diet, cuisine, open_now).
-result_info: a follow-up about earlier results ("how far is it?", "the second one", "take me there").
+result_info: follow-up on earlier results ("how far is it?", "the second one", "take me there").
 vehicle: climate, window, seat, media, cabin_light, navigation (value: destination), door.
 smart_home: devices at home (heating, lights, garage_door...), e.g. before arrival.
 rest_break: the driver is tired or wants a break, coffee or a rest area.

@@ -20,8 +20,13 @@ from pathlib import Path
 
 import pytest
 
-from cockpit_ai.planner.backends import CloudBackend, CloudSettings, EdgeBackend, \
-    EdgeSettings, FailoverBackend
+from cockpit_ai.planner.backends import (
+    CloudBackend,
+    CloudSettings,
+    EdgeBackend,
+    EdgeSettings,
+    FailoverBackend,
+)
 from cockpit_ai.planner.planner import Context, Planner
 from cockpit_ai.planner.privacy import AuditLog, Redactor
 
@@ -121,10 +126,10 @@ class ProxyHandler(http.server.BaseHTTPRequestHandler):
         except OSError:
             pass  # the client gave up (budget exceeded)
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         self._forward("GET")
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         self._forward("POST")
 
 

@@ -90,7 +90,7 @@ def test_route_habit_offer() -> None:
     assert [(c.function, c.value) for c in yes.commands] == [("navigation", "Office")]
 
 
-def p_call(name: str):  # noqa: ANN201 - tiny helper
+def p_call(name: str):
     from cockpit_ai.planner.tools import ToolCall
 
     return ToolCall(name, {})

@@ -21,6 +21,9 @@ def test_redacts_contacts_plates_and_positions() -> None:
                    "60.169912", "24.938379", "60.1699"):
         assert secret not in out, (secret, out)
     assert "[phone]" in out and "[email]" in out and "[plate]" in out and "[name]" in out
+    assert "60.17, 24.94" in out  # 0.01 degrees: about 1 km
+    titled = r.redact("Meet Dr. Korhonen on 12.5.2026, or ring 040-1234567")
+    assert "Korhonen" not in titled and "1234567" not in titled and "12.5.2026" in titled
     # A name learned once is redacted later without a cue.
     assert "Anna" not in r.redact("is Anna there yet?")
 
