@@ -38,13 +38,30 @@ def pct(x: float) -> str:
     return f"{100 * x:.0f} %"
 
 
-def accuracy_rows(items: list[dict[str, Any]], models: list[str]) -> list[str]:
+def accuracy_rows(items: list[dict[str, Any]], models: list[str]) -> tuple[list[str], list[str]]:
+    """Accuracy table (fast path, LLM per model, both combined) and time-to-command table."""
+    from cockpit_ai.planner import fastpath
+
     rows = ["| path | model | handled | tool right | key args right | JSON valid | mean s/utt |",
             "|---|---|---|---|---|---|---|"]
     fp = eval_fastpath(items).row()
     rows.append(f"| fast path | - | {fp['handled']}/{fp['utterances']} | "
                 f"{pct(fp['tool_right_of_handled'])} | {pct(fp['args_right_of_handled'])} | "
                 f"100 % | {fp['mean_s'] * 1000:.2f} ms |")
+    fast_calls = [None if i.get("followup") else fastpath.parse(i["text"]) for i in items]
+    vehicle = [k for k, i in enumerate(items) if i["tool"] == "vehicle"]
+    cmd_rows = ["| path | model | vehicle utterances answered with a command | median time |",
+                "|---|---|---|---|"]
+    fast_planner = Planner(config={"fast_only": True})
+    times = []
+    for k in vehicle:
+        t0 = time.perf_counter()
+        turn = fast_planner.handle(items[k]["text"], Context(session_id=f"f{k}"))
+        if turn.commands:
+            times.append(time.perf_counter() - t0)
+    cmd_rows.append(f"| fast path | - | {len(times)}/{len(vehicle)} | "
+                    f"{statistics.median(times) * 1000:.2f} ms |")
+    n = len(items)
     for key in models:
         edge = EdgeBackend(EdgeSettings(model_path=model_path(data_dir(), PROFILES[key])))
         planner = Planner(backend=edge, config={"fastpath": False})
@@ -54,26 +71,22 @@ def accuracy_rows(items: list[dict[str, Any]], models: list[str]) -> list[str]:
         rows.append(f"| LLM | {key} | {r['handled']}/{r['utterances']} | "
                     f"{pct(r['tool_right_of_all'])} | {pct(r['args_right_of_all'])} | "
                     f"{pct(r['json_valid'])} | {r['mean_s']:.2f} |")
-        # Combined: fast path where it is confident, the model for the rest.
-        combined = Planner(backend=edge, config={"fastpath": True})
+        # Fast path where it is confident, the model for the rest (temperature 0: the same
+        # model answers as in the LLM-only run).
         tool_ok = args_ok = 0
-        for i, item in enumerate(items):
-            sid = f"c{i}"
-            if item.get("followup"):
-                from cockpit_ai.planner.evaluation import seed_session
-
-                seed_session(combined, sid)
-            turn = combined.handle(item["text"], Context(session_id=sid))
-            t, a = score(turn.tool_calls[0] if turn.tool_calls else None, item)
+        for item, fast, slow in zip(items, fast_calls, ps.calls, strict=True):
+            t, a = score(fast if fast is not None else slow, item)
             tool_ok += t
             args_ok += a
-        n = len(items)
         rows.append(f"| fast path + LLM | {key} | {n}/{n} | {pct(tool_ok / n)} | "
                     f"{pct(args_ok / n)} | - | - |")
+        llm_times = [ps.seconds[k] for k in vehicle if ps.commanded[k]]
+        median = f"{statistics.median(llm_times):.2f} s" if llm_times else "-"
+        cmd_rows.append(f"| LLM | {key} | {len(llm_times)}/{len(vehicle)} | {median} |")
         for miss in ps.misses:
-            print(f"  miss ({key}): {miss}")
-        del planner, combined, edge
-    return rows
+            print(f"  miss ({key}): {miss}", flush=True)
+        del planner, edge
+    return rows, cmd_rows
 
 
 def overhead(repeats: int) -> list[str]:
@@ -116,50 +129,26 @@ def overhead(repeats: int) -> list[str]:
     ]
 
 
-def time_to_command(items: list[dict[str, Any]]) -> list[str]:
-    edge = EdgeBackend(EdgeSettings(model_path=model_path(data_dir(), PROFILES["qwen"])))
-    vehicle = [i for i in items if i["tool"] == "vehicle"]
-    rows = ["| path | vehicle utterances with a command | median time to command |",
-            "|---|---|---|"]
-    for name, cfg in (("fast path", {"fastpath": True}), ("LLM (qwen)", {"fastpath": False})):
-        planner = Planner(backend=edge, config=cfg)
-        planner.warm_up()
-        times = []
-        for i, item in enumerate(vehicle):
-            if cfg["fastpath"]:
-                from cockpit_ai.planner import fastpath
-
-                if fastpath.parse(item["text"]) is None:
-                    continue
-            t0 = time.perf_counter()
-            turn = planner.handle(item["text"], Context(session_id=f"t{i}"))
-            if turn.commands:
-                times.append(time.perf_counter() - t0)
-        median = f"{statistics.median(times) * 1000:.1f} ms" if times else "-"
-        rows.append(f"| {name} | {len(times)}/{len(vehicle)} | {median} |")
-    return rows
-
-
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--models", default="smol,qwen", help="comma list of: smol, qwen")
     ap.add_argument("--subset", action="store_true", help="only the ~10 subset utterances")
     ap.add_argument("--repeats", type=int, default=2, help="overhead repeats (3 prompts each)")
-    ap.add_argument("--skip", default="", help="comma list of: accuracy, overhead, command")
+    ap.add_argument("--skip", default="", help="comma list of: accuracy, overhead")
     args = ap.parse_args()
     items = load_utterances(UTTERANCES)
     if args.subset:
         items = [i for i in items if i.get("subset")]
     skip = set(filter(None, args.skip.split(",")))
     if "accuracy" not in skip:
+        acc, cmd = accuracy_rows(items, [m for m in args.models.split(",") if m])
         print("\n## Accuracy on the utterance set\n")
-        print("\n".join(accuracy_rows(items, [m for m in args.models.split(",") if m])))
+        print("\n".join(acc))
+        print("\n## Time to a vehicle command (from text to a checked VehicleCommand)\n")
+        print("\n".join(cmd), flush=True)
     if "overhead" not in skip:
         print("\n## Planner overhead vs llama-cpp-python (Qwen2.5-Coder-1.5B, grammar on)\n")
         print("\n".join(overhead(args.repeats)))
-    if "command" not in skip:
-        print("\n## Time to a vehicle command\n")
-        print("\n".join(time_to_command(items)))
     return 0
 
 

@@ -65,6 +65,8 @@ class PathScore:
     json_valid: int = 0
     seconds: list[float] = field(default_factory=list)
     misses: list[str] = field(default_factory=list)
+    calls: list[ToolCall | None] = field(default_factory=list)  # per utterance, in order
+    commanded: list[bool] = field(default_factory=list)  # per utterance: a command went out
 
     def row(self) -> dict[str, Any]:
         n = max(self.total, 1)
@@ -123,6 +125,8 @@ def eval_model(planner: Any, items: list[dict[str, Any]], *, name: str) -> PathS
         except ToolParseError:
             pass
         call = turn.tool_calls[0] if turn.tool_calls else None
+        ps.calls.append(call)
+        ps.commanded.append(bool(turn.commands))
         tool_ok, args_ok = score(call, item)
         ps.tool_right += tool_ok
         ps.args_right += args_ok
