@@ -44,3 +44,37 @@ def test_detect_errors(
     assert "model file not found" in err and "make setup" in err and "Traceback" not in err
     assert main(["detect", str(tmp_path / "missing.jpg"), "--model", str(model_path)]) == 1
     assert "cannot read image" in capsys.readouterr().err
+
+
+def test_detect_and_track_offline_download_nothing(model_path: Path, tmp_path: Path) -> None:
+    """With the network cut (a new network namespace), detect and track still work, and
+    Ultralytics' config folder gets no downloaded font or weights."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    unshare = shutil.which("unshare")
+    if unshare is None or subprocess.run([unshare, "-n", "true"], check=False).returncode:
+        pytest.skip("cannot make a network namespace here (unshare -n needs root)")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("YOLO_")}
+    env["YOLO_CONFIG_DIR"] = str(tmp_path / "ultralytics")
+    env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
+    script = (
+        "import sys, cv2\n"
+        "from cockpit_ai.cli import main\n"
+        "from cockpit_ai.vision.detector import Detector, DetectorSettings\n"
+        "from cockpit_ai.vision.assets import sample_image\n"
+        f"assert main(['detect', str(sample_image('bus.jpg')), '--model', {str(model_path)!r},"
+        " '--json']) == 0\n"
+        f"d = Detector(DetectorSettings(model={str(model_path)!r}, track=True))\n"
+        "r = d.detect(cv2.imread(str(sample_image('zidane.jpg'))))\n"
+        "print('tracked', sorted(x.track_id for x in r.detections))\n"
+    )
+    done = subprocess.run([unshare, "-n", sys.executable, "-c", script], env=env, cwd=tmp_path,
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert '"class_name": "bus"' in done.stdout and "tracked [1, 2" in done.stdout
+    fetched = [p.name for p in (tmp_path / "ultralytics").rglob("*")
+               if p.suffix in (".ttf", ".pt", ".onnx", ".zip")]
+    assert fetched == []
