@@ -181,7 +181,40 @@ def main() -> int:
               f"median {scan * 1e3:.1f} ms over {len(scan_times)} queries; R*Tree median "
               f"{idx * 1e3:.3f} ms on the same queries → speed-up {scan / idx:,.0f}× "
               f"(goal ≥ 100×)")  # fmt: skip
+    real_data(args.queries)
     return 0
+
+
+def real_data(count: int) -> None:
+    """The same kinds of queries on the bundled central-Helsinki database, if installed."""
+    from cockpit_ai.landmark.query import default_db
+
+    db = default_db()
+    if not db.is_file():
+        print(f"(no bundled database at {db}; run `make setup` for the real-data figures)")
+        return
+    rng = random.Random(5)
+    queries = [
+        PoiQuery(lat=rng.uniform(60.164, 60.179), lon=rng.uniform(24.935, 24.953),
+                 heading_deg=rng.uniform(0, 360), at=AT, side=rng.choice(list(Side)), limit=5,
+                 **KINDS[i % len(KINDS)])
+        for i in range(count)
+    ]  # fmt: skip
+    with LandmarkFinder(db) as finder:
+        for q in queries[:50]:
+            finder.query(q)
+        times, cpu = [], []
+        for q in queries:
+            t, c = time.perf_counter(), time.process_time()
+            finder.query(q)
+            cpu.append(time.process_time() - c)
+            times.append(time.perf_counter() - t)
+        n = finder.store.count()
+    print(
+        f"real data ({n:,} POIs of central Helsinki, {count} queries as above): "
+        f"wall p50 {percentile(times, 50) * 1e3:.3f} ms, p99 {percentile(times, 99) * 1e3:.3f} ms; "
+        f"CPU p50 {percentile(cpu, 50) * 1e3:.3f} ms, p99 {percentile(cpu, 99) * 1e3:.3f} ms"
+    )
 
 
 if __name__ == "__main__":
