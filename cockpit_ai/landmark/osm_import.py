@@ -219,7 +219,14 @@ def _osm_objects(path: Path) -> Iterator[tuple[str, float, float, dict[str, str]
     def has_category(tags: osmium.osm.TagList) -> bool:
         return any(k in tags for k in CATEGORY_KEYS)
 
-    processor = osmium.FileProcessor(str(path)).with_locations().with_areas()
+    # Only objects with a category key reach Python (the filter runs in C++); node locations
+    # and multipolygon assembly still see every object.
+    processor = (
+        osmium.FileProcessor(str(path))
+        .with_locations()
+        .with_areas()
+        .with_filter(osmium.filter.KeyFilter(*CATEGORY_KEYS))
+    )
     for obj in processor:
         if obj.is_node():
             if not has_category(obj.tags) or not obj.location.valid():
@@ -485,16 +492,14 @@ def _build(
                     batch.clear()
                 if objects % 50000 == 0 and time.monotonic() - last >= progress_every_s:
                     last = time.monotonic()
-                    log(f"{path.name}: {objects:,} objects read, {rows:,} POIs")
+                    log(f"{path.name}: {objects:,} candidate objects read, {rows:,} POIs")
         except RuntimeError as exc:  # osmium's parse errors
             raise LandmarkError(f"{path}: not a valid OSM {kind.upper()} file: {exc}") from None
         if batch:
             _insert(conn, batch, inserted + 1)
             inserted += len(batch)
         total_rows += rows
-        log(f"{path.name}: {objects:,} objects, {rows:,} POIs")
-        if objects == 0:
-            raise LandmarkError(f"{path}: contains no OSM objects or GeoJSON features")
+        log(f"{path.name}: {objects:,} candidate objects, {rows:,} POIs")
         sources.append(
             {
                 "file": path.name,
