@@ -62,7 +62,9 @@ def _ask(args: argparse.Namespace) -> int:
     if args.db is not None and not args.db.is_file():
         print(f"cockpit-ai ask: POI database not found: {args.db}", file=sys.stderr)
         return 2
-    config: dict[str, Any] = {"fast_only": bool(args.fast_only), "n_threads": args.threads}
+    # In process the first search also loads the time-zone and opening-hours data: be patient.
+    config: dict[str, Any] = {"fast_only": bool(args.fast_only), "n_threads": args.threads,
+                              "landmark_timeout_s": 30.0}
     if args.model is not None:
         config["model_path"] = str(args.model)
     try:

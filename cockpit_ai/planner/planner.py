@@ -161,7 +161,13 @@ def _distance(m: float) -> str:
 
 
 def _kind(p: Place) -> str:
-    return (p.category.split("=")[-1] if p.category else "place").replace("_", " ")
+    """"amenity=cafe" -> "cafe"; buildings by their key ("building=public" -> "building")."""
+    key, _, value = p.category.partition("=")
+    if not p.category:
+        return "place"
+    if key == "building" or value in ("yes", ""):
+        return key.replace("_", " ")
+    return value.replace("_", " ")
 
 
 def _open_text(p: Place) -> str:
@@ -332,7 +338,7 @@ class Planner:
         if not places:
             return f"I don't see a landmark {where}."
         p = places[0]
-        answer = f"{where.capitalize()} is {p.name}, a {_kind(p)}, {_distance(p.distance_m)} away."
+        answer = f"{where.capitalize()} is {p.name} ({_kind(p)}), {_distance(p.distance_m)} away."
         if len(places) > 1:
             answer += " Also there: " + ", ".join(q.name for q in places[1:3]) + "."
         return answer
