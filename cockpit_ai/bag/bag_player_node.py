@@ -13,7 +13,7 @@ from typing import Any
 from rclpy.node import Node
 from rosgraph_msgs.msg import Clock
 
-from cockpit_ai.bag.core import BagMessage, check_readable, play
+from cockpit_ai.bag.core import BagMessage, bag_info, play
 from cockpit_ai.bag.types import BagError, message_class
 from cockpit_ai.ros import qos
 from cockpit_ai.ros.diagnostics import ERROR, OK, Health
@@ -35,7 +35,7 @@ class BagPlayerNode(Node):
         if not self.bag:
             raise NodeStartupError("bag_player: parameter 'bag' (path of the bag to play) is empty")
         try:
-            self.info = check_readable(self.bag)
+            self.info = bag_info(self.bag)
         except BagError as exc:
             raise NodeStartupError(str(exc)) from None
         topics = list(p["topics"]) or [t.name for t in self.info.topics]
@@ -51,6 +51,7 @@ class BagPlayerNode(Node):
         self.stop = threading.Event()
         self.done = threading.Event()
         self.stats: Any = None
+        self.exit_code = 0  # 1 when the bag turns out corrupt while playing
         self.thread = threading.Thread(target=self._run, name="bag-play", daemon=True)
         self.thread.start()
 
@@ -90,6 +91,7 @@ class BagPlayerNode(Node):
                 f"done: {s['published']} messages, timing error mean "
                 f"{s['timing_error_mean_ms']:.2f} ms, p95 {s['timing_error_p95_ms']:.2f} ms")
         except BagError as exc:
+            self.exit_code = 1
             self.health.status(ERROR, str(exc))
             self.get_logger().error(str(exc))
         except Exception as exc:  # context shut down while publishing

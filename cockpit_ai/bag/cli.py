@@ -62,9 +62,9 @@ def _play(args: argparse.Namespace) -> int:
         print("cockpit-ai bag play: --rate must be > 0", file=sys.stderr)
         return 2
     try:
-        from cockpit_ai.bag.core import check_readable
+        from cockpit_ai.bag.core import bag_info
 
-        check_readable(args.bag)
+        bag_info(args.bag)  # metadata and index; a chunk corrupt further in fails in play
     except BagError as exc:
         print(f"cockpit-ai bag play: {exc}", file=sys.stderr)
         return 1

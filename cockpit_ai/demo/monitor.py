@@ -60,16 +60,21 @@ class Monitor:
                                  qos.RELIABLE)
         node.create_subscription(LandmarkQuery, f"{ns}/landmark_query", self._on_query,
                                  qos.RELIABLE)
-        node.create_subscription(AudioChunk, f"{ns}/tts/audio", self._on_tts, qos.RELIABLE)
+        node.create_subscription(AudioChunk, f"{ns}/tts/audio", self._on_tts, qos.SENSOR)
+        from sensor_msgs.msg import NavSatFix
+
+        #: (wall time, bag time) of the first fix seen: maps bag time to wall time.
+        self.clock_origin: tuple[float, float] | None = None
+        node.create_subscription(NavSatFix, f"{ns}/fix", self._on_fix, qos.SENSOR)
 
     def _t(self, stamp: Any) -> float:
         return stamp_to_s(stamp) - self._t0
 
-    def _add(self, kind: str, t: float, text: str | None, **data: Any) -> None:
+    def _add(self, kind: str, t: float, line: str | None, **data: Any) -> None:
         with self._lock:
             self.events.append(Event(kind, t, time.time(), data))
-        if self.echo and text:
-            print(f"[{t:6.1f} s] {text}", flush=True)
+        if self.echo and line:
+            print(f"[{t:6.1f} s] {line}", flush=True)
 
     def _on_transcript(self, m: Any) -> None:
         if not m.is_final:
@@ -94,6 +99,8 @@ class Monitor:
                   value=m.value, unit=m.unit, zone=m.zone)
 
     def _on_fatigue(self, m: Any) -> None:
+        if m.header.stamp.sec == 0 and m.header.stamp.nanosec == 0:
+            return  # "no image yet": not a moment of the drive
         t = self._t(m.header.stamp)
         with self._lock:
             self.fatigue.append((t, int(m.level), float(m.score), float(m.perclos)))
@@ -117,6 +124,10 @@ class Monitor:
         self._add("query", self._t(m.header.stamp), None, request_id=m.request_id,
                   side=int(m.side), categories=list(m.categories), diets=list(m.diets),
                   open_now=bool(m.open_now))
+
+    def _on_fix(self, m: Any) -> None:
+        if self.clock_origin is None:
+            self.clock_origin = (time.time(), self._t(m.header.stamp))
 
     def _on_tts(self, m: Any) -> None:
         rid = self._last_response_id

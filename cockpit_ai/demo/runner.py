@@ -124,7 +124,7 @@ def run_demo(*, out: Path | None = None, rate: float = 1.0, report: bool = True,
         procs.append(recorder)
         time.sleep(1.0)  # the recorder finds the topics (discovery period 0.2 s)
         say(f"playing the drive ({expected['duration_s']:.0f} s of recording at rate {rate})")
-        play_start = time.time()
+        play_start = time.time()  # refined from the first fix the monitor receives
         player = subprocess.Popen(
             _cockpit() + ["bag", "play", str(bag_dir / "bag"), "--rate", str(rate)],
             stdout=(out / "play.log").open("wb"), stderr=subprocess.STDOUT,
@@ -142,6 +142,9 @@ def run_demo(*, out: Path | None = None, rate: float = 1.0, report: bool = True,
             time.sleep(0.2)
         events = monitor.snapshot()
         fatigue = list(monitor.fatigue)
+        if monitor.clock_origin is not None:  # when the player really published t = 0
+            wall, t_bag = monitor.clock_origin
+            play_start = wall - t_bag / rate
     finally:
         probe.close()
         for proc in reversed(procs):

@@ -37,6 +37,8 @@ def run_node(make_node: Callable[[], Any], *, args: list[str] | None = None,
         code = 1
     finally:
         if node is not None:
+            # A node that ends its own work (bag player, recorder) reports failure here.
+            code = code or int(getattr(node, "exit_code", 0))
             close = getattr(node, "close", None)
             if callable(close):
                 close()

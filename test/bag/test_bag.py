@@ -92,6 +92,19 @@ def test_cli_on_corrupt_bag_exits_nonzero_without_traceback(tmp_path: Path, sub:
     assert "bag" in res.stderr and str(tmp_path / "bag") in res.stderr
 
 
+def test_cli_play_of_truncated_bag_fails_clearly(tmp_path: Path) -> None:
+    _write_bag(tmp_path / "bag", n=400)
+    mcap = next((tmp_path / "bag").glob("*.mcap"))
+    blob = mcap.read_bytes()
+    mcap.write_bytes(blob[: len(blob) // 2])
+    res = subprocess.run(cockpit_cmd() + ["bag", "play", str(tmp_path / "bag"), "--rate", "50"],
+                         capture_output=True, text=True, timeout=120)
+    assert res.returncode != 0
+    out = res.stdout + res.stderr
+    assert "Traceback" not in out
+    assert str(tmp_path / "bag") in out
+
+
 def test_cli_info_json(tmp_path: Path) -> None:
     _write_bag(tmp_path / "bag")
     res = subprocess.run(cockpit_cmd() + ["bag", "info", str(tmp_path / "bag"), "--json"],
