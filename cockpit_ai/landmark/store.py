@@ -175,6 +175,7 @@ class PoiStore:
                 f"{SCHEMA_VERSION!r}; rebuild it with `cockpit-ai poi import`"
             )
         self.meta = meta
+        self._ranges: dict[tuple[tuple[str, ...], str], list[tuple[int, int]]] = {}
         self.codes: dict[tuple[str, str, str], int] = {
             (d, k, v): int(code)
             for code, d, k, v in self._conn.execute("SELECT code, diet, key, value FROM category")
@@ -183,6 +184,14 @@ class PoiStore:
     def category_codes(self, categories: Sequence[str], diet: str = "") -> list[tuple[int, int]]:
         """Code ranges for categories (``restaurant``, ``amenity=restaurant`` or a key such
         as ``historic``; none = any) offering ``diet`` ('' = regardless of diet)."""
+        key = (tuple(categories), diet)
+        if key not in self._ranges:  # a walk over every code: remembered per question
+            if len(self._ranges) > 1024:
+                self._ranges.clear()
+            self._ranges[key] = self._category_codes(categories, diet)
+        return self._ranges[key]
+
+    def _category_codes(self, categories: Sequence[str], diet: str) -> list[tuple[int, int]]:
         wanted = []
         for raw in categories:
             c = raw.strip().lower()
