@@ -130,9 +130,12 @@ def test_bad_images_refused_node_keeps_running(processes, probe) -> None:
     from cockpit_ai.vision.images import array_to_image
 
     detections = probe.subscribe(DetectionArray, "/cabin/detections")
+    debug = probe.subscribe(Image, "/cabin/debug_image", qos=qos.SENSOR)
     diagnostics = probe.subscribe(DiagnosticArray, "/diagnostics")
-    vision = processes.start(vision_cmd("/cabin", "camera:=cabin", "track:=false"),
-                             name="vision")
+    vision = processes.start(
+        vision_cmd("/cabin", "camera:=cabin", "track:=false", "publish_debug_image:=true"),
+        name="vision",
+    )
     try:
         probe.wait_for_subscribers(Image, "/cabin/image", timeout=120, qos=qos.SENSOR)
     except TimeoutError:
@@ -160,7 +163,7 @@ def test_bad_images_refused_node_keeps_running(processes, probe) -> None:
     header.stamp.sec, header.stamp.nanosec = 1234, 5678
     good = array_to_image(cv2.imread(str(sample_image("zidane.jpg"))), header=header)
     deadline = time.monotonic() + 30
-    while not detections.messages and time.monotonic() < deadline:
+    while not (detections.messages and debug.messages) and time.monotonic() < deadline:
         probe.publish("/cabin/image", good, qos=qos.SENSOR)  # best effort: resend until heard
         time.sleep(0.5)
     result = detections.wait(1, timeout=5)[0]
@@ -169,6 +172,9 @@ def test_bad_images_refused_node_keeps_running(processes, probe) -> None:
     people = [d for d in result.detections if d.class_name == "person"]
     assert len(people) >= 2 and all(d.track_id == -1 for d in result.detections)
     assert {d.class_name for d in result.detections} <= {"person", "cell phone", "cup", "bottle"}
+    drawn = debug.wait(1, timeout=5)[0]  # the optional annotated image, same header
+    assert (drawn.width, drawn.height, drawn.encoding) == (1280, 720, "bgr8")
+    assert drawn.header.frame_id == "cabin_camera"
     log = processes.log(vision)
     assert "image refused" in log and "Traceback" not in log
 
