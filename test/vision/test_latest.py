@@ -42,10 +42,10 @@ def test_fast_producer_slow_consumer_bounded_latency_counted_drops() -> None:
     stats = worker.stats
     assert stats.submitted == n and n > 150
     # The worker ran back to back: about duration / work_s results, never a backlog.
-    assert 0.6 * duration_s / work_s <= stats.processed <= duration_s / work_s + 2
+    assert 0.5 * duration_s / work_s <= stats.processed <= duration_s / work_s + 2
     assert stats.dropped == stats.submitted - stats.processed
     # Each result is at most one processing time plus a frame interval old (+ jitter).
-    assert max(latencies) < 2 * work_s + 0.05, latencies
+    assert max(latencies) < 2 * work_s + 0.1, latencies
     assert processed_ids == sorted(processed_ids)  # always newer frames
 
 

@@ -38,7 +38,7 @@ def test_loop_and_rate(folder: Path) -> None:
                 break
         elapsed = time.monotonic() - start
     assert np.array_equal(frames[0].image, frames[3].image)  # looped
-    assert 0.18 <= elapsed < 0.6  # 10 intervals at 50 Hz
+    assert 0.18 <= elapsed < 1.0  # 10 intervals at 50 Hz
 
 
 def test_video_file(tmp_path: Path, bus: np.ndarray) -> None:
