@@ -19,7 +19,7 @@ lint: setup
 	$(VENV)/bin/ruff check cockpit_ai test bench
 
 bench: setup
-	$(VENV)/bin/cockpit-ai bench
+	@for b in bench/*_bench.py; do echo "== $$b"; $(VENV)/bin/python $$b || exit 1; done
 
 clean:
 	rm -rf build install log $(VENV)
