@@ -137,6 +137,22 @@ def test_node_answers_queries_and_survives_bad_fixes(processes, probe, tmp_path,
     broken = answers.wait(1, timeout=20, where=lambda m: m.request_id == "req-bad")[0]
     assert broken.status == LandmarkArray.STATUS_ERROR and "side" in broken.message
 
+    # Odometry (ENU yaw 0 = east) stamped with the last fix overrides the course.
+    from nav_msgs.msg import Odometry
+
+    from cockpit_ai.ros.stamps import s_to_stamp
+
+    odom = Odometry()
+    odom.header.stamp = s_to_stamp(T0 + 6)
+    odom.pose.pose.orientation.w = 1.0
+    probe.wait_for_subscribers(Odometry, "odom", timeout=20, qos=qos.SENSOR)
+    for _ in range(3):  # best effort: send a few
+        probe.publish("odom", odom, qos=qos.SENSOR)
+        time.sleep(0.1)
+    probe.publish("landmark_query", query("req-odom"))
+    east = answers.wait(1, timeout=20, where=lambda m: m.request_id == "req-odom")[0]
+    assert east.vehicle_heading_deg == pytest.approx(90.0, abs=1e-6)
+
     # Notable places nearby are announced without a request id.
     announced = nearby.wait(1, timeout=20, where=lambda m: m.landmarks)[0]
     assert announced.request_id == "" and all(lm.wikidata for lm in announced.landmarks)
