@@ -127,3 +127,27 @@ def test_drawing_needs_no_font_download(detector: Detector, bus: np.ndarray) -> 
     drawn = draw_detections(bus, result)
     assert drawn.shape == bus.shape and not np.array_equal(drawn, bus)
     assert np.array_equal(bus, original)  # the input is untouched
+
+
+def test_an_ultralytics_pt_model_is_one_setting_away(
+    model_dir: Path, tmp_path: Path, bus: np.ndarray
+) -> None:
+    """A .pt checkpoint (here yolo11n built from Ultralytics' own YAML, untrained, so
+    nothing is downloaded) runs through the same settings on the torch backend."""
+    from ultralytics import YOLO
+
+    from cockpit_ai.vision.darknet import COCO_RENAMES, read_names
+
+    model = YOLO("yolo11n.yaml", task="detect")
+    model.model.names = {
+        i: COCO_RENAMES.get(n, n) for i, n in enumerate(read_names(model_dir / "coco.names"))
+    }
+    path = tmp_path / "yolo11n-untrained.pt"
+    model.save(str(path))
+    detector = Detector(DetectorSettings(model=str(path), imgsz=320, confidence=0.001,
+                                         classes=ROAD_CLASSES, threads=1))
+    result = detector.detect(bus)
+    assert result.model == "yolo11n-untrained.pt" and detector.names[3] == "motorcycle"
+    assert all(d.class_name in ROAD_CLASSES for d in result.detections)
+    assert all(0 <= d.center_x_px <= 810 and 0 <= d.center_y_px <= 1080
+               for d in result.detections)
