@@ -490,7 +490,7 @@ def _build(
                     _insert(conn, batch, inserted + 1)
                     inserted += len(batch)
                     batch.clear()
-                if objects % 50000 == 0 and time.monotonic() - last >= progress_every_s:
+                if objects % 5000 == 0 and time.monotonic() - last >= progress_every_s:
                     last = time.monotonic()
                     log(f"{path.name}: {objects:,} candidate objects read, {rows:,} POIs")
         except RuntimeError as exc:  # osmium's parse errors
