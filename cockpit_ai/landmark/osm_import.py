@@ -27,7 +27,7 @@ from cockpit_ai.landmark import store as poi_store
 # Main-category keys, in the order that decides which one names the POI.
 CATEGORY_KEYS = (
     "amenity", "shop", "tourism", "historic", "leisure", "man_made",
-    "railway", "aeroway", "natural", "building",
+    "railway", "aeroway", "natural", "highway", "building",
 )  # fmt: skip
 AMENITIES = frozenset([
     "restaurant", "cafe", "fast_food", "bar", "pub", "biergarten", "food_court", "ice_cream",
@@ -49,6 +49,7 @@ MAN_MADE = frozenset([
     "tower", "lighthouse", "windmill", "water_tower", "observatory", "obelisk", "pier",
 ])  # fmt: skip
 RAILWAY = frozenset(["station", "halt"])
+HIGHWAY = frozenset(["rest_area", "services"])  # where a tired driver can stop
 AEROWAY = frozenset(["aerodrome", "terminal"])
 NATURAL = frozenset(["peak", "volcano", "beach", "cave_entrance", "waterfall", "arch"])
 TOURISM_PROMINENT = frozenset([
@@ -59,7 +60,7 @@ TOURISM_PROMINENT = frozenset([
 UNNAMED_OK = frozenset([
     "amenity=parking", "amenity=toilets", "amenity=fuel", "amenity=charging_station",
     "amenity=atm", "amenity=drinking_water", "tourism=viewpoint", "tourism=artwork",
-    "man_made=tower", "man_made=lighthouse",
+    "man_made=tower", "man_made=lighthouse", "highway=rest_area", "highway=services",
 ])  # fmt: skip
 KEEP_KEYS = frozenset([
     "name", "alt_name", "old_name", "official_name", "short_name", "loc_name", "cuisine",
@@ -101,6 +102,8 @@ def classify(tags: dict[str, str]) -> list[tuple[str, str]]:
         if key == "man_made" and value not in MAN_MADE:
             continue
         if key == "railway" and value not in RAILWAY:
+            continue
+        if key == "highway" and value not in HIGHWAY:
             continue
         if key == "aeroway" and value not in AEROWAY:
             continue
@@ -216,8 +219,10 @@ def _osm_objects(path: Path) -> Iterator[tuple[str, float, float, dict[str, str]
     """(osm_id, lat, lon, tags) of every tagged POI candidate; None marks a skipped object."""
     import osmium
 
-    def has_category(tags: osmium.osm.TagList) -> bool:
-        return any(k in tags for k in CATEGORY_KEYS)
+    def poi_tags(obj: osmium.osm.OSMObject) -> dict[str, str] | None:
+        """The tags when they make a POI (checked before any geometry work), else None."""
+        tags = dict(obj.tags)
+        return tags if classify(tags) else None
 
     # Only objects with a category key reach Python (the filter runs in C++); node locations
     # and multipolygon assembly still see every object.
@@ -229,12 +234,14 @@ def _osm_objects(path: Path) -> Iterator[tuple[str, float, float, dict[str, str]
     )
     for obj in processor:
         if obj.is_node():
-            if not has_category(obj.tags) or not obj.location.valid():
+            tags = poi_tags(obj)
+            if tags is None or not obj.location.valid():
                 yield None
                 continue
-            yield f"node/{obj.id}", obj.location.lat, obj.location.lon, dict(obj.tags)
+            yield f"node/{obj.id}", obj.location.lat, obj.location.lon, tags
         elif obj.is_way():
-            if not has_category(obj.tags):
+            tags = poi_tags(obj)
+            if tags is None:
                 yield None
                 continue
             pts = [(n.lat, n.lon) for n in obj.nodes if n.location.valid()]
@@ -244,10 +251,11 @@ def _osm_objects(path: Path) -> Iterator[tuple[str, float, float, dict[str, str]
             if c is None:
                 yield None
                 continue
-            yield f"way/{obj.id}", c[0], c[1], dict(obj.tags)
+            yield f"way/{obj.id}", c[0], c[1], tags
         elif obj.is_area():
             # Closed ways were handled as ways; only multipolygon relations are new here.
-            if obj.from_way() or not has_category(obj.tags):
+            tags = None if obj.from_way() else poi_tags(obj)
+            if tags is None:
                 yield None
                 continue
             pts = []
@@ -258,7 +266,7 @@ def _osm_objects(path: Path) -> Iterator[tuple[str, float, float, dict[str, str]
             if c is None:
                 yield None
                 continue
-            yield f"relation/{obj.orig_id()}", c[0], c[1], dict(obj.tags)
+            yield f"relation/{obj.orig_id()}", c[0], c[1], tags
         else:
             yield None
 

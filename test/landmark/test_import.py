@@ -26,6 +26,8 @@ OSM_XML = """<?xml version="1.0" encoding="UTF-8"?>
   <node id="2" lat="60.1701" lon="24.9401"><tag k="amenity" v="bench"/></node>
   <node id="3" lat="60.1702" lon="24.9402"><tag k="amenity" v="parking"/></node>
   <node id="4" lat="60.1703" lon="24.9403"><tag k="amenity" v="restaurant"/></node>
+  <node id="5" lat="60.1704" lon="24.9404"><tag k="highway" v="rest_area"/></node>
+  <node id="6" lat="60.1705" lon="24.9405"><tag k="highway" v="traffic_signals"/></node>
   <node id="10" lat="60.1710" lon="24.9410"/>
   <node id="11" lat="60.1710" lon="24.9430"/>
   <node id="12" lat="60.1730" lon="24.9430"/>
@@ -71,9 +73,11 @@ def test_osm_xml_nodes_way_centres_and_multipolygons(tmp_path: Path) -> None:
     db = tmp_path / "poi.sqlite"
     report = import_files([src], db, log=quiet)
     got = rows(db)
-    # bench (not a POI) and the unnamed restaurant are dropped; unnamed parking is kept
-    assert set(got) == {"node/1", "node/3", "way/100", "relation/200"}
-    assert report.pois == 4
+    # a bench, traffic lights and an unnamed restaurant are dropped; unnamed parking and a
+    # rest area (where a tired driver can stop) are kept
+    assert set(got) == {"node/1", "node/3", "node/5", "way/100", "relation/200"}
+    assert report.pois == 5
+    assert (got["node/5"]["category_key"], got["node/5"]["category"]) == ("highway", "rest_area")
     kasvis = got["node/1"]
     assert (kasvis["category"], kasvis["category_key"]) == ("restaurant", "amenity")
     assert kasvis["diets"] == "|vegan|vegetarian|"  # halal=no is not a diet offered
