@@ -14,9 +14,7 @@ from rclpy.serialization import deserialize_message, serialize_message
 from cockpit_ai.bag.core import BagWriter, bag_info, check_readable, play, read_messages
 from cockpit_ai.bag.types import BagError
 from cockpit_ai.msg import Landmark, LandmarkArray
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from conftest import cockpit_cmd
+from cockpit_ai.testing import cockpit_cmd
 
 
 def _landmarks(i: int) -> LandmarkArray:

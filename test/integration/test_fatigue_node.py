@@ -41,7 +41,7 @@ def face_frames() -> tuple[np.ndarray, np.ndarray]:
 
 
 def start_node(processes, tmp_path: Path):
-    from conftest import node_exec
+    from cockpit_ai.testing import node_exec
 
     return processes.start(
         [node_exec("fatigue_node"), "--ros-args",

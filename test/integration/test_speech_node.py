@@ -15,7 +15,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def start_speech(processes, *extra: str):
-    from conftest import node_exec
+    from cockpit_ai.testing import node_exec
 
     return processes.start(
         [node_exec("speech_node"), "--ros-args",
@@ -33,7 +33,6 @@ def wait_ready(probe, processes, node, topic: str, timeout: float = 60.0) -> Non
 
 
 def test_file_through_capture_and_speech_gives_transcripts(processes, probe, tmp_path) -> None:
-    from conftest import node_exec
     from std_msgs.msg import Bool
 
     from cockpit_ai.msg import Transcript, VoiceFeatures
@@ -41,6 +40,7 @@ def test_file_through_capture_and_speech_gives_transcripts(processes, probe, tmp
     from cockpit_ai.speech.audio import write_wav
     from cockpit_ai.speech.synth import make_speech
     from cockpit_ai.speech.text import word_error_rate
+    from cockpit_ai.testing import node_exec
 
     texts = ["navigate to the central railway station", "play some jazz"]
     parts = [make_speech(t, leading_silence_s=1.0, trailing_silence_s=0.8) for t in texts]
@@ -78,12 +78,12 @@ def test_file_through_capture_and_speech_gives_transcripts(processes, probe, tmp
 
 
 def test_tts_speaks_and_barge_in_stops_it(processes, probe) -> None:
-    from conftest import node_exec
     from std_msgs.msg import Bool
 
     from cockpit_ai.msg import AssistantResponse, AudioChunk
     from cockpit_ai.ros import qos
     from cockpit_ai.speech.tts import synthesize
+    from cockpit_ai.testing import node_exec
 
     tts = processes.start(
         [node_exec("tts_node"), "--ros-args",

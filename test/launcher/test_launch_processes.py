@@ -6,7 +6,6 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -16,9 +15,7 @@ from std_msgs.msg import String
 
 from cockpit_ai.bag.core import BagWriter
 from cockpit_ai.ros.probe import wait_until
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from conftest import cockpit_cmd
+from cockpit_ai.testing import cockpit_cmd
 
 pytestmark = pytest.mark.integration
 DATA = Path(__file__).parent / "data"
