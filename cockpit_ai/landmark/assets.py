@@ -54,7 +54,8 @@ def is_verified_pbf(path: Path) -> bool:
 
 
 def _db_ok(db: Path) -> bool:
-    """True when the database exists and was imported from exactly the pinned extract."""
+    """True when the database was imported from exactly the pinned extract by this importer."""
+    from cockpit_ai.landmark.osm_import import IMPORTER_VERSION
     from cockpit_ai.landmark.store import PoiStore
 
     if not db.is_file():
@@ -65,9 +66,12 @@ def _db_ok(db: Path) -> bool:
         return False
     try:
         sources = json.loads(store.meta.get("sources", "[]"))
+        version = store.meta.get("importer_version")
     finally:
         store.close()
-    return [s.get("sha256") for s in sources] == [HELSINKI_PBF_SHA256]
+    return version == IMPORTER_VERSION and [s.get("sha256") for s in sources] == [
+        HELSINKI_PBF_SHA256
+    ]
 
 
 def fetch_helsinki_pbf(target: Path, *, log: Callable[[str], None] = print) -> Path:

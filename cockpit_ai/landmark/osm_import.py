@@ -74,6 +74,8 @@ KEEP_PREFIXES = ("name:", "diet:", "fuel:", "socket:", "opening_hours:")
 DIET_YES = frozenset({"yes", "only"})
 
 Log = Callable[[str], None]
+# Bumped whenever what is kept or how it is indexed changes, so setup rebuilds its database.
+IMPORTER_VERSION = "3"
 
 
 @dataclass
@@ -524,6 +526,7 @@ def _build(
     _build_index(conn)
     meta = {
         "schema_version": poi_store.SCHEMA_VERSION,
+        "importer_version": IMPORTER_VERSION,
         "attribution": ATTRIBUTION,
         "license": "ODbL-1.0 (https://opendatacommons.org/licenses/odbl/1-0/)",
         "sources": json.dumps(sources, ensure_ascii=False),
