@@ -31,7 +31,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _resolve(args: argparse.Namespace) -> tuple[Path, list[str]]:
     path = Path(args.file)
     rest = list(args.arguments)
-    if not path.exists() and rest and ":=" not in rest[0]:
+    if not path.is_file() and rest and ":=" not in rest[0]:
         from cockpit_ai.paths import package_share
 
         share = package_share(args.file)
