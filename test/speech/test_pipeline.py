@@ -30,14 +30,13 @@ def _check_segmentation(run: PhraseRun) -> None:
 
 
 def _mean_wer(run: PhraseRun) -> float:
-    return float(
-        np.mean(
-            [
-                word_error_rate(p.text, r.transcript.text if r.transcript else "")
-                for p, r in zip(run.phrases, run.results, strict=True)
-            ]
-        )
-    )
+    got = [r.transcript.text for r in run.results if r.transcript is not None]
+    assert len(got) == len(run.phrases)
+    wers = [word_error_rate(p.text, t) for p, t in zip(run.phrases, got, strict=True)]
+    for p, t, w in zip(run.phrases, got, wers, strict=True):
+        if w > 0:
+            print(f"  WER {w:.2f}: {p.text!r} -> {t!r}")  # shown with -s, for tuning
+    return float(np.mean(wers))
 
 
 def test_one_utterance_per_phrase_with_times_clean(clean_run: PhraseRun) -> None:
