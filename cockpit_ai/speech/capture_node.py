@@ -72,9 +72,15 @@ class CaptureNode(Node):
         )
 
     def _run(self) -> None:
-        delay = self._p["start_delay_s"] if isinstance(self.source, FileSource) else 0.0
-        if delay > 0 and self._stop.wait(delay):
-            return
+        if isinstance(self.source, FileSource):
+            if self._p["wait_for_subscriber"]:
+                self.get_logger().info(f"waiting for a subscriber on {self.pub.topic_name}")
+                while self.pub.get_subscription_count() < 1:
+                    if self._stop.wait(0.05):
+                        return
+            delay = self._p["start_delay_s"]
+            if delay > 0 and self._stop.wait(delay):
+                return
         frame_id = self._p["frame_id"]
         try:
             for frame in self.source.frames():

@@ -135,6 +135,9 @@ class SpeechNode(Node):
         self._frame_id = "microphone"
         self._last_warn = 0.0
         self._seen_dropped = 0
+        self._last_audio = time.monotonic()
+        # Audio that stops mid-utterance (end of a file, a dead mic) must still end it.
+        self._idle_timer = self.create_timer(0.5, self._on_idle)
         self._worker = threading.Thread(target=self._work, name="asr", daemon=True)
         self._worker.start()
         self.health.status(OK, "listening")
@@ -146,6 +149,7 @@ class SpeechNode(Node):
     # ---- callbacks (cheap) ---------------------------------------------------------
     def _on_audio(self, msg: Any) -> None:
         self.health.count("chunks")
+        self._last_audio = time.monotonic()
         self._frame_id = msg.header.frame_id or self._frame_id
         try:
             utts = self.pipeline.push_chunk(
@@ -165,6 +169,11 @@ class SpeechNode(Node):
             self._seen_dropped = dropped
         self._publish_active()
         self._enqueue(utts)
+
+    def _on_idle(self) -> None:
+        if self.pipeline.speech_active and time.monotonic() - self._last_audio > 1.0:
+            self._enqueue(self.pipeline.flush())
+            self._publish_active()
 
     def _on_ptt(self, msg: Any) -> None:
         if self.pipeline.config.wake.mode != "push_to_talk":

@@ -173,6 +173,15 @@ def test_bad_chunks_are_refused_and_the_node_keeps_working(processes, probe) -> 
     got = transcripts.wait(1, timeout=60)[0]
     assert word_error_rate(speech_audio.text, got.text) <= 0.4, got.text
     assert speech.poll() is None
+    # Audio that stops in the middle of speech (end of a file, dead mic) still ends it.
+    cut = make_speech("take me home", leading_silence_s=0.5, trailing_silence_s=0.0)
+    end = int(cut.speech_end_s * 16000)
+    for seq, i in enumerate(range(0, end, 320), start=1000):
+        probe.publish("audio", chunk(cut.samples[i : min(i + 320, end)], 20.0 + i / 16000, seq),
+                      qos=qos.SENSOR)  # fmt: skip
+        time.sleep(0.005)
+    last = transcripts.wait(2, timeout=30)[1]
+    assert word_error_rate(cut.text, last.text) <= 0.34, last.text
 
     def bad_count(msg) -> float:
         for status in msg.status:
