@@ -33,6 +33,12 @@ EXAMPLES = [
     ("it's a bit cold in here",
      '{"tool": "vehicle", "function": "climate", "action": "increase", "value": "none", '
      '"unit": "none", "zone": "all"}'),
+    ("turn on the reading light",
+     '{"tool": "vehicle", "function": "cabin_light", "action": "on", "value": "none", '
+     '"unit": "none", "zone": "all"}'),
+    ("drive me to the railway station",
+     '{"tool": "vehicle", "function": "navigation", "action": "set", '
+     '"value": "railway station", "unit": "none", "zone": "all"}'),
     ("I need a coffee, I'm getting sleepy", '{"tool": "rest_break", "kind": "coffee"}'),
     ("tell me a joke", '{"tool": "chat", "reply": "Why did the car get a ticket? It was '
                        'parked in a no-joke zone."}'),

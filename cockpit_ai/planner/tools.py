@@ -82,15 +82,17 @@ TOOL_SCHEMA: dict[str, Any] = {"anyOf": [TOOLS[name] for name in TOOL_NAMES]}
 
 # One line per tool for the system prompt (fixed text, so it stays in the prompt cache).
 TOOL_HELP = """\
-landmark: the user asks what a building/landmark/sight is (side: where it is; name: none).
-poi_search: find places: restaurants, cafes, fuel, parking, museums... (diet, cuisine, open_now).
+landmark: what is a building/landmark/sight we can see (side: where it is; name: none).
+poi_search: find places by type: restaurant, cafe, museum, fuel, parking... (diet, open_now).
 result_info: follow-up on earlier results ("how far is it?", "the second one", "take me there").
-vehicle: climate, window, seat, media, cabin_light, navigation (value: destination), door.
-smart_home: devices at home (heating, lights, garage_door...), e.g. before arrival.
+vehicle: car functions. function: climate (temperature, heating, AC, fan), window, seat (seat
+ heating), media (music, radio, volume, songs), cabin_light (interior and reading lights),
+ navigation (value: the destination the user names), door. Switching on/off: action on/off.
+smart_home: devices at the user's home (heating, lights, garage_door...), e.g. before arrival.
 rest_break: the driver is tired or wants a break, coffee or a rest area.
 route_suggest: the user asks where they usually drive or for their usual route.
 summarize: the user shares a text to summarise (summary: at most 3 short sentences).
-chat: anything else: small talk, general questions (reply: one or two short sentences)."""
+chat: anything else: small talk, general knowledge (reply: one or two short sentences)."""
 
 
 @dataclass
