@@ -46,15 +46,19 @@ def core_search(db: Path | None, *, at: datetime | None = None) -> Callable[
         if when.tzinfo is None:  # a naive time is the vehicle's local time
             when = when.replace(tzinfo=timezone_at(req.latitude_deg, req.longitude_deg))
         is_break = "rest_area" in req.categories
-        is_landmark = not req.categories and not req.diets and not req.cuisine and req.limit <= 3
-        radius = req.radius_m or (BREAK_RADIUS_M if is_break else
-                                  LANDMARK_RADIUS_M if is_landmark else SEARCH_RADIUS_M)
+        is_landmark = (not is_break and req.limit == 3 and not req.diets and not req.cuisine
+                       and not req.open_now)
+        radius = req.radius_m or (
+            BREAK_RADIUS_M if is_break else
+            (LANDMARK_RADIUS_M if not req.categories else 2.5 * LANDMARK_RADIUS_M)
+            if is_landmark else SEARCH_RADIUS_M)
         side = Side(SIDE_NAMES[req.side]) if req.side in SIDE_NAMES else None
         q = PoiQuery(lat=req.latitude_deg, lon=req.longitude_deg, heading_deg=req.heading_deg,
                      at=when, side=side, radius_m=radius, categories=tuple(req.categories),
                      diets=tuple(req.diets), cuisine=req.cuisine,
                      name_contains=req.name_contains, open_now=req.open_now,
-                     limit=req.limit or 5, min_prominence=NOTABLE if is_landmark else 0.0)
+                     limit=req.limit or 5,
+                     min_prominence=NOTABLE if is_landmark and not req.categories else 0.0)
         results = finder.query(q)
         if not results and is_break:  # no rest area close by: any cafe or fuel stop
             q = replace(q, categories=("cafe", "fuel"))

@@ -221,6 +221,15 @@ def none_to_empty(value: Any) -> str:
     return "" if text.lower() in ("none", "null", "n/a", "any") else text
 
 
+# Words in a "what is that ...?" question that narrow the landmark search (OSM values).
+_LANDMARK_HINTS = {
+    "church": "place_of_worship", "cathedral": "place_of_worship", "chapel": "place_of_worship",
+    "mosque": "place_of_worship", "temple": "place_of_worship", "museum": "museum",
+    "hotel": "hotel", "tower": "tower", "statue": "artwork", "sculpture": "artwork",
+    "monument": "memorial", "memorial": "memorial", "theatre": "theatre", "theater": "theatre",
+}
+
+
 def landmark_request(call: ToolCall, *, text: str = "") -> LandmarkRequest:
     """Map a landmark/poi_search/rest_break call onto a LandmarkQuery-like request."""
     a = call.args
@@ -228,6 +237,8 @@ def landmark_request(call: ToolCall, *, text: str = "") -> LandmarkRequest:
     if call.name == "landmark":
         req.side = SIDE_CODES.get(a.get("side", "any"), 0)
         req.name_contains = none_to_empty(a.get("name"))
+        words = set(text.lower().replace("?", " ").split())
+        req.categories = sorted({v for k, v in _LANDMARK_HINTS.items() if k in words})
         req.limit = 3
     elif call.name == "poi_search":
         req.side = SIDE_CODES.get(a.get("side", "any"), 0)

@@ -99,3 +99,10 @@ def p_call(name: str):
 def test_fast_only_defers_politely() -> None:
     turn = Planner(config={"fast_only": True}).handle("tell me a joke")
     assert turn.backend == "none" and turn.commands == []
+
+
+def test_landmark_question_narrowed_by_its_noun() -> None:
+    p = Planner(config={"fast_only": True})
+    church = p.handle("what's that church on the left").landmark_queries[0]
+    assert church.categories == ["place_of_worship"] and church.side == 4
+    assert p.handle("what is that building on my right").landmark_queries[0].categories == []
