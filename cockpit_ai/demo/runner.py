@@ -101,9 +101,16 @@ def run_demo(*, out: Path | None = None, rate: float = 1.0, report: bool = True,
             "loading models…")
         waiting = dict(READY_WHEN)
         last_note = 0.0
+        me = probe.node.get_name()
+
+        def others_subscribed(topic: str) -> bool:
+            # the monitor itself subscribes to some of these topics: count the others only
+            infos = probe.node.get_subscriptions_info_by_topic(f"{ns}/{topic}")
+            return any(i.node_name != me for i in infos)
+
         while waiting:
             for topic in list(waiting):
-                if probe.node.count_subscribers(f"{ns}/{topic}") > 0:
+                if others_subscribed(topic):
                     say(f"  {waiting.pop(topic)} ready ({time.monotonic() - started:.1f} s)")
             if launcher.poll() is not None:
                 raise DemoError(f"the launcher exited ({launcher.returncode}); see "

@@ -11,6 +11,7 @@ node keeps running. Detections carry the source image's header (stamp, frame_id)
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from rclpy.node import Node
@@ -70,6 +71,9 @@ class VisionNode(Node):
         self.camera = p["camera"]
         classes = tuple(p["classes"]) or CAMERA_CLASSES.get(self.camera, ())
         self.max_pixels = int(p["max_pixels"])
+        # On a 2-core computer a camera needs not run the model flat out: the cabin camera's
+        # objects change slowly, and the LLM and ASR need CPU too.
+        self.min_period_s = 1.0 / p["max_rate_hz"] if p["max_rate_hz"] > 0 else 0.0
         settings = DetectorSettings(
             model=p["model"], classes=classes, confidence=p["confidence"], iou=p["iou"],
             imgsz=p["imgsz"], resize=p["resize"], device=p["device"], threads=p["threads"],
@@ -103,7 +107,16 @@ class VisionNode(Node):
             self.health.count("frames_dropped")  # the waiting frame was replaced
 
     def _process(self, msg: Image) -> None:
-        """Worker thread: convert, detect, publish."""
+        """Worker thread: convert, detect, publish; then rest to keep ``max_rate_hz``."""
+        started = time.monotonic()
+        try:
+            self._detect_and_publish(msg)
+        finally:
+            rest = self.min_period_s - (time.monotonic() - started)
+            if rest > 0:
+                time.sleep(rest)  # newer frames replace the waiting one meanwhile (dropped)
+
+    def _detect_and_publish(self, msg: Image) -> None:
         image = image_to_bgr(msg, max_pixels=self.max_pixels)
         result = self.detector.detect(image)
         result.camera = self.camera
