@@ -73,8 +73,10 @@ def rule(pattern: str) -> Callable[[Callable[[re.Match[str]], ToolCall | None]],
 
 
 # --- climate ---------------------------------------------------------------------------
-@rule(r"(?:(?:set|change|put|turn|make) )?(?:the )?(?:cabin )?(?:temperature|temp|climate|heat|"
-      r"heating|thermostat)(?: (?:to|at))? (?P<v>\d{2}(?:\.\d)?)(?: degrees?(?: celsius)?| c)?"
+# "at"/"sat": what the recogniser often makes of a clipped "set" in cabin noise
+@rule(r"(?:(?:set|sat|at|change|put|turn|make) )?(?:the )?(?:cabin )?"
+      r"(?:temperature|temp|climate|heat|heating|thermostat)(?: (?:to|at))? "
+      r"(?P<v>\d{2}(?:\.\d)?)(?: degrees?(?: celsius)?| c)?"
       rf"(?: (?:for|on|in) {ZONE})?")
 def _temp_set(m: re.Match[str]) -> ToolCall:
     return _vehicle("climate", "set", _num(m["v"]), "celsius", _zone(m))
@@ -274,7 +276,8 @@ _CUIS_RE = "|".join(_CUISINES)
       rf"(?P<diet>{_DIET_RE})? ?(?P<cuis>{_CUIS_RE})? ?(?P<cat>{_CAT_RE})"
       r"(?: nearby| near me| near here| around here| close by| around| in the area| here)?"
       + _SIDE +
-      r"(?P<open>(?: that| which)?(?: is| are|'s)? open(?: now| right now)?)?"
+      # "and have to open now": the recogniser's take on "that is open now" in noise
+      r"(?P<open>(?: that| which| and)?(?: is| are|'s| have to| has to)? open(?: now| right now)?)?"
       r"(?: nearby| near me| around here| close by)?")
 def _poi(m: re.Match[str]) -> ToolCall:
     cat = _CATEGORY[m["cat"]]

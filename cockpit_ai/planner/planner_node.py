@@ -113,7 +113,8 @@ class PlannerNode(Node):
                                  lambda m: self._on_detections("road", m), qos.RELIABLE)
         self.create_subscription(DetectionArray, "cabin/detections",
                                  lambda m: self._on_detections("cabin", m), qos.RELIABLE)
-        self.create_subscription(Odometry, "odom", self._on_odom, qos.RELIABLE)
+        # best effort matches reliable and best-effort publishers (bags, Autoware, drivers)
+        self.create_subscription(Odometry, "odom", self._on_odom, qos.SENSOR)
 
         self._lock = threading.Lock()
         self._speed_mps = 0.0
@@ -121,6 +122,7 @@ class PlannerNode(Node):
         self._objects: dict[str, list[str]] = {"road": [], "cabin": []}
         self._waiting: dict[str, tuple[threading.Event, list[Any]]] = {}
         self._jobs: collections.deque[tuple[str, Any]] = collections.deque()
+        self._question_stamp: Any = None  # stamp of the question being answered (worker)
         self._generation = 0  # bumped by a cancelling question: older answers are dropped
         self._wake = threading.Condition(self._lock)
         self._stop = False
@@ -181,7 +183,9 @@ class PlannerNode(Node):
         msg = self._msgs["query"]()
         request_id = req.request_id or uuid.uuid4().hex[:12]
         request_id = f"{request_id}-{uuid.uuid4().hex[:6]}"
-        msg.header.stamp = self.get_clock().now().to_msg()
+        # The stamp of the question (audio time), not the wall clock: the landmark node judges
+        # opening hours at this moment, so a replayed drive gets the answers of its own time.
+        msg.header.stamp = self._question_stamp or self.get_clock().now().to_msg()
         msg.request_id = request_id
         msg.text = req.text
         msg.side = req.side
@@ -225,6 +229,7 @@ class PlannerNode(Node):
                               session_id=str(self.p["session_id"]),
                               road_objects=list(self._objects["road"]),
                               cabin_objects=list(self._objects["cabin"]))
+            self._question_stamp = msg.header.stamp if msg.header.stamp.sec else None
             try:
                 if kind == "ask":
                     ctx.request_id = msg.utterance_id
