@@ -60,6 +60,7 @@ step "building messages and installing cockpit_ai into .venv"
 exec 9>"$VENV/.cockpit-setup.lock"
 flock 9
 export AMENT_PREFIX_PATH="$VENV${AMENT_PREFIX_PATH:+:$AMENT_PREFIX_PATH}"
+mkdir -p "$ROOT/build"
 SITE="$("$PY" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
 cmake -S "$ROOT" -B "$ROOT/build/cockpit_ai" -Wno-dev \
   -DCMAKE_INSTALL_PREFIX="$VENV" -DCMAKE_PREFIX_PATH="$VENV" \
