@@ -115,10 +115,11 @@ class Monitor:
     def _on_landmarks(self, m: Any) -> None:
         if not m.request_id:
             return
-        names = [lm.name_en or lm.name for lm in m.landmarks]
         self._add("landmarks", self._t(m.header.stamp), None, request_id=m.request_id,
-                  names=names, points=[(lm.latitude_deg, lm.longitude_deg, lm.name_en or
-                                        lm.name) for lm in m.landmarks[:3]])
+                  names=[lm.name for lm in m.landmarks],
+                  names_en=[lm.name_en or lm.name for lm in m.landmarks],
+                  points=[(lm.latitude_deg, lm.longitude_deg, lm.name_en or lm.name)
+                          for lm in m.landmarks[:3]])
 
     def _on_query(self, m: Any) -> None:
         self._add("query", self._t(m.header.stamp), None, request_id=m.request_id,

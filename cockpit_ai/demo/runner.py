@@ -193,6 +193,7 @@ def summarize(events: list[dict[str, Any]], fatigue: list[tuple[float, int, floa
             "tool_calls": resp["data"]["tool_calls"] if resp else [],
             "commands": cmds,
             "landmarks": lms[0]["names"] if lms else [],
+            "landmarks_en": lms[0]["names_en"] if lms else [],
             "landmark_points": lms[0]["points"] if lms else [],
             "latency_ms": {
                 "speech_end_to_transcript": (e["wall"] - end_wall) * 1000 if end_wall else None,

@@ -9,7 +9,7 @@ fails here.
 
 from __future__ import annotations
 
-import re
+import json
 from pathlib import Path
 
 import pytest
@@ -18,7 +18,9 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
 def _words(text: str) -> set[str]:
-    return set(re.findall(r"[a-z0-9]+", text.lower()))
+    from cockpit_ai.speech.text import normalise_for_scoring
+
+    return set(normalise_for_scoring(text))
 
 
 @pytest.fixture(scope="module")
@@ -27,14 +29,11 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> dict:
 
     out = tmp_path_factory.mktemp("demo")
     result = run_demo(out=out / "run", report=True, echo=True)
-    import json
-
-    expected = json.loads((Path(result.out).parent / "run" / "summary.json").read_text())
     from cockpit_ai.demo.drive_bag import demo_bag_dir
     from cockpit_ai.paths import data_dir
 
     exp = json.loads((demo_bag_dir(data_dir()) / "expected.json").read_text())
-    return {"summary": result.summary, "expected": exp, "out": result.out, "json": expected}
+    return {"summary": result.summary, "expected": exp, "out": result.out}
 
 
 def _turn(demo: dict, kind: str) -> dict:
@@ -47,9 +46,11 @@ def _turn(demo: dict, kind: str) -> dict:
 def test_every_question_is_heard(demo: dict) -> None:
     heard = demo["summary"]["turns"]
     assert len(heard) == len(demo["expected"]["questions"])
+    from cockpit_ai.speech.text import word_error_rate
+
     for turn, q in zip(heard, demo["expected"]["questions"], strict=True):
-        overlap = _words(turn["question"]) & _words(q["text"])
-        assert len(overlap) >= 0.6 * len(_words(q["text"])), (turn["question"], q["text"])
+        # Whisper tiny mishears a word now and then ("Set" → "At"): most words must be right
+        assert word_error_rate(q["text"], turn["question"]) <= 0.4, (turn["question"], q["text"])
 
 
 def test_landmark_on_the_right(demo: dict) -> None:
@@ -68,7 +69,8 @@ def test_restaurant_filters_are_honoured(demo: dict) -> None:
     allowed = {n.lower() for n in q["matching_names"]}
     # every place offered is a vegetarian restaurant that is open at the recorded moment
     assert all(name.lower() in allowed for name in turn["landmarks"]), turn["landmarks"]
-    assert any(name.lower() in turn["answer"].lower() for name in turn["landmarks"])
+    offered = turn["landmarks"] + turn["landmarks_en"]
+    assert any(name.lower() in turn["answer"].lower() for name in offered)
 
 
 def test_climate_command_issued(demo: dict) -> None:
