@@ -45,14 +45,18 @@ def _install(args: argparse.Namespace) -> int:
         start = time.monotonic()
         print(f"[assets] {area}: checking", flush=True)
         try:
-            module.install_assets(data, log=lambda m, a=area: print(f"[assets] {a}: {m}",
-                                                                     flush=True))
+            module.install_assets(data, log=lambda m, a=area: _log(a, m))
         except Exception as exc:  # report every area, then fail
             print(f"[assets] {area}: FAILED: {exc}", file=sys.stderr, flush=True)
             failed.append(area)
             continue
         print(f"[assets] {area}: ready ({time.monotonic() - start:.1f} s)", flush=True)
     return 1 if failed else 0
+
+
+def _log(area: str, message: str) -> None:
+    prefix = f"{area}: "
+    print(f"[assets] {prefix}{message.removeprefix(prefix)}", flush=True)
 
 
 def _list(args: argparse.Namespace) -> int:
