@@ -83,7 +83,19 @@ def _pip_download(spec: str, dest: Path) -> Path:
 
 
 def _verified(path: Path, sha256: str) -> bool:
-    return path.is_file() and sha256_file(path) == sha256
+    """True when ``path`` has ``sha256``. The hash of a 1 GB file takes seconds, so a stamp
+    beside it (hash, size, mtime) remembers a verification until the file changes."""
+    if not path.is_file():
+        return False
+    st = path.stat()
+    stamp = path.with_name(path.name + ".sha256-verified")
+    key = f"{sha256} {st.st_size} {st.st_mtime_ns}"
+    if stamp.is_file() and stamp.read_text().strip() == key:
+        return True
+    if sha256_file(path) != sha256:
+        return False
+    stamp.write_text(key + "\n")
+    return True
 
 
 def install_qwen(data: Path, *, log: Callable[[str], None] = print) -> Path:
