@@ -15,6 +15,9 @@ demo: setup
 test: setup
 	@bash scripts/test.sh
 
+test-fast: setup
+	@bash scripts/test.sh -m "not slow"
+
 lint: setup
 	$(VENV)/bin/ruff check cockpit_ai test bench
 
