@@ -158,12 +158,12 @@ def run_demo(*, out: Path | None = None, rate: float = 1.0, report: bool = True,
             _stop(proc)
         launch_log.close()
     summary = summarize(events, fatigue, expected, play_start=play_start, rate=rate)
-    (out / "summary.json").write_text(json.dumps(summary, indent=1))
     if report:
         from cockpit_ai.demo.report import write_report
 
-        page = write_report(out, summary, expected)
+        page = write_report(out, summary, expected)  # adds the latency table to summary
         say(f"report: {page}")
+    (out / "summary.json").write_text(json.dumps(summary, indent=1))
     say(f"outputs recorded in {out / 'outputs'} (MCAP)")
     return DemoResult(out, summary, 0)
 
