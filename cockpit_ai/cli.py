@@ -16,6 +16,7 @@ AREAS = (
     "launcher",
     "bag",
     "topic",
+    "lifecycle",
     "speech",
     "vision",
     "landmark",

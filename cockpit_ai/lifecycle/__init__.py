@@ -1,0 +1,1 @@
+"""Managed (lifecycle) nodes from the command line, where ``ros2 lifecycle`` is absent."""
