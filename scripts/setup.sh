@@ -17,6 +17,20 @@ step() { printf '[setup %(%H:%M:%S)T] %s\n' -1 "$*"; }
 stamp_ok() { [ -f "$STAMPS/$1" ] && [ "$(cat "$STAMPS/$1")" = "$2" ]; }
 stamp_set() { mkdir -p "$STAMPS"; printf '%s' "$2" > "$STAMPS/$1"; }
 hash_of() { cat "$@" | sha256sum | cut -c1-16; }
+# pip with its progress lines (minutes on a fresh machine), minus this machine's noise about
+# local index folders that do not hold a package.
+pip_progress() {
+  local log="$VENV/.cockpit-pip.log"
+  { "${PIP[@]}" install --progress-bar off "$@" 2>&1 || echo "PIP_FAILED $?"; } \
+    | grep --line-buffered -v "is ignored: it is neither" | tee "$log" \
+    | grep --line-buffered -E "^(Collecting|Building wheel|  Building wheel|Successfully|ERROR)" \
+    | cut -c1-160 || true
+  if grep -q "^PIP_FAILED" "$log"; then
+    echo "[setup] pip failed; the last lines of $log:" >&2
+    tail -30 "$log" >&2
+    return 1
+  fi
+}
 
 # 1. Debian packages: espeak-ng (voice out, test speech), sox (test audio), PortAudio
 #    (sounddevice), the compilers and CMake for rosidl and llama.cpp.
@@ -43,9 +57,10 @@ req_hash="$(hash_of requirements/*.txt)"
 if ! stamp_ok pip "$req_hash"; then
   step "installing Python packages (first time: several minutes; llama-cpp-python compiles)"
   "${PIP[@]}" install -q pip==25.3
-  "${PIP[@]}" install -q -c requirements/lock.txt -r requirements/torch.txt
-  "${PIP[@]}" install -q -c requirements/lock.txt -r requirements/ros.txt -r requirements/main.txt
-  "${PIP[@]}" install -q --no-deps -c requirements/lock.txt -r requirements/mediapipe.txt
+  pip_progress -c requirements/lock.txt -r requirements/torch.txt
+  pip_progress -c requirements/lock.txt -r requirements/ros.txt -r requirements/main.txt
+  pip_progress --no-deps -c requirements/lock.txt -r requirements/mediapipe.txt
+  "${PIP[@]}" check >/dev/null 2>&1 || true  # mediapipe's unneeded deps are reported, by design
   if "${PIP[@]}" list 2>/dev/null | grep -Eq '^opencv-(contrib-)?python '; then
     echo "[setup] a second OpenCV distribution was installed; only opencv-python-headless may own cv2/" >&2
     exit 1
