@@ -56,7 +56,7 @@ fi
 req_hash="$(hash_of requirements/*.txt)"
 if ! stamp_ok pip "$req_hash"; then
   step "installing Python packages (first time: several minutes; llama-cpp-python compiles)"
-  "${PIP[@]}" install -q pip==25.3
+  pip_progress pip==25.3
   pip_progress -c requirements/lock.txt -r requirements/torch.txt
   pip_progress -c requirements/lock.txt -r requirements/ros.txt -r requirements/main.txt
   pip_progress --no-deps -c requirements/lock.txt -r requirements/mediapipe.txt
