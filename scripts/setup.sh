@@ -24,7 +24,7 @@ pip_progress() {
   { "${PIP[@]}" install --progress-bar off "$@" 2>&1 || echo "PIP_FAILED $?"; } \
     | grep --line-buffered -v "is ignored: it is neither" | tee "$log" \
     | grep --line-buffered -E "^(Collecting|Building wheel|  Building wheel|Successfully|ERROR)" \
-    | cut -c1-160 || true
+    | awk '{ print substr($0, 1, 160); fflush() }' || true
   if grep -q "^PIP_FAILED" "$log"; then
     echo "[setup] pip failed; the last lines of $log:" >&2
     tail -30 "$log" >&2
