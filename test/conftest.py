@@ -21,6 +21,11 @@ from cockpit_ai.ros.env import apply_dds_defaults
 from cockpit_ai.testing import Processes, cockpit_cmd, node_exec  # noqa: F401  (re-exported)
 
 apply_dds_defaults()  # loopback-only Fast DDS profile for this process and its children
+# Segments of processes killed earlier (other runs, SIGKILL in a test) can break a new
+# participant that gets the same shared-memory port: remove the unused ones first.
+from cockpit_ai.ros.shm import clean_stale_fastdds_files  # noqa: E402
+
+clean_stale_fastdds_files()
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -31,6 +36,7 @@ def processes(tmp_path: Path) -> Iterator[Processes]:
     procs = Processes(tmp_path)
     yield procs
     procs.stop_all()
+    clean_stale_fastdds_files()  # what a SIGKILLed child left behind
 
 
 @pytest.fixture

@@ -86,12 +86,19 @@ def run_demo(*, out: Path | None = None, rate: float = 1.0, report: bool = True,
     ns = sc.NAMESPACE
     say(f"output folder: {out}")
 
+    from cockpit_ai.ros.shm import clean_stale_fastdds_files
+
+    removed = clean_stale_fastdds_files()  # before any participant of ours exists
+    if removed:
+        say(f"removed {len(removed)} stale Fast DDS shared-memory files (killed processes)")
     procs: list[subprocess.Popen[bytes]] = []
     launch_log = (out / "launch.log").open("wb")
+    # the launcher must not clean while this process's monitor is creating its own files
+    env = dict(os.environ, COCKPIT_NO_SHM_CLEAN="1")
     launcher = subprocess.Popen(
         _cockpit() + ["launch", "cockpit_ai", "cockpit.launch.xml", "live_sensors:=false",
                       f"namespace:={ns.strip('/')}"] + list(launch_args or []),
-        stdout=launch_log, stderr=subprocess.STDOUT, start_new_session=True)
+        stdout=launch_log, stderr=subprocess.STDOUT, start_new_session=True, env=env)
     procs.append(launcher)
     probe = Probe("demo_monitor")
     started = time.monotonic()

@@ -1,0 +1,58 @@
+"""Removes Fast DDS shared-memory files that no running process uses any more.
+
+A process killed with SIGKILL (a crash, an OOM kill, a CI time-out) leaves its segments and
+port files in /dev/shm. A new process that gets the same port number can then lose every
+message sent to it over shared memory: seen here as a planner that never received the
+landmark node's replies for a whole run, while the other direction worked. Fast DDS's own
+`fastdds shm clean` is not in the pip wheels, so the launcher, the demo and the tests call
+this before they start nodes.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+SHM = Path("/dev/shm")
+
+
+def _in_use(shm: Path = SHM) -> set[str]:
+    """Names of files in ``shm`` that some live process has open or mapped."""
+    prefix = f"{shm}/"
+    used: set[str] = set()
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            for line in (proc / "maps").read_text().splitlines():
+                if prefix in line:
+                    used.add(line.rsplit(prefix, 1)[1].split(" ")[0])
+            for fd in (proc / "fd").iterdir():
+                target = os.readlink(fd)
+                if target.startswith(prefix):
+                    used.add(target[len(prefix):].split(" ")[0])
+        except (OSError, ValueError):
+            continue  # the process ended meanwhile, or is not ours to read
+    return used
+
+
+def clean_stale_fastdds_files(shm: Path = SHM) -> list[str]:
+    """Delete fastdds_* and sem.fastdds_* files that no process holds; returns their names."""
+    if not shm.is_dir():
+        return []
+    candidates = [p for p in shm.iterdir()
+                  if p.name.startswith(("fastdds_", "sem.fastdds_"))]
+    if not candidates:
+        return []
+    used = _in_use(shm)
+    removed = []
+    for path in candidates:
+        base = path.name.removesuffix("_el")
+        if path.name in used or base in used or f"{base}_el" in used:
+            continue
+        try:
+            path.unlink()
+            removed.append(path.name)
+        except OSError:
+            continue  # another user's file, or already gone
+    return removed
