@@ -19,8 +19,10 @@ from typing import Any
 from rclpy.node import Node
 from rclpy.parameter import Parameter
 
+from cockpit_ai.planner import fastpath
 from cockpit_ai.planner.errors import PlannerError
 from cockpit_ai.planner.planner import Context, Planner, Turn, build_planner
+from cockpit_ai.planner.safety import forbidden_intent
 from cockpit_ai.planner.tools import LandmarkRequest, Place
 from cockpit_ai.ros import qos
 from cockpit_ai.ros.diagnostics import ERROR, OK, WARN, Health
@@ -126,8 +128,14 @@ class PlannerNode(Node):
         self._generation = 0  # bumped by a cancelling question: older answers are dropped
         self._wake = threading.Condition(self._lock)
         self._stop = False
+        # Fast-path requests ("warmer", "find a cafe") get their own worker, so a driver never
+        # waits behind an LLM answer that is still being generated.
+        self._fast_jobs: collections.deque[tuple[str, Any]] = collections.deque()
         self._worker = threading.Thread(target=self._work, name="planner-worker", daemon=True)
+        self._fast_worker = threading.Thread(target=self._work, kwargs={"fast": True},
+                                             name="planner-fastpath", daemon=True)
         self._worker.start()
+        self._fast_worker.start()
 
     # -- callbacks: store and hand over, never block --------------------------------------
     def _on_transcript(self, msg: Any) -> None:
@@ -137,6 +145,11 @@ class PlannerNode(Node):
             self.health.count("ignored_no_wake_word")
             return
         self.health.count("transcripts")
+        if self._is_fast(msg.text):
+            with self._wake:
+                self._fast_jobs.append(("ask", (msg, time.monotonic(), self._generation)))
+                self._wake.notify_all()
+            return
         with self._wake:
             if self.p["busy_policy"] == "cancel":
                 self._generation += 1
@@ -147,7 +160,16 @@ class PlannerNode(Node):
                 self._jobs.popleft()
                 self.health.count("dropped_questions")
             self._jobs.append(("ask", (msg, time.monotonic(), self._generation)))
-            self._wake.notify()
+            self._wake.notify_all()
+
+    def _is_fast(self, text: str) -> bool:
+        """Will the deterministic parser (or the safety refusal) answer this at once?"""
+        if not (self.p["fastpath"] or self.p["fast_only"]):
+            return False
+        try:
+            return forbidden_intent(text) is not None or fastpath.parse(text) is not None
+        except Exception:  # an invalid rule result goes to the model, as in the core
+            return False
 
     def _on_landmarks(self, msg: Any) -> None:
         with self._lock:
@@ -161,8 +183,9 @@ class PlannerNode(Node):
         with self._wake:
             self._fatigue_level = level
             if msg.level_changed and level >= self.p["fatigue_break_level"]:
-                self._jobs.append(("fatigue", (msg, time.monotonic(), self._generation)))
-                self._wake.notify()
+                # no model involved: the break offer must not wait behind an LLM answer
+                self._fast_jobs.append(("fatigue", (msg, time.monotonic(), self._generation)))
+                self._wake.notify_all()
 
     def _on_detections(self, camera: str, msg: Any) -> None:
         labels = sorted({d.class_name for d in msg.detections if d.class_name})
@@ -217,14 +240,15 @@ class PlannerNode(Node):
         return [place_from_msg(lm) for lm in answer.landmarks]
 
     # -- the worker ---------------------------------------------------------------------
-    def _work(self) -> None:
+    def _work(self, fast: bool = False) -> None:
+        jobs = self._fast_jobs if fast else self._jobs
         while True:
             with self._wake:
-                while not self._jobs and not self._stop:
+                while not jobs and not self._stop:
                     self._wake.wait()
                 if self._stop:
                     return
-                kind, (msg, received, generation) = self._jobs.popleft()
+                kind, (msg, received, generation) = jobs.popleft()
                 ctx = Context(speed_mps=self._speed_mps, fatigue_level=self._fatigue_level,
                               session_id=str(self.p["session_id"]),
                               road_objects=list(self._objects["road"]),
@@ -244,7 +268,7 @@ class PlannerNode(Node):
             if turn is None:
                 continue
             with self._lock:
-                stale = kind == "ask" and generation != self._generation
+                stale = kind == "ask" and not fast and generation != self._generation
             if stale:
                 self.health.count("cancelled")
                 continue
@@ -289,6 +313,7 @@ class PlannerNode(Node):
             self._stop = True
             self._wake.notify_all()
         self._worker.join(timeout=5)
+        self._fast_worker.join(timeout=5)
         self.planner.close()
 
 

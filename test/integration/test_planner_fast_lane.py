@@ -1,0 +1,42 @@
+"""A fast-path request is answered at once even while the LLM is busy with another."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from cockpit_ai.testing import node_exec
+
+pytestmark = pytest.mark.integration
+
+
+def test_warmer_does_not_wait_behind_the_llm(processes, probe) -> None:
+    from cockpit_ai.msg import AssistantResponse, Transcript, VehicleCommand
+
+    proc = processes.start([node_exec("planner_node"), "--ros-args", "-r", "__ns:=/fast_lane"],
+                           name="planner")
+    responses = probe.subscribe(AssistantResponse, "/fast_lane/response")
+    commands = probe.subscribe(VehicleCommand, "/fast_lane/vehicle_command")
+    from cockpit_ai.ros.probe import wait_until
+
+    wait_until(lambda: probe.node.count_subscribers("/fast_lane/transcript") > 0, 180,
+               "the planner (model load)")
+
+    def ask(uid: str, text: str) -> None:
+        msg = Transcript(utterance_id=uid, text=text, is_final=True, confidence=0.9)
+        msg.header.stamp = probe.node.get_clock().now().to_msg()
+        probe.publish("/fast_lane/transcript", msg, wait_subscribers=1)
+
+    ask("slow", "tell me a short story about a long drive through the mountains")
+    time.sleep(0.5)  # the model is generating now
+    start = time.monotonic()
+    ask("fast", "make it warmer")
+    cmd = commands.wait(1, timeout=60)[0]
+    waited = time.monotonic() - start
+    assert cmd.request_id == "fast" and cmd.function == "climate"
+    got = responses.wait(2, timeout=240)
+    order = [m.request_id for m in got]
+    assert order[0] == "fast", (order, processes.log(proc)[-2000:])  # before the LLM answer
+    assert got[0].backend == "fastpath" and got[1].backend == "edge"
+    print(f"fast-path command {waited * 1000:.0f} ms after the request, LLM answer after")
