@@ -99,6 +99,9 @@ class Context:
     time: datetime | None = None
     session_id: str = "cabin"
     request_id: str = ""
+    # ROS stamp (ns) of the question; landmark queries carry it, so a replayed drive judges
+    # opening hours at the recorded moment. 0 = now.
+    stamp_ns: int = 0
     fatigue_level: int = 0
     shared_text: str = ""
     road_objects: list[str] = field(default_factory=list)
@@ -311,6 +314,7 @@ class Planner:
 
     def _search(self, req: LandmarkRequest, ctx: Context, turn: Turn) -> list[Place] | None:
         req.request_id = ctx.request_id
+        req.stamp_ns = ctx.stamp_ns
         if ctx.latitude_deg is not None and ctx.longitude_deg is not None:
             req.use_position = True
             req.latitude_deg, req.longitude_deg = ctx.latitude_deg, ctx.longitude_deg

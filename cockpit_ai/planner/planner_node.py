@@ -28,6 +28,7 @@ from cockpit_ai.ros import qos
 from cockpit_ai.ros.diagnostics import ERROR, OK, WARN, Health
 from cockpit_ai.ros.params import declare_from_schema
 from cockpit_ai.ros.run import NodeStartupError, run_node
+from cockpit_ai.ros.stamps import ns_to_stamp, stamp_to_ns
 
 NODE = "planner"
 
@@ -124,7 +125,6 @@ class PlannerNode(Node):
         self._objects: dict[str, list[str]] = {"road": [], "cabin": []}
         self._waiting: dict[str, tuple[threading.Event, list[Any]]] = {}
         self._jobs: collections.deque[tuple[str, Any]] = collections.deque()
-        self._question_stamp: Any = None  # stamp of the question being answered (worker)
         self._generation = 0  # bumped by a cancelling question: older answers are dropped
         self._wake = threading.Condition(self._lock)
         self._stop = False
@@ -208,7 +208,8 @@ class PlannerNode(Node):
         request_id = f"{request_id}-{uuid.uuid4().hex[:6]}"
         # The stamp of the question (audio time), not the wall clock: the landmark node judges
         # opening hours at this moment, so a replayed drive gets the answers of its own time.
-        msg.header.stamp = self._question_stamp or self.get_clock().now().to_msg()
+        msg.header.stamp = (ns_to_stamp(req.stamp_ns) if req.stamp_ns
+                            else self.get_clock().now().to_msg())
         msg.request_id = request_id
         msg.text = req.text
         msg.side = req.side
@@ -253,7 +254,7 @@ class PlannerNode(Node):
                               session_id=str(self.p["session_id"]),
                               road_objects=list(self._objects["road"]),
                               cabin_objects=list(self._objects["cabin"]))
-            self._question_stamp = msg.header.stamp if msg.header.stamp.sec else None
+            ctx.stamp_ns = stamp_to_ns(msg.header.stamp)
             try:
                 if kind == "ask":
                     ctx.request_id = msg.utterance_id

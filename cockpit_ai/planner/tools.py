@@ -128,6 +128,7 @@ class LandmarkRequest:
     latitude_deg: float = 0.0
     longitude_deg: float = 0.0
     heading_deg: float = 0.0
+    stamp_ns: int = 0  # the question's time (audio stamp); 0 = now
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -40,3 +40,28 @@ def test_warmer_does_not_wait_behind_the_llm(processes, probe) -> None:
     assert order[0] == "fast", (order, processes.log(proc)[-2000:])  # before the LLM answer
     assert got[0].backend == "fastpath" and got[1].backend == "edge"
     print(f"fast-path command {waited * 1000:.0f} ms after the request, LLM answer after")
+
+
+def test_each_lane_stamps_its_own_landmark_query(processes, probe) -> None:
+    """With both lanes busy, every LandmarkQuery carries its own question's audio stamp
+    (the landmark node judges opening hours at that moment), never the other lane's."""
+    from cockpit_ai.msg import LandmarkQuery, Transcript
+    from cockpit_ai.ros.probe import wait_until
+
+    processes.start([node_exec("planner_node"), "--ros-args", "-r", "__ns:=/stamps"],
+                    name="planner")
+    queries = probe.subscribe(LandmarkQuery, "/stamps/landmark_query")
+    wait_until(lambda: probe.node.count_subscribers("/stamps/transcript") > 0, 180,
+               "the planner (model load)")
+
+    def ask(uid: str, text: str, sec: int) -> None:
+        msg = Transcript(utterance_id=uid, text=text, is_final=True, confidence=0.9)
+        msg.header.stamp.sec = sec
+        probe.publish("/stamps/transcript", msg, wait_subscribers=1)
+
+    ask("llm", "which museum around here would you recommend for art lovers", 1000)
+    time.sleep(0.3)
+    ask("fast", "find a vegan restaurant", 2000)
+    got = queries.wait(2, timeout=240)
+    stamps = {m.request_id.split("-")[0]: m.header.stamp.sec for m in got}
+    assert stamps == {"fast": 2000, "llm": 1000}, stamps
