@@ -8,10 +8,11 @@ executables. Used by the package's own tests through ``test/conftest.py`` fixtur
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 from pathlib import Path
+
+from cockpit_ai.launcher.supervisor import stop_process_group
 
 VENV_BIN = Path(sys.executable).parent
 
@@ -55,17 +56,7 @@ class Processes:
         return ""
 
     def stop(self, proc: subprocess.Popen[bytes], *, timeout: float = 10.0) -> int:
-        if proc.poll() is None:
-            try:
-                os.killpg(proc.pid, signal.SIGINT)
-            except ProcessLookupError:
-                pass
-            try:
-                proc.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
-        return proc.returncode
+        return stop_process_group(proc, timeout=timeout)
 
     def stop_all(self) -> None:
         for proc, _ in self.procs:

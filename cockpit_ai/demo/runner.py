@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -22,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from cockpit_ai.demo import scenario as sc
+from cockpit_ai.launcher.supervisor import stop_process_group
 
 OUTPUT_TOPICS = ("transcript", "voice_features", "response", "vehicle_command",
                  "landmark_query", "landmarks", "landmarks/nearby", "fatigue_state",
@@ -47,20 +47,6 @@ class DemoResult:
 def _cockpit() -> list[str]:
     exe = Path(sys.executable).parent / "cockpit-ai"
     return [str(exe)] if exe.exists() else [sys.executable, "-m", "cockpit_ai.cli"]
-
-
-def _stop(proc: subprocess.Popen[bytes], timeout: float = 15.0) -> int:
-    if proc.poll() is None:
-        try:
-            os.killpg(proc.pid, signal.SIGINT)
-        except ProcessLookupError:
-            pass
-        try:
-            proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-    return proc.returncode
 
 
 def run_demo(*, out: Path | None = None, rate: float = 1.0, report: bool = True,
@@ -162,7 +148,7 @@ def run_demo(*, out: Path | None = None, rate: float = 1.0, report: bool = True,
     finally:
         probe.close()
         for proc in reversed(procs):
-            _stop(proc)
+            stop_process_group(proc, timeout=15.0)
         launch_log.close()
     summary = summarize(events, fatigue, expected, play_start=play_start, rate=rate)
     if report:

@@ -24,6 +24,7 @@ from cockpit_ai.fatigue.indicators import (
     IndicatorSettings,
     IndicatorTracker,
     VoiceSample,
+    check_non_negative,
 )
 
 # The constants of msg/FatigueState.msg.
@@ -94,9 +95,7 @@ class FusionSettings:
     combo_bonus: float = 0.10
 
     def __post_init__(self) -> None:
-        for name, value in self.__dict__.items():
-            if not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
-                raise FatigueError(f"fusion setting {name} must be a number >= 0, got {value!r}")
+        check_non_negative(self, "fusion")
         if not 0 < self.mild_score < self.moderate_score < self.severe_score <= 1:
             raise FatigueError("need 0 < mild_score < moderate_score < severe_score <= 1")
         if not 0 < self.perclos_mild < self.perclos_moderate < self.perclos_severe <= 1:

@@ -91,6 +91,13 @@ class VoiceSample:
                 raise FatigueError(f"voice {name} must be a finite number, got {value!r}")
 
 
+def check_non_negative(settings: object, what: str) -> None:
+    """Every field of a settings dataclass must be a finite number >= 0."""
+    for name, value in vars(settings).items():
+        if not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
+            raise FatigueError(f"{what} setting {name} must be a number >= 0, got {value!r}")
+
+
 @dataclass(frozen=True)
 class IndicatorSettings:
     """Thresholds of the indicators; defaults cite where they come from."""
@@ -153,10 +160,7 @@ class IndicatorSettings:
     voice_pitch_std_drop: float = 0.30
 
     def __post_init__(self) -> None:
-        for name, value in self.__dict__.items():
-            if not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
-                raise FatigueError(f"indicator setting {name} must be a number >= 0, "
-                                   f"got {value!r}")
+        check_non_negative(self, "indicator")
         if not 0 < self.closed_ear_ratio < 1:
             raise FatigueError("closed_ear_ratio must be between 0 and 1")
         if not 0 < self.reopen_closure <= self.perclos_closure <= 1:

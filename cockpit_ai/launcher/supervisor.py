@@ -19,6 +19,22 @@ from typing import TextIO
 from cockpit_ai.launcher.xml_launch import ProcessSpec
 
 
+def stop_process_group(proc: subprocess.Popen[bytes], *, timeout: float = 10.0) -> int:
+    """SIGINT to a child started with ``start_new_session=True`` (its whole group), SIGKILL
+    after ``timeout``; returns its exit code. For one-off children (demo, tests)."""
+    if proc.poll() is None:
+        try:
+            os.killpg(proc.pid, signal.SIGINT)
+        except ProcessLookupError:
+            pass
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    return proc.returncode
+
+
 def _log(msg: str, stream: TextIO | None = None) -> None:
     print(f"[launcher] {msg}", file=stream or sys.stdout, flush=True)
 
