@@ -6,8 +6,10 @@ recorded (no decode/encode), so custom cockpit_ai messages and images replay bit
 
 from __future__ import annotations
 
+import json
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 from rclpy.node import Node
@@ -23,6 +25,18 @@ from cockpit_ai.ros.run import NodeStartupError, run_node
 from cockpit_ai.ros.stamps import ns_to_stamp
 
 NODE = "bag_player"
+
+#: Streams where every message matters: played with a deep reliable history unless the user
+#: asked for best effort, so a subscriber starved of CPU for seconds catches up instead of
+#: losing them (audio: a lost 20 ms chunk garbles a word).
+STREAM_QOS = {"cockpit_ai/msg/AudioChunk": qos.AUDIO}
+
+
+def publisher_qos(msgtype: str, requested: str) -> Any:
+    """The QoS a replayed topic is published with."""
+    if requested != "sensor" and msgtype in STREAM_QOS:
+        return STREAM_QOS[msgtype]
+    return qos.profile(requested)
 
 
 class BagPlayerNode(Node):
@@ -44,7 +58,7 @@ class BagPlayerNode(Node):
         for t in self.info.topics:
             if t.name in topics:
                 self.pubs[t.name] = self.create_publisher(message_class(t.msgtype), t.name,
-                                                          qos.profile(p["qos"]))
+                                                          publisher_qos(t.msgtype, p["qos"]))
         self.clock_pub = self.create_publisher(Clock, "/clock", 10) if p["clock"] else None
         self.params = p
         self.topics = topics
@@ -86,6 +100,8 @@ class BagPlayerNode(Node):
                               topics=self.topics, clock=self._clock if self.clock_pub else None,
                               stop=self.stop)
             s = self.stats.summary()
+            if p["stats_file"]:
+                Path(p["stats_file"]).write_text(json.dumps(s, indent=1))
             self.health.status(OK, "finished")
             self.get_logger().info(
                 f"done: {s['published']} messages, timing error mean "

@@ -31,7 +31,21 @@ def register(sub: argparse._SubParsersAction) -> None:
     play.add_argument("--clock", action="store_true", help="publish /clock for use_sim_time")
     play.add_argument("--wait-for-subscribers", type=float, default=0.0, metavar="S",
                       help="wait up to S seconds for a subscriber on every topic first")
+    play.add_argument("--stats-json", default="", metavar="FILE",
+                      help="when done, write messages published per topic and the timing "
+                           "error as JSON to FILE")
     play.set_defaults(func=_play)
+
+    audio = bsub.add_parser(
+        "audio", help="write a bag's audio (AudioChunk) topic to a WAV file",
+        description="Joins the AudioChunk messages of one topic into a 16-bit WAV file, lost "
+                    "chunks (sequence gaps) filled with silence, to transcribe offline or listen.")
+    audio.add_argument("bag", metavar="BAG")
+    audio.add_argument("out", metavar="OUT.wav")
+    audio.add_argument("--topic", default="", metavar="T",
+                       help="the AudioChunk topic (default: the only one in the bag)")
+    audio.add_argument("--json", action="store_true", help="print what was written as JSON")
+    audio.set_defaults(func=_audio)
 
     info = bsub.add_parser("info", help="topics, types, counts and duration of a bag")
     info.add_argument("bag", metavar="BAG")
@@ -70,8 +84,27 @@ def _play(args: argparse.Namespace) -> int:
         return 1
     overrides = {"bag": args.bag, "rate": float(args.rate), "loop": bool(args.loop),
                  "topics": list(args.topics), "clock": bool(args.clock),
-                 "wait_for_subscribers_s": float(args.wait_for_subscribers)}
+                 "wait_for_subscribers_s": float(args.wait_for_subscribers),
+                 "stats_file": str(args.stats_json)}
     return _run(lambda: BagPlayerNode(overrides=overrides))
+
+
+def _audio(args: argparse.Namespace) -> int:
+    from cockpit_ai.bag.audio import export_wav
+    from cockpit_ai.bag.types import BagError
+
+    try:
+        res = export_wav(args.bag, args.out, topic=args.topic)
+    except BagError as exc:
+        print(f"cockpit-ai bag audio: {exc}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(res.as_dict(), indent=2))
+    else:
+        print(f"{args.out}: {res.chunks} chunks from {res.topic}, {res.duration_s:.2f} s at "
+              f"{res.sample_rate_hz} Hz, first sample at stamp {res.start_time_s:.3f} s, "
+              f"{res.missing_chunks} lost chunks filled with silence")
+    return 0
 
 
 def _info(args: argparse.Namespace) -> int:

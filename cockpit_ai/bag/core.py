@@ -184,11 +184,13 @@ class PlayStats:
     published: int = 0
     loops: int = 0
     lateness_s: list[float] = field(default_factory=list)
+    per_topic: dict[str, int] = field(default_factory=dict)  # messages published per topic
 
-    def summary(self) -> dict[str, float]:
+    def summary(self) -> dict[str, Any]:
         lat = sorted(self.lateness_s) or [0.0]
         return {
             "published": self.published,
+            "per_topic": dict(sorted(self.per_topic.items())),
             "loops": self.loops,
             "timing_error_mean_ms": 1000 * sum(lat) / len(lat),
             "timing_error_p95_ms": 1000 * lat[min(len(lat) - 1, int(0.95 * len(lat)))],
@@ -234,6 +236,7 @@ def play(path: Path, publish: Callable[[BagMessage], None], *, rate: float = 1.0
                 clock(msg.timestamp_ns)
             publish(msg)
             stats.published += 1
+            stats.per_topic[msg.topic] = stats.per_topic.get(msg.topic, 0) + 1
             stats.lateness_s.append(max(0.0, time.perf_counter() - target))
         stats.loops += 1
         if not loop:
