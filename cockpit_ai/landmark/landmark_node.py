@@ -28,6 +28,7 @@ from cockpit_ai.landmark.geometry import (
 from cockpit_ai.landmark.query import LandmarkFinder, PoiQuery, PoiResult, default_db
 from cockpit_ai.ros import qos
 from cockpit_ai.ros.diagnostics import OK, WARN, Health
+from cockpit_ai.ros.history import StampedHistory
 from cockpit_ai.ros.params import declare_from_schema
 from cockpit_ai.ros.params import overrides as param_overrides
 from cockpit_ai.ros.run import NodeStartupError, run_node
@@ -104,6 +105,10 @@ class LandmarkNode(Node):
         self._fix_received_ns = 0
         self._frame_id = ""
         self._odom: tuple[float, int] | None = None  # heading deg, stamp ns
+        # Where the car was and where it pointed, by fix stamp: a query is answered for the
+        # moment of its stamp (the question's audio time), however late a busy planner sends
+        # it, so a replayed drive gets the same places on every run.
+        self._states: StampedHistory[tuple[float, float, float | None]] = StampedHistory(120.0)
         self.health = Health(self)
         self.health.set("database", db)
         self.health.set("pois", self.finder.store.count())
@@ -166,6 +171,7 @@ class LandmarkNode(Node):
                 self.course.update(msg.latitude, msg.longitude, stamp / 1e9)
             self.health.count("fixes")
             heading, source = self._heading()
+            self._states.add(stamp, (msg.latitude, msg.longitude, heading))
             self.health.status(
                 OK,
                 f"fix {msg.latitude:.6f},{msg.longitude:.6f}, heading "
@@ -240,9 +246,16 @@ class LandmarkNode(Node):
                 self.health.count("answers_without_fix")
                 return self._reply(request_id=msg.request_id, status=arr.STATUS_NO_FIX,
                                    message="no usable GNSS fix yet")  # fmt: skip
-            lat, lon, fix_stamp = fix
-            heading, _ = self._heading()
-            stamp = stamp_to_ns(msg.header.stamp) or fix_stamp
+            stamp = stamp_to_ns(msg.header.stamp)
+            then = self._states.at(stamp) if stamp else None
+            if then is not None:
+                lat, lon, heading = then[1]
+            else:  # no stamp, or one from another clock: the car as it is now
+                if stamp:
+                    self.health.count("queries_outside_fix_history")
+                lat, lon, fix_stamp = fix
+                heading, _ = self._heading()
+                stamp = stamp or fix_stamp
         if msg.side != 0 and msg.side not in _SIDES:
             raise LandmarkError(f"unknown side {msg.side}; use 0 (any) or 1..4")
         side = _SIDES.get(msg.side)

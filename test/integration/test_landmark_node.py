@@ -120,6 +120,21 @@ def test_node_answers_queries_and_survives_bad_fixes(processes, probe, tmp_path,
         ))  # fmt: skip
     assert [lm.id for lm in reply.landmarks] == [r.id for r in expected]
 
+    # A query stamped at an earlier moment of the drive (a question the planner took a while
+    # to send) is answered for where the car was at that moment, not where it is now.
+    from cockpit_ai.ros.stamps import s_to_stamp
+
+    past = query("req-past", limit=3)
+    past.header.stamp = s_to_stamp(T0 + 2)
+    probe.publish("landmark_query", past)
+    then = answers.wait(1, timeout=20, where=lambda m: m.request_id == "req-past")[0]
+    assert then.status == 0, then.message
+    # the fix of T0 + 2 s (or an earlier one, should a best-effort fix have been lost)
+    earlier = [g.Direct(START[0], START[1], COURSE, d) for d in (20.0, 10.0, 0.0)]
+    assert any(then.vehicle_latitude_deg == pytest.approx(p["lat2"], abs=1e-7)
+               and then.vehicle_longitude_deg == pytest.approx(p["lon2"], abs=1e-7)
+               for p in earlier), (then.vehicle_latitude_deg, then.vehicle_longitude_deg)
+
     # A question about another place: vegan restaurants on the left, given position/heading.
     probe.publish("landmark_query", query(
         "req-43", use_position=True, latitude_deg=START[0], longitude_deg=START[1],
