@@ -62,3 +62,9 @@ def data_dir() -> Path:
 def config_dir() -> Path:
     """The installed ``config/`` folder with the default parameter files."""
     return package_share() / "config"
+
+
+def cockpit_command() -> list[str]:
+    """The installed ``cockpit-ai`` command (beside this Python), for subprocesses."""
+    exe = Path(sys.executable).parent / "cockpit-ai"
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "cockpit_ai.cli"]

@@ -13,14 +13,14 @@ import sys
 from pathlib import Path
 
 from cockpit_ai.launcher.supervisor import stop_process_group
+from cockpit_ai.paths import cockpit_command
 
 VENV_BIN = Path(sys.executable).parent
 
 
 def cockpit_cmd() -> list[str]:
     """The installed ``cockpit-ai`` command."""
-    exe = VENV_BIN / "cockpit-ai"
-    return [str(exe)] if exe.exists() else [sys.executable, "-m", "cockpit_ai.cli"]
+    return cockpit_command()
 
 
 def node_exec(name: str) -> str:
