@@ -66,6 +66,11 @@ class Monitor:
         #: (wall time, bag time) of the first fix seen: maps bag time to wall time.
         self.clock_origin: tuple[float, float] | None = None
         node.create_subscription(NavSatFix, f"{ns}/fix", self._on_fix, qos.SENSOR)
+        from diagnostic_msgs.msg import DiagnosticArray
+
+        #: newest /diagnostics status per node (fully qualified name): level, message, values
+        self.health: dict[str, dict[str, Any]] = {}
+        node.create_subscription(DiagnosticArray, "/diagnostics", self._on_diagnostics, 50)
 
     def _t(self, stamp: Any) -> float:
         return stamp_to_s(stamp) - self._t0
@@ -79,10 +84,13 @@ class Monitor:
     def _on_transcript(self, m: Any) -> None:
         if not m.is_final:
             return
+        doubt = f", doubt: {m.doubt}" if m.doubt else ""
         self._add("transcript", self._t(m.header.stamp),
-                  f"driver: \"{m.text}\"  (ASR {m.recognition_time_s:.2f} s)",
+                  f"driver: \"{m.text}\"  (ASR {m.recognition_time_s:.2f} s{doubt})",
                   id=m.utterance_id, text=m.text, end_t=self._t(m.header.stamp)
-                  + m.audio_duration_s, recognition_time_s=m.recognition_time_s)
+                  + m.audio_duration_s, recognition_time_s=m.recognition_time_s,
+                  confidence=round(float(m.confidence), 3), doubt=m.doubt,
+                  missing_chunks=int(m.missing_chunks))
 
     def _on_response(self, m: Any) -> None:
         tag = "proactive" if m.proactive else m.backend
@@ -90,7 +98,8 @@ class Monitor:
         self._add("response", self._t(m.header.stamp),
                   f"co-pilot [{tag}, {m.latency_ms:.0f} ms]: \"{m.text}\"",
                   request_id=m.request_id, text=m.text, backend=m.backend,
-                  latency_ms=m.latency_ms, tool_calls=list(m.tool_calls), proactive=m.proactive)
+                  latency_ms=m.latency_ms, tool_calls=list(m.tool_calls), proactive=m.proactive,
+                  awaiting_confirmation=bool(m.awaiting_confirmation))
 
     def _on_command(self, m: Any) -> None:
         self._add("command", self._t(m.header.stamp),
@@ -135,6 +144,22 @@ class Monitor:
         if rid and rid not in self._tts_for:
             self._tts_for.add(rid)
             self._add("tts", self._t(m.header.stamp), None, request_id=rid)
+
+    def _on_diagnostics(self, m: Any) -> None:
+        with self._lock:
+            for st in m.status:
+                self.health[st.name] = {"level": int.from_bytes(st.level, "little")
+                                        if isinstance(st.level, bytes) else int(st.level),
+                                        "message": st.message,
+                                        "values": {kv.key: kv.value for kv in st.values}}
+
+    def node_health(self, suffix: str) -> dict[str, Any] | None:
+        """The newest status of the node whose name ends with ``/suffix`` (None if unseen)."""
+        with self._lock:
+            for name, st in self.health.items():
+                if name.endswith("/" + suffix):
+                    return dict(st)
+        return None
 
     def snapshot(self) -> list[dict[str, Any]]:
         """All events so far as plain dicts."""

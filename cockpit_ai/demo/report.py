@@ -101,9 +101,10 @@ def latency_table(summary: dict[str, Any]) -> list[dict[str, Any]]:
     for key, label in (("speech_end_to_transcript", "speech end → transcript"),
                        ("transcript_to_response", "transcript → answer"),
                        ("response_to_voice", "answer → first voice audio"),
-                       ("speech_end_to_response", "speech end → answer")):
+                       ("speech_end_to_response", "speech end → answer"),
+                       ("speech_end_to_voice", "speech end → first voice audio")):
         vals = [t["latency_ms"][key] for t in summary["turns"]
-                if t["latency_ms"][key] is not None]
+                if t["latency_ms"].get(key) is not None]
         rows.append({"stage": label, "n": len(vals), "p50_ms": _pctl(vals, 0.5),
                      "p95_ms": _pctl(vals, 0.95),
                      "mean_ms": statistics.fmean(vals) if vals else None})
@@ -133,6 +134,13 @@ def write_report(out: Path, summary: dict[str, Any], expected: dict[str, Any]) -
                      for a in summary["fatigue_alerts"]) or "<li>none</li>"
     lat = "".join(f"<tr><td>{r['stage']}</td><td>{r['n']}</td><td>{fmt(r['p50_ms'])}</td>"
                   f"<td>{fmt(r['p95_ms'])}</td></tr>" for r in rows)
+    a = summary.get("audio") or {}
+    audio = (f"<p>Microphone stream: {a.get('chunks_published')} chunks played, "
+             f"{a.get('chunks_received')} received by the speech node, {a.get('gaps')} missing "
+             f"(sequence gaps).</p>")
+    cpu = "".join(f"<tr><td>{html.escape(n)}</td><td>{v:.1f}</td></tr>"
+                  for n, v in sorted((summary.get("cpu_percent") or {}).items(),
+                                     key=lambda kv: -kv[1]))
     page = out / "index.html"
     page.write_text(f"""<!doctype html><html><head><meta charset="utf-8">
 <title>cockpit_ai demo drive</title>
@@ -146,5 +154,7 @@ table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:4px 8px}}<
 <h2>Route and landmarks</h2><img src="{route.name}" width="800">
 <h2>Latency per stage</h2><table><tr><th>stage</th><th>n</th><th>p50 ms</th><th>p95 ms</th>
 </tr>{lat}</table>
+<h2>Audio and CPU</h2>{audio}
+<table><tr><th>node</th><th>CPU % of one core during the drive</th></tr>{cpu}</table>
 <p>Map data © OpenStreetMap contributors, ODbL 1.0.</p></body></html>""")
     return page

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,7 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from cockpit_ai.demo import scenario as sc
+from cockpit_ai.demo.cpu import cpu_share, node_cpu_seconds
 from cockpit_ai.launcher.supervisor import stop_process_group
+from cockpit_ai.paths import cockpit_command
 
 OUTPUT_TOPICS = ("transcript", "voice_features", "response", "vehicle_command",
                  "landmark_query", "landmarks", "landmarks/nearby", "fatigue_state",
@@ -43,10 +44,6 @@ class DemoResult:
     summary: dict[str, Any]
     exit_code: int
 
-
-def _cockpit() -> list[str]:
-    exe = Path(sys.executable).parent / "cockpit-ai"
-    return [str(exe)] if exe.exists() else [sys.executable, "-m", "cockpit_ai.cli"]
 
 
 def run_demo(*, out: Path | None = None, rate: float = 1.0, report: bool = True,
@@ -82,7 +79,7 @@ def run_demo(*, out: Path | None = None, rate: float = 1.0, report: bool = True,
     # the launcher must not clean while this process's monitor is creating its own files
     env = dict(os.environ, COCKPIT_NO_SHM_CLEAN="1")
     launcher = subprocess.Popen(
-        _cockpit() + ["launch", "cockpit_ai", "cockpit.launch.xml", "live_sensors:=false",
+        cockpit_command() + ["launch", "cockpit_ai", "cockpit.launch.xml", "live_sensors:=false",
                       f"namespace:={ns.strip('/')}"] + list(launch_args or []),
         stdout=launch_log, stderr=subprocess.STDOUT, start_new_session=True, env=env)
     procs.append(launcher)
@@ -117,7 +114,7 @@ def run_demo(*, out: Path | None = None, rate: float = 1.0, report: bool = True,
                     say(f"  waiting for {', '.join(waiting.values())}…")
             time.sleep(0.1)
         recorder = subprocess.Popen(
-            _cockpit() + ["bag", "record", str(out / "outputs"), "--topics"]
+            cockpit_command() + ["bag", "record", str(out / "outputs"), "--topics"]
             + [f"{ns}/{t}" for t in OUTPUT_TOPICS],
             stdout=(out / "record.log").open("wb"), stderr=subprocess.STDOUT,
             start_new_session=True)
@@ -125,12 +122,15 @@ def run_demo(*, out: Path | None = None, rate: float = 1.0, report: bool = True,
         time.sleep(1.0)  # the recorder finds the topics (discovery period 0.2 s)
         say(f"playing the drive ({expected['duration_s']:.0f} s of recording at rate {rate})")
         play_start = time.time()  # refined from the first fix the monitor receives
+        cpu_before, cpu_t0 = node_cpu_seconds(launcher.pid), time.monotonic()
         player = subprocess.Popen(
-            _cockpit() + ["bag", "play", str(bag_dir / "bag"), "--rate", str(rate)],
+            cockpit_command() + ["bag", "play", str(bag_dir / "bag"), "--rate", str(rate),
+                          "--stats-json", str(out / "play.json")],
             stdout=(out / "play.log").open("wb"), stderr=subprocess.STDOUT,
             start_new_session=True)
         procs.append(player)
         player.wait()
+        cpu = cpu_share(cpu_before, node_cpu_seconds(launcher.pid), time.monotonic() - cpu_t0)
         say(f"drive finished; waiting up to {settle_s:.0f} s for the last answers")
         deadline = time.monotonic() + settle_s
         while time.monotonic() < deadline:
@@ -140,8 +140,10 @@ def run_demo(*, out: Path | None = None, rate: float = 1.0, report: bool = True,
             if asked and asked <= answered and time.monotonic() > deadline - settle_s + 3:
                 break
             time.sleep(0.2)
+        time.sleep(1.5)  # one more /diagnostics period: the speech node's final counters
         events = monitor.snapshot()
         fatigue = list(monitor.fatigue)
+        audio = audio_summary(out / "play.json", monitor.node_health("speech"), f"{ns}/audio")
         if monitor.clock_origin is not None:  # when the player really published t = 0
             wall, t_bag = monitor.clock_origin
             play_start = wall - t_bag / rate
@@ -151,6 +153,8 @@ def run_demo(*, out: Path | None = None, rate: float = 1.0, report: bool = True,
             stop_process_group(proc, timeout=15.0)
         launch_log.close()
     summary = summarize(events, fatigue, expected, play_start=play_start, rate=rate)
+    summary["audio"] = audio
+    summary["cpu_percent"] = cpu
     if report:
         from cockpit_ai.demo.report import write_report
 
@@ -159,6 +163,30 @@ def run_demo(*, out: Path | None = None, rate: float = 1.0, report: bool = True,
     (out / "summary.json").write_text(json.dumps(summary, indent=1))
     say(f"outputs recorded in {out / 'outputs'} (MCAP)")
     return DemoResult(out, summary, 0)
+
+
+def audio_summary(play_stats: Path, speech: dict[str, Any] | None,
+                  topic: str) -> dict[str, Any]:
+    """What happened to the microphone stream: chunks the player sent, chunks the speech node
+    took, chunks it found missing (sequence gaps); ``None`` where a count is unknown."""
+    published = None
+    if play_stats.exists():
+        published = json.loads(play_stats.read_text()).get("per_topic", {}).get(topic)
+    values = (speech or {}).get("values", {})
+
+    def count(key: str) -> int | None:
+        return int(float(values[key])) if key in values else (0 if speech else None)
+
+    return {"chunks_published": published, "chunks_received": count("chunks"),
+            "gaps": count("dropped_frames"),
+            "speech_status": (speech or {}).get("message")}
+
+
+def _spoken_question(speech: list[dict[str, Any]], t: float) -> dict[str, Any] | None:
+    """The question whose speech span holds a transcript's start (nearest start otherwise)."""
+    inside = [s for s in speech if s["speech_start_s"] - 0.5 <= t <= s["speech_end_s"] + 0.5]
+    pool = inside or speech
+    return min(pool, key=lambda s: abs(s["speech_start_s"] - t), default=None)
 
 
 def summarize(events: list[dict[str, Any]], fatigue: list[tuple[float, int, float, float]],
@@ -176,12 +204,17 @@ def summarize(events: list[dict[str, Any]], fatigue: list[tuple[float, int, floa
                 and c["data"]["request_id"] == rid]
         lms = [c["data"] for c in events if c["kind"] == "landmarks"
                and c["data"]["request_id"].startswith(rid)]
-        # speech end in wall time: when the player published the end of the utterance
-        spoken = min(speech, key=lambda s: abs(s["speech_start_s"] - e["t"]), default=None)
-        end_wall = (play_start + spoken["speech_end_s"] / rate) if spoken else None
+        # speech end in wall time: when the player published the end of what this transcript
+        # covers (the question's end; an utterance split mid-question ends earlier)
+        spoken = _spoken_question(speech, e["t"])
+        end_t = min(spoken["speech_end_s"], e["data"]["end_t"]) if spoken else None
+        end_wall = (play_start + end_t / rate) if end_t is not None else None
         turn = {
             "t": round(e["t"], 2), "question": e["data"]["text"],
+            "doubt": e["data"].get("doubt", ""),
+            "missing_chunks": e["data"].get("missing_chunks", 0),
             "answer": resp["data"]["text"] if resp else None,
+            "awaiting_confirmation": bool(resp and resp["data"].get("awaiting_confirmation")),
             "backend": resp["data"]["backend"] if resp else None,
             "tool_calls": resp["data"]["tool_calls"] if resp else [],
             "commands": cmds,
@@ -195,6 +228,8 @@ def summarize(events: list[dict[str, Any]], fatigue: list[tuple[float, int, floa
                 if (tts and resp) else None,
                 "speech_end_to_response": (resp["wall"] - end_wall) * 1000
                 if (resp and end_wall) else None,
+                "speech_end_to_voice": (tts["wall"] - end_wall) * 1000
+                if (tts and end_wall) else None,
                 "planner_reported": resp["data"]["latency_ms"] if resp else None,
             },
         }

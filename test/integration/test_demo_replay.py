@@ -30,10 +30,14 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> dict:
     out = tmp_path_factory.mktemp("demo")
     result = run_demo(out=out / "run", report=True, echo=True)
     from cockpit_ai.demo.drive_bag import demo_bag_dir
+    from cockpit_ai.demo.offline import offline_transcripts
     from cockpit_ai.paths import data_dir
 
-    exp = json.loads((demo_bag_dir(data_dir()) / "expected.json").read_text())
-    return {"summary": result.summary, "expected": exp, "out": result.out}
+    bag_dir = demo_bag_dir(data_dir())
+    exp = json.loads((bag_dir / "expected.json").read_text())
+    # what `cockpit-ai transcribe` hears in the same audio, taken from the bag
+    offline = offline_transcripts(bag_dir / "bag", out / "offline")
+    return {"summary": result.summary, "expected": exp, "out": result.out, "offline": offline}
 
 
 def _turn(demo: dict, kind: str) -> dict:
@@ -45,12 +49,34 @@ def _turn(demo: dict, kind: str) -> dict:
 
 def test_every_question_is_heard(demo: dict) -> None:
     heard = demo["summary"]["turns"]
+    assert [t["question"] for t in heard] == [u["text"] for u in demo["offline"]], \
+        "the live stack did not hear what the offline recogniser hears in the same audio"
     assert len(heard) == len(demo["expected"]["questions"])
+    from cockpit_ai.demo.offline import match
     from cockpit_ai.speech.text import word_error_rate
 
+    for turn, offline in match(heard, demo["offline"]):
+        assert offline is not None, f"no offline utterance starts at {turn['t']} s"
+        assert turn["question"] == offline["text"], (turn["question"], offline["text"])
+        assert turn["doubt"] == "" and turn["missing_chunks"] == 0, turn
     for turn, q in zip(heard, demo["expected"]["questions"], strict=True):
         # Whisper tiny mishears a word now and then ("Set" → "At"): most words must be right
         assert word_error_rate(q["text"], turn["question"]) <= 0.4, (turn["question"], q["text"])
+
+
+def test_no_audio_is_lost(demo: dict) -> None:
+    audio = demo["summary"]["audio"]
+    assert audio["chunks_published"] and audio["chunks_published"] > 5000, audio
+    assert audio["chunks_received"] == audio["chunks_published"], audio
+    assert audio["gaps"] == 0, audio
+
+
+def test_latencies_are_measured_from_the_end_of_each_question(demo: dict) -> None:
+    for turn in demo["summary"]["turns"]:
+        lat = turn["latency_ms"]
+        assert lat["speech_end_to_transcript"] is not None and lat["speech_end_to_transcript"] > 0
+        assert turn["answer"] and lat["speech_end_to_voice"] is not None, turn
+        assert lat["speech_end_to_voice"] >= lat["speech_end_to_transcript"]
 
 
 def test_landmark_on_the_right(demo: dict) -> None:
@@ -76,9 +102,14 @@ def test_restaurant_filters_are_honoured(demo: dict) -> None:
 def test_climate_command_issued(demo: dict) -> None:
     cmds = demo["summary"]["commands"]
     climate = [c for c in cmds if c["function"] == "climate"]
-    assert climate, cmds
+    assert len(climate) == 1, cmds
     assert climate[0]["action"] == "set" and climate[0]["value"] in ("21", "21.0")
     assert climate[0]["unit"] == "celsius"
+    # the command answers the climate question, and no other turn moved anything
+    vehicle = _turn(demo, "vehicle")
+    assert [c["function"] for c in vehicle["commands"]] == ["climate"], vehicle
+    others = [t for t in demo["summary"]["turns"] if t is not vehicle and t["commands"]]
+    assert not others, others
     assert not [c for c in cmds if c["function"] in ("steering", "brake", "throttle", "gear")]
 
 
