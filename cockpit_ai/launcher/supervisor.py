@@ -1,8 +1,15 @@
 """Starts each launched node as its own process and looks after it until shutdown.
 
 Output lines get the node's name as prefix; a node that dies is reported by name with its
-exit code and is restarted when it asked for respawn; SIGINT/SIGTERM reach every child
-(SIGINT first, then SIGTERM, then SIGKILL after a grace period) and the launcher waits.
+exit code and is restarted when it asked for respawn; SIGINT/SIGTERM/SIGHUP reach every
+child (SIGINT first, then SIGTERM, then SIGKILL after a grace period) and the launcher waits.
+
+Each child gets its own process group (so a signal reaches the node and anything it forks)
+but stays in the launcher's session. A new session per child (``setsid``) would defeat
+``launch-prefix="nice -n N"``: with ``kernel.sched_autogroup_enabled=1`` (the default on
+desktop kernels and on this machine) every session is its own scheduling group, and nice
+values only weigh processes against others of the same group. Measured (docs/vision.md):
+with a session per child a nice-10 busy loop got as much CPU as a nice-0 one.
 """
 
 from __future__ import annotations
@@ -20,8 +27,9 @@ from cockpit_ai.launcher.xml_launch import ProcessSpec
 
 
 def stop_process_group(proc: subprocess.Popen[bytes], *, timeout: float = 10.0) -> int:
-    """SIGINT to a child started with ``start_new_session=True`` (its whole group), SIGKILL
-    after ``timeout``; returns its exit code. For one-off children (demo, tests)."""
+    """SIGINT to a child that leads its own process group (started with ``process_group=0``
+    or ``start_new_session=True``) and everything in that group, SIGKILL after ``timeout``;
+    returns its exit code. For one-off children (demo, tests)."""
     if proc.poll() is None:
         try:
             os.killpg(proc.pid, signal.SIGINT)
@@ -84,7 +92,8 @@ class Supervisor:
         try:
             proc = subprocess.Popen(
                 spec.cmd, env=env, cwd=spec.cwd, stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+                stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                process_group=0,  # own group for killpg, same session: nice values count
             )
         except OSError as exc:
             _log(f"[{spec.name}]: cannot start '{spec.cmd[0]}': {exc.strerror}", sys.stderr)
@@ -98,7 +107,8 @@ class Supervisor:
 
     def run(self) -> int:
         """Start everything, supervise, shut down; returns the launcher's exit code."""
-        old = {s: signal.signal(s, self.request_stop) for s in (signal.SIGINT, signal.SIGTERM)}
+        old = {s: signal.signal(s, self.request_stop)
+               for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
         try:
             for item in self.items:
                 self._start(item)

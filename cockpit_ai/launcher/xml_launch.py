@@ -295,6 +295,12 @@ class Loader:
     def _do_executable(self, el: Element, ctx: Context) -> None:
         where = f"{ctx.file}:{el.line}: <executable>"
         cmd = shlex.split(self._attr(el, "cmd", ctx, required=True) or "")
+        if not cmd:
+            raise LaunchError(f"{where}: cmd is empty")
+        default_name = Path(cmd[0]).name  # the program's, not the prefix's (nice, gdb...)
+        prefix = self._attr(el, "launch-prefix", ctx)
+        if prefix:
+            cmd = shlex.split(prefix) + cmd
         cmd += shlex.split(self._attr(el, "args", ctx) or "")
         env = dict(ctx.env)
         for child in el.children:
@@ -303,7 +309,7 @@ class Loader:
         respawn = truthy(self._attr(el, "respawn", ctx, "false") or "false",
                          what=f"{where} respawn")
         self.processes.append(ProcessSpec(
-            name=self._attr(el, "name", ctx) or Path(cmd[0]).name, cmd=cmd, env=env,
+            name=self._attr(el, "name", ctx) or default_name, cmd=cmd, env=env,
             respawn=respawn, respawn_delay_s=float(self._attr(el, "respawn_delay", ctx, "0") or 0),
             cwd=self._attr(el, "cwd", ctx)))
 

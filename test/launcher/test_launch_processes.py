@@ -114,3 +114,47 @@ def test_show_args_and_print() -> None:
                          timeout=60, check=True)
     assert "cockpit/relay:" in res.stdout and "__ns:=/cockpit" in res.stdout
     time.sleep(0)
+
+
+def _nice(pid: int) -> int:
+    """Niceness of a process from /proc/<pid>/stat (field 19)."""
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
+
+
+def test_launch_prefix_nice_takes_effect_in_the_launchers_session(tmp_path: Path,
+                                                                 processes) -> None:
+    """`launch-prefix="nice -n 7"` really runs the child at niceness 7, in the launcher's
+    session (with sched_autogroup every session is its own scheduling group and nice values
+    between sessions do not count) but in its own process group (stopped as a group)."""
+    import sys
+    from xml.sax.saxutils import quoteattr
+
+    sleeper = f"{sys.executable} -c 'import time; print(\"ready\", flush=True); time.sleep(600)'"
+    forker = (f"{sys.executable} -c \"import subprocess, time; "
+              f"p = subprocess.Popen(['sleep', '600']); print('grandchild', p.pid, flush=True); "
+              f"time.sleep(600)\"")
+    f = tmp_path / "nice.launch.xml"
+    f.write_text(f"""<launch>
+  <executable cmd={quoteattr(sleeper)} name="niced" launch-prefix="nice -n 7"/>
+  <executable cmd={quoteattr(sleeper)} name="plain"/>
+  <executable cmd={quoteattr(forker)} name="forker" launch-prefix="nice -n 3"/>
+</launch>""")
+    launcher = processes.start(cockpit_cmd() + ["launch", str(f), "--grace", "2"],
+                               name="launch")
+    wait_until(lambda: processes.log(launcher).count("ready") == 2
+               and "grandchild" in processes.log(launcher), 30, "three children running")
+    pids = _pids(processes.log(launcher))
+    niced, plain, forker_pid = pids["niced"][0], pids["plain"][0], pids["forker"][0]
+    grandchild = int(re.search(r"\[forker\] grandchild (\d+)", processes.log(launcher))[1])
+    base = _nice(launcher.pid)
+    assert _nice(niced) == min(19, base + 7) == os.getpriority(os.PRIO_PROCESS, niced)
+    assert _nice(plain) == base and _nice(forker_pid) == min(19, base + 3)
+    assert _nice(grandchild) == _nice(forker_pid)  # the prefix's niceness is inherited
+    for pid in (niced, plain, forker_pid):
+        assert os.getsid(pid) == os.getsid(launcher.pid)  # no new session (autogroup)
+        assert os.getpgid(pid) == pid  # but its own group
+    assert os.getpgid(grandchild) == forker_pid
+    os.kill(launcher.pid, signal.SIGINT)
+    assert launcher.wait(timeout=30) == 0, processes.log(launcher)
+    wait_until(lambda: not any(_alive(p) for p in (niced, plain, forker_pid, grandchild)), 10,
+               "every child and the grandchild to end")
