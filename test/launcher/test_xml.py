@@ -78,3 +78,40 @@ def test_group_scopes_configurations(tmp_path: Path) -> None:
 </launch>""")
     names = [s.name for s in load_launch(f, {})]
     assert names == ["in_inner", "out_outer", "kept"]
+
+
+def test_launch_prefix_is_split_like_a_shell_and_prepended(tmp_path: Path) -> None:
+    f = tmp_path / "p.launch.xml"
+    f.write_text("""<launch>
+  <arg name="nice" default="10"/>
+  <node pkg="cockpit_ai" exec="relay_node" name="niced" launch-prefix="nice -n $(var nice)"/>
+  <executable cmd="python3 -c 'print(1)'" launch-prefix="env 'A=b c'"/>
+  <node pkg="cockpit_ai" exec="relay_node" name="plain"/>
+</launch>""")
+    niced, exe, plain = load_launch(f, {"nice": "7"})
+    assert niced.cmd[:3] == ["nice", "-n", "7"]
+    assert niced.cmd[3].endswith("lib/cockpit_ai/relay_node") and "--ros-args" in niced.cmd
+    assert exe.cmd == ["env", "A=b c", "python3", "-c", "print(1)"]
+    assert exe.name == "python3"  # named after the program, not the prefix
+    assert plain.cmd[0].endswith("lib/cockpit_ai/relay_node")
+
+
+def test_bringup_priorities_and_governor_topics() -> None:
+    """cockpit.launch.xml: background models niced, governor inputs in the same namespace."""
+    from cockpit_ai.paths import package_share
+
+    specs = load_launch(package_share() / "launch" / "cockpit.launch.xml",
+                        {"live_sensors": "false"})
+    by_name = {s.name: s for s in specs}
+    for name, nice in (("cockpit/road_vision", "15"), ("cockpit/cabin_vision", "15"),
+                       ("cockpit/fatigue", "10"), ("cockpit/landmark", "2")):
+        cmd = by_name[name].cmd
+        assert cmd[:3] == ["nice", "-n", nice], (name, cmd[:4])
+        assert "__ns:=/cockpit" in cmd
+        # relative names: speech_active/turn_active resolve to /cockpit/... like the
+        # speech node's and the planner's outputs
+        if name != "cockpit/landmark":
+            assert "speech_active:=speech_active" in cmd and "turn_active:=turn_active" in cmd
+    niced = load_launch(package_share() / "launch" / "cockpit.launch.xml",
+                        {"live_sensors": "false", "vision_nice": "19"})
+    assert {s.name: s for s in niced}["cockpit/cabin_vision"].cmd[:3] == ["nice", "-n", "19"]
