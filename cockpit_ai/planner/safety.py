@@ -3,12 +3,14 @@
 Three layers, each enough on its own: the tool schema cannot even express steering, braking,
 throttle or gear; ``forbidden_intent`` refuses such requests from the user's words before a
 model sees them; and ``SafetyGate.check`` lets a command out only if its function and action
-are on the allow-list and the speed rules pass. The never-list is code, not configuration.
+are on the allow-list and the speed rules pass (an unknown speed counts as moving). The
+never-list is code, not configuration.
 """
 
 from __future__ import annotations
 
 import copy
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -58,6 +60,9 @@ class Verdict:
 
     allowed: bool
     reason: str = ""
+    # why not, for counters: "never", "not_allowed", "action", "moving", "speed_unknown",
+    # "video", "range"; "" when allowed
+    code: str = ""
 
 
 def forbidden_intent(text: str) -> str | None:
@@ -77,29 +82,67 @@ class SafetyGate:
                 del self.allow[name]  # configuration cannot re-enable a driving function
         self.moving_mps = moving_mps
 
-    def check(self, cmd: VehicleCommand, *, speed_mps: float) -> Verdict:
-        """Whether ``cmd`` may go out at ``speed_mps``; never raises."""
+    def check(self, cmd: VehicleCommand, *, speed_mps: float | None) -> Verdict:
+        """Whether ``cmd`` may go out at ``speed_mps``; never raises.
+
+        ``speed_mps=None`` (no odometry, or too old) counts as moving: a door must not unlock
+        because the speed sensor went quiet."""
         func = (cmd.function or "").lower()
         if func in NEVER_FUNCTIONS or forbidden_intent(f"{cmd.function} {cmd.value}"):
-            return Verdict(False, f"I never control driving or safety functions ({func}).")
+            return Verdict(False, f"I never control driving or safety functions ({func}).",
+                           "never")
         rule = self.allow.get(func)
         if rule is None:
-            return Verdict(False, f"{func.replace('_', ' ')} is not a function I may control.")
+            return Verdict(False, f"{func.replace('_', ' ')} is not a function I may control.",
+                           "not_allowed")
         if cmd.action not in rule.get("actions", []):
-            return Verdict(False, f"I can't {cmd.action} the {func.replace('_', ' ')}.")
-        moving = speed_mps > self.moving_mps
+            return Verdict(False, f"I can't {cmd.action} the {func.replace('_', ' ')}.",
+                           "action")
+        unknown = speed_mps is None or not math.isfinite(speed_mps)
+        moving = unknown or (speed_mps is not None and speed_mps > self.moving_mps)
         if moving and cmd.action in rule.get("stationary_only", []):
-            return Verdict(False, f"I can't {cmd.action} the doors while the car is moving.")
+            if unknown:
+                return Verdict(False, f"I can't {cmd.action} the doors: I don't know the car's "
+                                      "speed right now, so I treat it as moving.",
+                               "speed_unknown")
+            return Verdict(False, f"I can't {cmd.action} the doors while the car is moving.",
+                           "moving")
         if (func == "media" and moving and cmd.zone in ("driver", "all", "")
                 and _VIDEO.search(cmd.value or "")):
             return Verdict(False, "No video on the driver's screen while driving; "
-                                  "I can play it for the rear seats.")
+                                  "I can play it for the rear seats.",
+                           "speed_unknown" if unknown else "video")
         if func == "climate" and cmd.action == "set" and cmd.unit == "celsius":
             try:
                 value = float(cmd.value)
             except ValueError:
-                return Verdict(False, f"'{cmd.value}' is not a temperature.")
+                return Verdict(False, f"'{cmd.value}' is not a temperature.", "range")
             lo, hi = rule.get("min_celsius", 16.0), rule.get("max_celsius", 28.0)
             if not lo <= value <= hi:
-                return Verdict(False, f"I can set the temperature between {lo:g} and {hi:g} °C.")
+                return Verdict(False, f"I can set the temperature between {lo:g} and {hi:g} °C.",
+                               "range")
         return Verdict(True)
+
+
+class SpeedTracker:
+    """The vehicle speed the gate judges by, from odometry: unknown (None) until the first
+    reading and again when the last one is older than ``timeout_s`` (a silent odometry
+    source must not leave the doors unlockable). Times are monotonic receipt times."""
+
+    def __init__(self, *, timeout_s: float = 1.0) -> None:
+        self.timeout_s = timeout_s
+        self._speed_mps = 0.0
+        self._at: float | None = None
+
+    def update(self, speed_mps: float, *, now: float) -> bool:
+        """Record a reading; False (and ignored) when it is not a finite speed."""
+        if not math.isfinite(speed_mps):
+            return False
+        self._speed_mps, self._at = abs(speed_mps), now
+        return True
+
+    def speed(self, *, now: float) -> float | None:
+        """The last speed, or None when there is none or it is too old."""
+        if self._at is None or now - self._at > self.timeout_s:
+            return None
+        return self._speed_mps
