@@ -30,3 +30,29 @@ def test_open_now_survives_the_recogniser(heard: str) -> None:
 @pytest.mark.parametrize("text", ["at the bar we met", "and have to go"])
 def test_loose_words_alone_do_not_trigger(text: str) -> None:
     assert parse(text) is None
+
+
+@pytest.mark.parametrize(("heard", "value"), [
+    ("You're going to turn it to 21 degrees.", "21"),  # the demo's "Set the temperature to
+    ("turn it to 21 degrees", "21"),                   # twenty-one degrees."
+    ("make it 22 degrees", "22"),
+    ("22 degrees please", "22"),
+    ("Set it to 20 degrees.", "20"),
+    ("put it at 23 degrees", "23"),
+    ("turn the heat up to 24", "24"),
+    ("turn up the temperature to 24 degrees", "24"),
+    ("bring the temperature down to 19 degrees", "19"),
+])
+def test_a_target_temperature_is_always_set(heard: str, value: str) -> None:
+    call = parse(heard)
+    assert call is not None and call.name == "vehicle"
+    assert (call.args["function"], call.args["action"]) == ("climate", "set")
+    assert (call.args["value"], call.args["unit"]) == (value, "celsius")
+
+
+@pytest.mark.parametrize(("heard", "action"), [("turn the heat up", "increase"),
+                                               ("turn down the heat", "decrease"),
+                                               ("make it warmer", "increase")])
+def test_without_a_target_it_is_a_step(heard: str, action: str) -> None:
+    call = parse(heard)
+    assert call is not None and call.args["action"] == action and call.args["value"] == "none"
