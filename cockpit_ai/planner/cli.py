@@ -22,7 +22,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--lon", type=float, default=None, help="vehicle longitude, degrees")
     p.add_argument("--heading", type=float, default=0.0,
                    help="heading in degrees, 0 = north, clockwise (default 0)")
-    p.add_argument("--speed", type=float, default=0.0, help="vehicle speed in km/h (default 0)")
+    p.add_argument("--speed", type=float, default=None,
+                   help="vehicle speed in km/h (default: unknown, which the safety gate "
+                        "treats as moving: doors stay locked)")
     p.add_argument("--at", default=None,
                    help="local time of the question, ISO 8601 (default: now)")
     p.add_argument("--db", type=Path, default=None,
@@ -74,7 +76,8 @@ def _ask(args: argparse.Namespace) -> int:
         print(f"cockpit-ai ask: {exc}", file=sys.stderr)
         return 1
     ctx = Context(latitude_deg=args.lat, longitude_deg=args.lon, heading_deg=args.heading,
-                  speed_mps=args.speed / 3.6, time=at, request_id="cli")
+                  speed_mps=None if args.speed is None else args.speed / 3.6, time=at,
+                  request_id="cli")
     try:
         turn = planner.handle(args.text, ctx)
     finally:

@@ -7,6 +7,7 @@ Everything that changes per turn (speed, time, earlier results) goes into the la
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections import deque
@@ -60,6 +61,60 @@ def system_prompt(brand: dict[str, Any] | None = None) -> str:
     )
 
 
+# Short answers to a pending question. The whole utterance must be a yes or a no ("yes
+# please", "yeah do it", "no, cancel that"); "no, set it to 22" is a new request instead.
+_YES_WORD = (r"(?:yes|yeah|yep|yup|yah|sure|ok|okay|correct|right|exactly|absolutely|"
+             r"definitely|affirmative|indeed|of course|please do|please|do it|go ahead|"
+             r"go for it|let'?s go|let'?s do it|why not|that'?s right|that is right|"
+             r"that'?s correct|that is correct|that'?s it|sounds good|yes i did|i did)")
+_NO_WORD = (r"(?:no|nope|nah|not now|not that|no thanks|no thank you|cancel|cancel that|"
+            r"cancel it|never mind|nevermind|forget it|don'?t|don'?t do it|do not|wrong|"
+            r"that'?s wrong|that is wrong|no i didn'?t|i didn'?t|not really)")
+_LEAD = r"(?:(?:oh|uh|um|well|hey qwen|qwen) )?"
+_TAIL = r"(?: (?:please|thanks|thank you|qwen))?"
+_YES = re.compile(rf"{_LEAD}{_YES_WORD}(?: {_YES_WORD})*{_TAIL}")
+_NO = re.compile(rf"{_LEAD}{_NO_WORD}(?: {_NO_WORD})*{_TAIL}")
+
+
+def _answer_words(text: str) -> str:
+    t = (text or "").lower().replace("’", "'")
+    t = re.sub(r"[^\w\s']", " ", t)
+    return re.sub(r"\s+", " ", t).strip(" '")
+
+
+def yes_or_no(text: str) -> str | None:
+    """"yes" or "no" when the whole utterance is one of those answers, else None."""
+    t = _answer_words(text)
+    if _YES.fullmatch(t):
+        return "yes"
+    if _NO.fullmatch(t):
+        return "no"
+    return None
+
+
+@dataclass
+class Pending:
+    """A question the co-pilot asked and a yes would act on.
+
+    ``confirm``: "Did you mean ...?" for commands from a doubtful transcript (``calls`` are
+    held, not sent); otherwise an offer ("Shall I navigate there?"). Either expires after
+    the planner's ``confirm_timeout_s``, judged on the questions' stamps (``stamp_ns``,
+    replays stay deterministic) or, without stamps, on the monotonic clock (``at``)."""
+
+    calls: list[ToolCall]
+    question: str = ""
+    confirm: bool = False
+    stamp_ns: int = 0
+    at: float = field(default_factory=time.monotonic)
+
+    def expired(self, *, timeout_s: float, stamp_ns: int = 0,
+                now: float | None = None) -> bool:
+        if self.stamp_ns and stamp_ns:
+            age = (stamp_ns - self.stamp_ns) / 1e9
+            return age < 0 or age > timeout_s  # backwards: another timeline (a replay restart)
+        return (time.monotonic() if now is None else now) - self.at > timeout_s
+
+
 @dataclass
 class Exchange:
     """One earlier turn: what was said, the tool call chosen and the answer given."""
@@ -80,8 +135,7 @@ class Session:
     places: list[Place] = field(default_factory=list)
     focus: int = 0  # index into places of the place talked about last
     last_command: VehicleCommand | None = None
-    pending: ToolCall | None = None  # an offer awaiting yes/no (e.g. a suggested destination)
-    pending_text: str = ""
+    pending: Pending | None = None  # a question awaiting yes/no (an offer or "Did you mean")
     updated: float = field(default_factory=time.time)
 
     def remember(self, user: str, call: ToolCall | None, answer: str) -> None:

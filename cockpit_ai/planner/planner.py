@@ -1,10 +1,14 @@
 """The planner core: one turn of dialogue from text (+ vehicle context) to an answer,
 typed vehicle commands and landmark queries. Used by the ROS node and the CLI alike.
 
-Order of a turn: pending yes/no offer -> never-list (driving functions are refused from the
-words alone) -> fast path -> model (cloud or edge) -> validate -> act (landmark search,
+Order of a turn: pending yes/no question -> never-list (driving functions are refused from
+the words alone) -> fast path -> model (cloud or edge) -> validate -> act (landmark search,
 safety gate) -> answer from templates. Generation is synchronous; the node runs it in a
 worker thread.
+
+Uncertain input never moves the car: a command from a doubtful transcript (``Context.doubt``)
+is held and asked back ("Did you mean: ...?"); only a clear yes sends it, re-checked at the
+speed of that moment. An unknown speed (``Context.speed_mps`` None) counts as moving.
 """
 
 from __future__ import annotations
@@ -12,8 +16,11 @@ from __future__ import annotations
 import concurrent.futures
 import copy
 import logging
+import math
 import re
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -25,9 +32,11 @@ from cockpit_ai.planner.backends import Backend
 from cockpit_ai.planner.dialogue import (
     DEFAULT_BRAND,
     DialogueStore,
+    Pending,
     Session,
     build_messages,
     system_prompt,
+    yes_or_no,
 )
 from cockpit_ai.planner.errors import PlannerError
 from cockpit_ai.planner.history import TripHistory
@@ -61,6 +70,7 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "history_turns": 4,
     "landmark_timeout_s": 2.0,
     "break_reminder_s": 600.0,
+    "confirm_timeout_s": 20.0,  # a question asked back (or an offer) is forgotten after this
     "history_db": "",  # "" = in memory
     "cloud": {
         "enabled": False,  # the one switch: False = nothing ever leaves the car
@@ -83,9 +93,24 @@ DEFAULT_CONFIG: dict[str, Any] = {
 
 LEVEL_NAMES = {0: "unknown", 1: "alert", 2: "mild", 3: "moderate", 4: "severe"}
 SIDE_WORDS = {0: "nearby", 1: "ahead", 2: "on your right", 3: "behind you", 4: "on your left"}
-_YES = re.compile(r"^(yes|yeah|yep|sure|ok|okay|please do|do it|go ahead|let's go|why not)\b",
-                  re.I)
-_NO = re.compile(r"^(no|nope|not now|no thanks|cancel|never mind|don't)\b", re.I)
+# "by 2 degrees" (or a small number) is a step; any other number is the target temperature
+_BY_STEP = re.compile(r"\bby (?:about |around )?(?:\d+(?:\.\d+)?|one|two|three|four|five|a "
+                      r"(?:degree|couple|few))\b", re.I)
+
+
+def transcript_doubt(*, doubt: str = "", missing_chunks: int = 0, confidence: float = 1.0,
+                     below_confidence: float = 0.0) -> str:
+    """Why a transcript is not to be trusted with a command ("" = it is).
+
+    The speech node's own reason wins; then lost audio inside the utterance; then a
+    recogniser confidence under ``below_confidence`` (0 = never doubt on confidence)."""
+    if doubt.strip():
+        return doubt.strip()
+    if missing_chunks > 0:
+        return "audio gap"
+    if not math.isfinite(confidence) or confidence < below_confidence:
+        return "low confidence"
+    return ""
 
 
 @dataclass
@@ -95,7 +120,8 @@ class Context:
     latitude_deg: float | None = None
     longitude_deg: float | None = None
     heading_deg: float = 0.0
-    speed_mps: float = 0.0
+    # None = unknown (no odometry, or too old): the safety gate treats the car as moving
+    speed_mps: float | None = None
     time: datetime | None = None
     session_id: str = "cabin"
     request_id: str = ""
@@ -106,6 +132,9 @@ class Context:
     shared_text: str = ""
     road_objects: list[str] = field(default_factory=list)
     cabin_objects: list[str] = field(default_factory=list)
+    # why the words may be misheard ("audio gap", "low confidence", "hallucination-like");
+    # "" = sure. A command from a doubtful utterance is asked back, never sent at once.
+    doubt: str = ""
 
 
 @dataclass
@@ -124,6 +153,13 @@ class Turn:
     language: str = "en"
     model_text: str = ""
     fallback_reason: str = ""
+    # "Did you mean ...?": commands held until a clear yes (none in ``commands``)
+    awaiting_confirmation: bool = False
+    # what happened to a question asked back: "asked", "accepted", "declined", "expired",
+    # "replaced" (a new request), "unclear" (a doubtful yes, asked again)
+    confirmation: list[str] = field(default_factory=list)
+    refused_codes: list[str] = field(default_factory=list)  # SafetyGate Verdict.code per refusal
+    held: list[ToolCall] = field(default_factory=list)  # the calls asked back, not sent
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -139,7 +175,32 @@ class Turn:
             "proactive": self.proactive,
             "language": self.language,
             "fallback_reason": self.fallback_reason,
+            "awaiting_confirmation": self.awaiting_confirmation,
+            "held": [vehicle_command(c).to_dict() for c in self.held],
+            "confirmation": list(self.confirmation),
         }
+
+
+class TurnCounter:
+    """Questions in flight (received, not yet answered) for the node's ``turn_active``: true
+    from the first arrival until the last answer is out, across both lanes. Not locked:
+    the node calls it under its own lock."""
+
+    def __init__(self) -> None:
+        self.in_flight = 0
+
+    def begin(self) -> bool:
+        """One question arrived; True when this makes a turn active (publish true)."""
+        self.in_flight += 1
+        return self.in_flight == 1
+
+    def end(self, n: int = 1) -> bool:
+        """``n`` questions answered, dropped or failed; True when none is left (publish
+        false)."""
+        if n <= 0 or self.in_flight == 0:
+            return False
+        self.in_flight = max(0, self.in_flight - n)
+        return self.in_flight == 0
 
 
 def merge_config(overrides: dict[str, Any] | None) -> dict[str, Any]:
@@ -201,6 +262,9 @@ class Planner:
         self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=1,
                                                            thread_name_prefix="landmark")
         self._last_break_offer = -1e9
+        # fast-path results of answers_without_model(), so handle() does not parse again
+        self._parsed: OrderedDict[str, Any] = OrderedDict()
+        self._parsed_lock = threading.Lock()
 
     # -- public API -------------------------------------------------------------------
     def warm_up(self) -> None:
@@ -221,6 +285,40 @@ class Planner:
         call = turn.tool_calls[0] if turn.tool_calls else None
         session.remember(text, call, turn.text)
         return turn
+
+    def answers_without_model(self, text: str, session_id: str = "cabin") -> bool:
+        """Whether ``handle(text)`` would answer without the LLM: a yes/no to a pending
+        question, a refusal of a driving function, a fast-path request, or fast-only mode.
+        The node routes such questions to its fast lane; the parse is kept for handle()."""
+        text = text.strip()
+        if not text or self.config["fast_only"] or self.backend is None:
+            return True
+        session = self.dialogues.get(session_id)
+        if session.pending is not None and yes_or_no(text) is not None:
+            return True
+        if forbidden_intent(text):
+            return True
+        if not self.config["fastpath"]:
+            return False
+        return self._fast_parse(text, keep=True) is not None
+
+    def _fast_parse(self, text: str, *, keep: bool = False) -> ToolCall | None:
+        """fastpath.parse, remembering a few results (``keep``) for the coming handle()."""
+        with self._parsed_lock:
+            if text in self._parsed:
+                cached = self._parsed[text] if keep else self._parsed.pop(text)
+                return copy.deepcopy(cached)
+        try:
+            call = fastpath.parse(text)
+        except ToolParseError as exc:  # a rule produced something invalid: use the model
+            log.warning("planner: fast path rule gave an invalid call: %s", exc)
+            call = None
+        if keep:
+            with self._parsed_lock:
+                self._parsed[text] = copy.deepcopy(call)
+                while len(self._parsed) > 32:
+                    self._parsed.popitem(last=False)
+        return call
 
     def on_fatigue(self, level: int, context: Context | None = None) -> Turn | None:
         """A proactive break offer when the driver is moderately or severely drowsy
@@ -251,22 +349,66 @@ class Planner:
     def _turn(self, text: str, ctx: Context, session: Session) -> Turn:
         if not text:
             return Turn("I didn't hear anything.", "none", 0.0)
+        events: list[str] = []
         if session.pending is not None:
-            pending, session.pending = session.pending, None
-            if _YES.match(text):
-                return self._act(pending, ctx, session, text, backend="fastpath")
-            if _NO.match(text):
-                return Turn("Okay.", "fastpath", 0.0)
+            answered = self._answer_pending(text, ctx, session, events)
+            if answered is not None:
+                answered.confirmation[:0] = events
+                return answered
+        turn = self._new_request(text, ctx, session)
+        turn.confirmation[:0] = events
+        return turn
+
+    def _answer_pending(self, text: str, ctx: Context, session: Session,
+                        events: list[str]) -> Turn | None:
+        """The answer to a pending question, or None when ``text`` is a new request (the
+        pending question is then dropped and ``events`` says why)."""
+        pending = session.pending
+        assert pending is not None
+        answer = yes_or_no(text)
+        if pending.expired(timeout_s=float(self.config["confirm_timeout_s"]),
+                           stamp_ns=ctx.stamp_ns):
+            session.pending = None
+            if pending.confirm:
+                events.append("expired")
+            if answer == "yes":
+                return Turn("Sorry, that was a while ago, so I didn't do it. Please ask again.",
+                            "fastpath", 0.0)
+            if answer == "no":
+                return Turn("OK, I won't.", "fastpath", 0.0)
+            return None
+        if answer == "no":
+            session.pending = None
+            return Turn("OK, I won't.", "fastpath", 0.0,
+                        confirmation=["declined"] if pending.confirm else [])
+        if answer == "yes" and ctx.doubt:
+            # A misheard "yes" must not send a held command either: keep it and ask again.
+            turn = Turn(f"Sorry, I'm not sure I heard you. {pending.question} "
+                        "Please say yes or no.", "fastpath", 0.0,
+                        awaiting_confirmation=True, confirmation=["unclear"])
+            pending.stamp_ns, pending.at = ctx.stamp_ns, time.monotonic()
+            return turn
+        session.pending = None
+        if answer == "yes":
+            turn = Turn("", "fastpath", 0.0, tool_calls=list(pending.calls))
+            texts = [getattr(self, f"_tool_{call.name}")(call, ctx, session, text, turn)
+                     for call in pending.calls]
+            turn.text = " ".join(t for t in texts if t)
+            if pending.confirm:
+                turn.confirmation.append("accepted")
+            return turn
+        if pending.confirm:
+            events.append("replaced")
+        return None
+
+    def _new_request(self, text: str, ctx: Context, session: Session) -> Turn:
         banned = forbidden_intent(text)
         if banned:
             return Turn(f"I can't do that: {banned} stays with the driver. I never operate "
-                        "driving or safety functions.", "none", 0.0, refused=[banned])
+                        "driving or safety functions.", "none", 0.0, refused=[banned],
+                        refused_codes=["never"])
         if self.config["fastpath"] or self.config["fast_only"]:
-            try:
-                call = fastpath.parse(text)
-            except ToolParseError as exc:  # a rule produced something invalid: use the model
-                log.warning("planner: fast path rule gave an invalid call: %s", exc)
-                call = None
+            call = self._fast_parse(text)
             if call is not None:
                 return self._act(call, ctx, session, text, backend="fastpath")
         if self.config["fast_only"] or self.backend is None:
@@ -294,7 +436,9 @@ class Planner:
         """Per-turn context for the model. No position: the model does not need it, and what
         it never sees cannot leak (the landmark search gets the position directly)."""
         when = ctx.time or datetime.now()
-        parts = [f"Time: {when:%a %H:%M}", f"speed: {ctx.speed_mps * 3.6:.0f} km/h"]
+        speed = ("unknown" if ctx.speed_mps is None or not math.isfinite(ctx.speed_mps)
+                 else f"{ctx.speed_mps * 3.6:.0f} km/h")
+        parts = [f"Time: {when:%a %H:%M}", f"speed: {speed}"]
         if ctx.fatigue_level >= 2:
             parts.append(f"driver fatigue: {LEVEL_NAMES.get(ctx.fatigue_level, 'unknown')}")
         lines = ["; ".join(parts)]
@@ -307,9 +451,18 @@ class Planner:
     # -- acting on a tool call ----------------------------------------------------------
     def _act(self, call: ToolCall, ctx: Context, session: Session, text: str, *,
              backend: str) -> Turn:
+        call = explicit_target(call, text)
         turn = Turn("", backend, 0.0, tool_calls=[call])
         handler = getattr(self, f"_tool_{call.name}")
         turn.text = handler(call, ctx, session, text, turn)
+        if turn.held:  # commands from a doubtful utterance: ask back, send nothing yet
+            question = "Did you mean: " + " and ".join(
+                describe(vehicle_command(c)) for c in turn.held) + "?"
+            session.pending = Pending(calls=list(turn.held), question=question, confirm=True,
+                                      stamp_ns=ctx.stamp_ns)
+            turn.text = question
+            turn.awaiting_confirmation = True
+            turn.confirmation.append("asked")
         return turn
 
     def _search(self, req: LandmarkRequest, ctx: Context, turn: Turn) -> list[Place] | None:
@@ -376,9 +529,10 @@ class Planner:
         session.places, session.focus = places, 0
         turn.places = places
         p = places[0]
-        session.pending = ToolCall("vehicle", {"function": "navigation", "action": "set",
-                                               "value": p.name[:40], "unit": "none",
-                                               "zone": "all"})
+        session.pending = Pending(
+            calls=[ToolCall("vehicle", {"function": "navigation", "action": "set",
+                                        "value": p.name[:40], "unit": "none", "zone": "all"})],
+            question=f"Shall I navigate to {p.name}?", stamp_ns=ctx.stamp_ns)
         return (f"How about a break? {p.name} ({_kind(p)}) is {_distance(p.distance_m)} "
                 f"{SIDE_WORDS.get(p.side, 'nearby')}. Shall I navigate there?")
 
@@ -415,11 +569,16 @@ class Planner:
                       turn: Turn) -> str:
         cmd = vehicle_command(call)
         cmd.request_id = ctx.request_id
-        cmd.vehicle_speed_mps = float(ctx.speed_mps)
+        # NaN = the speed was unknown when the command was checked
+        cmd.vehicle_speed_mps = math.nan if ctx.speed_mps is None else float(ctx.speed_mps)
         verdict = self.gate.check(cmd, speed_mps=ctx.speed_mps)
         if not verdict.allowed:
             turn.refused.append(verdict.reason)
+            turn.refused_codes.append(verdict.code)
             return verdict.reason
+        if ctx.doubt:  # the gate would pass it, but the words may be misheard: ask first
+            turn.held.append(call)
+            return ""
         turn.commands.append(cmd)
         session.last_command = cmd
         return _confirm(cmd)
@@ -435,9 +594,11 @@ class Planner:
         s = self.history.usual_destination(now=ctx.time or datetime.now(), origin=origin)
         if s is None:
             return "I don't know a usual destination for this time yet."
-        session.pending = ToolCall("vehicle", {"function": "navigation", "action": "set",
-                                               "value": s.destination[:40], "unit": "none",
-                                               "zone": "all"})
+        session.pending = Pending(
+            calls=[ToolCall("vehicle", {"function": "navigation", "action": "set",
+                                        "value": s.destination[:40], "unit": "none",
+                                        "zone": "all"})],
+            question=f"Shall I set {s.destination} as the destination?", stamp_ns=ctx.stamp_ns)
         return (f"At this time you usually drive to {s.destination} ({s.trips} trips). "
                 "Shall I set it as the destination?")
 
@@ -449,6 +610,69 @@ class Planner:
     def _tool_chat(self, call: ToolCall, ctx: Context, session: Session, text: str,
                    turn: Turn) -> str:
         return none_to_empty(call.args.get("reply")) or "Okay."
+
+
+def explicit_target(call: ToolCall, text: str) -> ToolCall:
+    """"increase/decrease" with a target temperature is a "set": the model made
+    ``climate increase 21`` of "turn it to 21 degrees". Only "by N" (or a small N, "2
+    degrees warmer") stays a step."""
+    a = call.args
+    if (call.name != "vehicle" or a.get("function") != "climate"
+            or a.get("action") not in ("increase", "decrease")):
+        return call
+    try:
+        value = float(str(a.get("value", "")).replace("degrees", "").strip())
+    except ValueError:
+        return call
+    if not math.isfinite(value) or value < 10 or _BY_STEP.search(text or ""):
+        return call
+    return ToolCall("vehicle", {**a, "action": "set", "value": f"{value:g}", "unit": "celsius"})
+
+
+def describe(cmd: VehicleCommand) -> str:
+    """A command as the driver would say it, for "Did you mean: ...?"."""
+    zone = "" if cmd.zone in ("", "all") else f" for the {cmd.zone}"
+    f, a, v = cmd.function, cmd.action, cmd.value
+    if f == "climate":
+        if a == "set":
+            unit = " °C" if cmd.unit in ("celsius", "") else f" {cmd.unit}"
+            return f"set the temperature to {v}{unit}{zone}"
+        if a in ("increase", "decrease"):
+            step = f" by {v} degrees" if v else ""
+            return f"make it {'warmer' if a == 'increase' else 'cooler'}{step}{zone}"
+        return f"turn the {'air conditioning' if v == 'ac' else 'climate'} {a}"
+    if f == "window":
+        side = "windows" if cmd.zone == "all" else f"{cmd.zone} window"
+        how = f" to {v} %" if v else ""
+        return f"{'open' if a in ('open', 'set') else 'close'} the {side}{how}"
+    if f == "seat":
+        who = "" if cmd.zone in ("", "all") else f"{cmd.zone} "
+        return f"turn the {who}seat {v or 'heating'} {a}"
+    if f == "navigation":
+        return f"navigate to {v}"
+    if f == "media":
+        if a == "play":
+            return f"play {v}{zone}"
+        if a in ("increase", "decrease"):
+            return f"turn the volume {'up' if a == 'increase' else 'down'}"
+        if a == "set":
+            return f"set the {v.replace('volume', 'volume to').strip()} %"
+        return {"pause": "pause the music", "next": "skip to the next track",
+                "previous": "go back a track"}.get(a, f"{a} the media")
+    if f == "cabin_light":
+        return {"increase": "brighten the cabin lights", "decrease": "dim the cabin lights"
+                }.get(a, f"turn the cabin lights {a}")
+    if f == "door":
+        return f"{a} the {'doors' if cmd.zone in ('', 'all') else cmd.zone + ' door'}"
+    if f == "smart_home":
+        device, _, setting = v.partition(":")
+        name = device.replace("_", " ")
+        if a in ("on", "off"):
+            return f"turn the {name} at home {a}"
+        if a == "set":
+            return f"set the {name} at home to {setting}"
+        return f"{a} the {name} at home"
+    return f"{a} the {f.replace('_', ' ')} {v}".strip() + zone
 
 
 def _confirm(cmd: VehicleCommand) -> str:

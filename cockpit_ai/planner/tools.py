@@ -10,6 +10,7 @@ last and small models close the object early (docs/models.md).
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -144,10 +145,13 @@ class VehicleCommand:
     unit: str = ""
     zone: str = "all"
     request_id: str = ""
-    vehicle_speed_mps: float = 0.0
+    vehicle_speed_mps: float = 0.0  # NaN: the speed was unknown when it was checked
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        d = asdict(self)
+        if not math.isfinite(self.vehicle_speed_mps):
+            d["vehicle_speed_mps"] = None  # JSON has no NaN
+        return d
 
 
 @dataclass
