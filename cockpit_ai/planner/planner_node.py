@@ -2,9 +2,12 @@
 
 In: ``transcript`` (final ones), ``landmarks`` (answers to our queries), ``fatigue_state``,
 ``road/detections`` and ``cabin/detections``, ``odom`` (nav_msgs/Odometry: speed from the
-twist). Out: ``response``, ``vehicle_command``, ``landmark_query``. Model generation runs in
-one worker thread, never in a callback; a question that arrives while another is being
-answered is queued (bounded) or cancels the older one, as ``busy_policy`` says.
+twist; none yet or older than ``odom_timeout_s`` = unknown, which counts as moving). Out:
+``response``, ``vehicle_command``, ``landmark_query``, ``turn_active`` (std_msgs/Bool,
+latched: true while a question is being answered, so the camera nodes can slow down).
+Model generation runs in one worker thread, never in a callback; a question that arrives
+while another is being answered is queued (bounded) or cancels the older one, as
+``busy_policy`` says. A command from a doubtful transcript is asked back (the core decides).
 """
 
 from __future__ import annotations
@@ -19,10 +22,16 @@ from typing import Any
 from rclpy.node import Node
 from rclpy.parameter import Parameter
 
-from cockpit_ai.planner import fastpath
 from cockpit_ai.planner.errors import PlannerError
-from cockpit_ai.planner.planner import Context, Planner, Turn, build_planner
-from cockpit_ai.planner.safety import forbidden_intent
+from cockpit_ai.planner.planner import (
+    Context,
+    Planner,
+    Turn,
+    TurnCounter,
+    build_planner,
+    transcript_doubt,
+)
+from cockpit_ai.planner.safety import SpeedTracker
 from cockpit_ai.planner.tools import LandmarkRequest, Place
 from cockpit_ai.ros import qos
 from cockpit_ai.ros.diagnostics import ERROR, OK, WARN, Health
@@ -51,6 +60,7 @@ def config_from_params(p: dict[str, Any]) -> dict[str, Any]:
         "fast_only": p["fast_only"], "history_turns": p["history_turns"],
         "landmark_timeout_s": p["landmark_timeout_s"],
         "break_reminder_s": p["break_reminder_s"], "history_db": p["history_db"],
+        "confirm_timeout_s": p["confirm_timeout_s"],
         "cloud": {"enabled": p["cloud_enabled"], "base_url": p["cloud_base_url"],
                   "model": p["cloud_model"], "api_key_env": p["cloud_api_key_env"],
                   "budget_s": p["cloud_budget_s"], "cooldown_s": p["cloud_cooldown_s"],
@@ -78,6 +88,7 @@ class PlannerNode(Node):
         super().__init__(NODE, parameter_overrides=[
             Parameter(k, value=v) for k, v in (overrides or {}).items()])
         from nav_msgs.msg import Odometry
+        from std_msgs.msg import Bool
 
         from cockpit_ai.msg import (
             AssistantResponse,
@@ -90,7 +101,7 @@ class PlannerNode(Node):
         )
 
         self._msgs = {"response": AssistantResponse, "command": VehicleCommand,
-                      "query": LandmarkQuery}
+                      "query": LandmarkQuery, "bool": Bool}
         p = declare_from_schema(self, NODE)
         if p["busy_policy"] not in ("queue", "cancel"):
             raise NodeStartupError(f"planner: busy_policy '{p['busy_policy']}' must be "
@@ -109,6 +120,7 @@ class PlannerNode(Node):
         self.pub_response = self.create_publisher(AssistantResponse, "response", qos.RELIABLE)
         self.pub_command = self.create_publisher(VehicleCommand, "vehicle_command", qos.RELIABLE)
         self.pub_query = self.create_publisher(LandmarkQuery, "landmark_query", qos.RELIABLE)
+        self.pub_turn_active = self.create_publisher(Bool, "turn_active", qos.LATCHED)
         self.create_subscription(Transcript, "transcript", self._on_transcript, qos.RELIABLE)
         self.create_subscription(LandmarkArray, "landmarks", self._on_landmarks, qos.RELIABLE)
         self.create_subscription(FatigueState, "fatigue_state", self._on_fatigue, qos.RELIABLE)
@@ -120,7 +132,8 @@ class PlannerNode(Node):
         self.create_subscription(Odometry, "odom", self._on_odom, qos.SENSOR)
 
         self._lock = threading.Lock()
-        self._speed_mps = 0.0
+        self._speed = SpeedTracker(timeout_s=float(p["odom_timeout_s"]))
+        self._turns = TurnCounter()  # questions received and not yet answered (turn_active)
         self._fatigue_level = 0
         self._objects: dict[str, list[str]] = {"road": [], "cabin": []}
         self._waiting: dict[str, tuple[threading.Event, list[Any]]] = {}
@@ -134,6 +147,8 @@ class PlannerNode(Node):
         self._worker = threading.Thread(target=self._work, name="planner-worker", daemon=True)
         self._fast_worker = threading.Thread(target=self._work, kwargs={"fast": True},
                                              name="planner-fastpath", daemon=True)
+        with self._lock:
+            self._publish_turn_active(False)
         self._worker.start()
         self._fast_worker.start()
 
@@ -145,31 +160,48 @@ class PlannerNode(Node):
             self.health.count("ignored_no_wake_word")
             return
         self.health.count("transcripts")
-        if self._is_fast(msg.text):
-            with self._wake:
-                self._fast_jobs.append(("ask", (msg, time.monotonic(), self._generation)))
-                self._wake.notify_all()
-            return
+        received = time.monotonic()
+        fast = self._is_fast(msg.text)
         with self._wake:
+            self._begin_turn()
+            if fast:
+                self._fast_jobs.append(("ask", (msg, received, self._generation)))
+                self._wake.notify_all()
+                return
             if self.p["busy_policy"] == "cancel":
                 self._generation += 1
                 dropped = sum(1 for kind, _ in self._jobs if kind == "ask")
                 self._jobs = collections.deque(j for j in self._jobs if j[0] != "ask")
                 self.health.count("cancelled", dropped)
+                self._end_turn(dropped)
             elif sum(1 for kind, _ in self._jobs if kind == "ask") >= self.p["queue_size"]:
                 self._jobs.popleft()
                 self.health.count("dropped_questions")
-            self._jobs.append(("ask", (msg, time.monotonic(), self._generation)))
+                self._end_turn()
+            self._jobs.append(("ask", (msg, received, self._generation)))
             self._wake.notify_all()
 
     def _is_fast(self, text: str) -> bool:
-        """Will the deterministic parser (or the safety refusal) answer this at once?"""
-        if not (self.p["fastpath"] or self.p["fast_only"]):
-            return False
+        """Will the core answer this without the model (a yes/no to a question it asked, a
+        refusal, the fast path)? Then it goes to the fast lane."""
         try:
-            return forbidden_intent(text) is not None or fastpath.parse(text) is not None
-        except Exception:  # an invalid rule result goes to the model, as in the core
+            return self.planner.answers_without_model(text, str(self.p["session_id"]))
+        except Exception:  # an unexpected parser failure: the model lane, as in the core
             return False
+
+    # -- turn_active: true from a question's arrival until its answer is out -------------
+    def _publish_turn_active(self, active: bool) -> None:
+        self.pub_turn_active.publish(self._msgs["bool"](data=active))
+
+    def _begin_turn(self) -> None:
+        """Call with self._lock held."""
+        if self._turns.begin():
+            self._publish_turn_active(True)
+
+    def _end_turn(self, n: int = 1) -> None:
+        """Call with self._lock held; ``n`` questions answered, dropped or failed."""
+        if self._turns.end(n):
+            self._publish_turn_active(False)
 
     def _on_landmarks(self, msg: Any) -> None:
         with self._lock:
@@ -195,10 +227,9 @@ class PlannerNode(Node):
     def _on_odom(self, msg: Any) -> None:
         v = msg.twist.twist.linear
         speed = math.sqrt(v.x * v.x + v.y * v.y + v.z * v.z)
-        if math.isfinite(speed):
-            with self._lock:
-                self._speed_mps = speed
-        else:
+        with self._lock:
+            ok = self._speed.update(speed, now=time.monotonic())
+        if not ok:
             self.health.count("bad_odom")
 
     # -- landmark search over topics (called from the core, in its pool thread) ----------
@@ -250,31 +281,50 @@ class PlannerNode(Node):
                 if self._stop:
                     return
                 kind, (msg, received, generation) = jobs.popleft()
-                ctx = Context(speed_mps=self._speed_mps, fatigue_level=self._fatigue_level,
+                ctx = Context(speed_mps=self._speed.speed(now=time.monotonic()),
+                              fatigue_level=self._fatigue_level,
                               session_id=str(self.p["session_id"]),
                               road_objects=list(self._objects["road"]),
                               cabin_objects=list(self._objects["cabin"]))
             ctx.stamp_ns = stamp_to_ns(msg.header.stamp)
+            self.health.set("speed", "unknown" if ctx.speed_mps is None
+                            else f"{ctx.speed_mps:.1f} m/s")
             try:
+                self._run(kind, msg, ctx, received, generation, fast)
+            finally:
                 if kind == "ask":
-                    ctx.request_id = msg.utterance_id
-                    turn: Turn | None = self.planner.handle(msg.text, ctx)
-                else:
-                    turn = self.planner.on_fatigue(int(msg.level), ctx)
-            except Exception as exc:
-                self.get_logger().error(f"planner failed on {kind}: {exc}")
-                self.health.count("errors")
-                self.health.status(ERROR, f"last turn failed: {exc}")
-                continue
-            if turn is None:
-                continue
-            with self._lock:
-                stale = kind == "ask" and not fast and generation != self._generation
-            if stale:
-                self.health.count("cancelled")
-                continue
-            self._publish(turn, msg, received, proactive=(kind == "fatigue"),
-                          urgent=(kind == "fatigue" and int(msg.level) >= 4))
+                    with self._lock:
+                        self._end_turn()
+
+    def _run(self, kind: str, msg: Any, ctx: Context, received: float, generation: int,
+             fast: bool) -> None:
+        """One job: the core's turn, then publish it (unless a newer question cancelled it)."""
+        try:
+            if kind == "ask":
+                ctx.request_id = msg.utterance_id
+                ctx.doubt = transcript_doubt(
+                    doubt=msg.doubt, missing_chunks=int(msg.missing_chunks),
+                    confidence=float(msg.confidence),
+                    below_confidence=float(self.p["confirm_below_confidence"]))
+                if ctx.doubt:
+                    self.health.count("doubtful_transcripts")
+                turn: Turn | None = self.planner.handle(msg.text, ctx)
+            else:
+                turn = self.planner.on_fatigue(int(msg.level), ctx)
+        except Exception as exc:
+            self.get_logger().error(f"planner failed on {kind}: {exc}")
+            self.health.count("errors")
+            self.health.status(ERROR, f"last turn failed: {exc}")
+            return
+        if turn is None:
+            return
+        with self._lock:
+            stale = kind == "ask" and not fast and generation != self._generation
+        if stale:
+            self.health.count("cancelled")
+            return
+        self._publish(turn, msg, received, proactive=(kind == "fatigue"),
+                      urgent=(kind == "fatigue" and int(msg.level) >= 4))
 
     def _publish(self, turn: Turn, src: Any, received: float, *, proactive: bool,
                  urgent: bool) -> None:
@@ -299,15 +349,19 @@ class PlannerNode(Node):
         resp.latency_ms = float((time.monotonic() - received) * 1000)
         resp.tool_calls = [c.name for c in turn.tool_calls]
         resp.proactive = proactive or turn.proactive
+        resp.awaiting_confirmation = turn.awaiting_confirmation
         resp.priority = 1 if urgent else 0
         self.pub_response.publish(resp)
         self.health.count(f"answers_{turn.backend}")
+        for event in turn.confirmation:  # asked, accepted, declined, expired, replaced, unclear
+            self.health.count(f"confirmations_{event}")
         self.health.set("last_latency_ms", f"{resp.latency_ms:.0f}")
         if turn.fallback_reason:
             self.health.status(WARN, f"cloud unavailable: {turn.fallback_reason}")
         for reason in turn.refused:
             self.get_logger().info(f"refused: {reason}")
             self.health.count("refused")
+        self.health.count("speed_unknown_refusals", turn.refused_codes.count("speed_unknown"))
 
     def close(self) -> None:
         with self._wake:

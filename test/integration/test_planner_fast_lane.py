@@ -23,8 +23,8 @@ def test_warmer_does_not_wait_behind_the_llm(processes, probe) -> None:
     wait_until(lambda: probe.node.count_subscribers("/fast_lane/transcript") > 0, 180,
                "the planner (model load)")
 
-    def ask(uid: str, text: str) -> None:
-        msg = Transcript(utterance_id=uid, text=text, is_final=True, confidence=0.9)
+    def ask(uid: str, text: str, confidence: float = 0.9) -> None:
+        msg = Transcript(utterance_id=uid, text=text, is_final=True, confidence=confidence)
         msg.header.stamp = probe.node.get_clock().now().to_msg()
         probe.publish("/fast_lane/transcript", msg, wait_subscribers=1)
 
@@ -40,6 +40,20 @@ def test_warmer_does_not_wait_behind_the_llm(processes, probe) -> None:
     assert order[0] == "fast", (order, processes.log(proc)[-2000:])  # before the LLM answer
     assert got[0].backend == "fastpath" and got[1].backend == "edge"
     print(f"fast-path command {waited * 1000:.0f} ms after the request, LLM answer after")
+
+    # A doubtful command is asked back at once, and the yes to it does not wait for the
+    # model either (the core says a yes to its own question needs no model).
+    ask("slow2", "tell me a short story about a long drive along the sea")
+    time.sleep(0.5)  # the model is generating again
+    ask("unsure", "make it cooler", confidence=0.1)
+    asked = responses.wait(1, timeout=60, where=lambda m: m.request_id == "unsure")[0]
+    assert asked.awaiting_confirmation and asked.backend == "fastpath"
+    ask("yes", "yes")
+    cmd = commands.wait(1, timeout=60, where=lambda m: m.request_id == "yes")[0]
+    assert (cmd.function, cmd.action) == ("climate", "decrease")
+    later = responses.wait(5, timeout=240)
+    order = [m.request_id for m in later[2:]]
+    assert order == ["unsure", "yes", "slow2"], (order, processes.log(proc)[-2000:])
 
 
 def test_each_lane_stamps_its_own_landmark_query(processes, probe) -> None:
