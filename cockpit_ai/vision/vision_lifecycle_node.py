@@ -6,6 +6,8 @@ to ``image`` and starts inference, ``deactivate`` unsubscribes and stops the wor
 CPU is free again, the model stays loaded), ``cleanup`` releases the model. A parked car
 can keep the cabin camera's model configured but inactive. Drive it with
 ``cockpit-ai lifecycle set /cockpit/cabin_vision activate`` (or ``ros2 lifecycle set``).
+The load governor (as in ``vision_node``) is set up in ``configure`` (so the latched
+``turn_active`` is known before ``activate``) and removed in ``cleanup``.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from sensor_msgs.msg import Image
 from cockpit_ai.msg import DetectionArray
 from cockpit_ai.ros import qos
 from cockpit_ai.ros.diagnostics import OK, WARN, Health
+from cockpit_ai.ros.governor_link import GovernorLink, settings_from_params
 from cockpit_ai.ros.params import declare_from_schema
 from cockpit_ai.ros.params import overrides as param_overrides
 from cockpit_ai.ros.run import run_node
@@ -38,7 +41,10 @@ class VisionLifecycleNode(LifecycleNode):
         self.p = declare_from_schema(self, NODE)
         self.camera = self.p["camera"]
         self.health = Health(self)
-        self.health.status(OK, "unconfigured")
+        self.governor_settings = settings_from_params(self.p)
+        self.governor: GovernorLink | None = None
+        self._status_base: tuple[int | bytes, str] = (OK, "unconfigured")
+        self._status()
         self.detector: Detector | None = None
         self.pub: Any = None
         self.sub: Any = None
@@ -57,11 +63,13 @@ class VisionLifecycleNode(LifecycleNode):
             self.detector = Detector(settings)
         except VisionError as exc:
             self.get_logger().error(f"vision ({self.camera}): {exc}")
-            self.health.status(WARN, f"configure failed: {exc}")
+            self._status(WARN, f"configure failed: {exc}")
             return TransitionCallbackReturn.FAILURE
         self.pub = self.create_lifecycle_publisher(DetectionArray, "detections", qos.RELIABLE)
+        self.governor = GovernorLink(self, self.health, self.governor_settings,
+                                     on_change=lambda _state: self._status())
         self.health.set("model", str(self.detector.model_path))
-        self.health.status(OK, "configured (inactive)")
+        self._status(OK, "configured (inactive)")
         self.get_logger().info(f"vision ({self.camera}): {self.detector.model_path.name} "
                                "loaded; inactive until activated")
         return TransitionCallbackReturn.SUCCESS
@@ -70,13 +78,13 @@ class VisionLifecycleNode(LifecycleNode):
         self.worker = LatestWorker(self._process, on_error=self._on_error,
                                    name=f"vision-{self.camera}").start()
         self.sub = self.create_subscription(Image, "image", self._on_image, qos.SENSOR)
-        self.health.status(OK, "active")
+        self._status(OK, "active")
         self.get_logger().info(f"vision ({self.camera}): active")
         return super().on_activate(state)
 
     def on_deactivate(self, state: LifecycleState) -> TransitionCallbackReturn:
         self._stop_running()
-        self.health.status(OK, "configured (inactive)")
+        self._status(OK, "configured (inactive)")
         self.get_logger().info(f"vision ({self.camera}): inactive, inference stopped")
         return super().on_deactivate(state)
 
@@ -85,8 +93,11 @@ class VisionLifecycleNode(LifecycleNode):
         if self.pub is not None:
             self.destroy_lifecycle_publisher(self.pub)
             self.pub = None
+        if self.governor is not None:
+            self.governor.destroy()
+            self.governor = None
         self.detector = None
-        self.health.status(OK, "unconfigured")
+        self._status(OK, "unconfigured")
         return TransitionCallbackReturn.SUCCESS
 
     def on_shutdown(self, state: LifecycleState) -> TransitionCallbackReturn:
@@ -102,8 +113,19 @@ class VisionLifecycleNode(LifecycleNode):
             self.worker = None
 
     # -- running --------------------------------------------------------------------------
+    def _status(self, level: int | bytes | None = None, text: str | None = None) -> None:
+        """Set (or re-show) the status, with the governor's state in front when throttled."""
+        if level is not None and text is not None:
+            self._status_base = (level, text)
+        level, text = self._status_base
+        governor = self.governor
+        self.health.status(level, governor.status_text(text) if governor else text)
+
     def _on_image(self, msg: Image) -> None:
         self.health.count("frames_in")
+        governor = self.governor
+        if governor is not None and not governor.admit():
+            return  # throttled_frames: dialogue or busy machine, not a fault
         if self.worker is not None and self.worker.submit(msg):
             self.health.count("frames_dropped")
 

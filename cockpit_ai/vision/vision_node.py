@@ -7,6 +7,11 @@ line). The image callback only drops the message into a one-slot mailbox
 the newest frame, so a 30 Hz camera against a slower model gives fresh results and counted
 drops, never a queue. Bad images are refused with a throttled warning, counted, and the
 node keeps running. Detections carry the source image's header (stamp, frame_id).
+
+The load governor (:mod:`cockpit_ai.ros.governor`) gates the image callback: while a
+dialogue turn is in progress (``speech_active``, ``turn_active``) or the CPU is under
+pressure, the model runs at most ``governed_rate_hz``; the frames it skips are counted as
+``throttled_frames`` (not as drops), and the status stays OK with "throttled: dialogue".
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from cockpit_ai.msg import Detection as DetectionMsg
 from cockpit_ai.msg import DetectionArray
 from cockpit_ai.ros import qos
 from cockpit_ai.ros.diagnostics import OK, WARN, Health
+from cockpit_ai.ros.governor_link import GovernorLink, settings_from_params
 from cockpit_ai.ros.params import declare_from_schema
 from cockpit_ai.ros.run import NodeStartupError, run_node
 from cockpit_ai.ros.stamps import stamp_to_ns
@@ -87,7 +93,10 @@ class VisionNode(Node):
         self.health.set("model", str(self.detector.model_path))
         self.health.set("camera", self.camera)
         self.health.set("classes", ",".join(classes) or "all")
-        self.health.status(OK, "waiting for images")
+        self.health.set("threads", settings.threads)
+        self._status_base: tuple[int | bytes, str] = (OK, "waiting for images")
+        self.governor = GovernorLink(self, self.health, settings_from_params(p),
+                                     on_change=lambda _state: self._status())
         self.pub = self.create_publisher(DetectionArray, "detections", qos.RELIABLE)
         self.debug_pub = (self.create_publisher(Image, "debug_image", qos.SENSOR)
                           if p["publish_debug_image"] else None)
@@ -100,9 +109,18 @@ class VisionNode(Node):
             f"{', '.join(classes) or 'all'}, tracking {'on' if settings.track else 'off'}"
         )
 
+    def _status(self, level: int | bytes | None = None, text: str | None = None) -> None:
+        """Set (or re-show) the status, with the governor's state in front when throttled."""
+        if level is not None and text is not None:
+            self._status_base = (level, text)
+        level, text = self._status_base
+        self.health.status(level, self.governor.status_text(text))
+
     def _on_image(self, msg: Image) -> None:
-        """Callback thread: only hand the message over (newest wins)."""
+        """Callback thread: only hand the message over (newest wins), if the governor lets."""
         self.health.count("frames_in")
+        if not self.governor.admit():
+            return  # counted as throttled_frames: dialogue or busy machine, not a fault
         if self.worker.submit(msg):
             self.health.count("frames_dropped")  # the waiting frame was replaced
 
@@ -126,7 +144,7 @@ class VisionNode(Node):
         self.pub.publish(to_message(result, msg.header))
         self.health.count("results")
         self.health.set("inference_ms", f"{result.inference_time_ms:.1f}")
-        self.health.status(OK, f"{len(result.detections)} objects in the last frame")
+        self._status(OK, f"{len(result.detections)} objects in the last frame")
         if self.debug_pub is not None:
             drawn = draw_detections(image, result)
             self.debug_pub.publish(array_to_image(drawn, encoding="bgr8", header=msg.header))
@@ -138,7 +156,7 @@ class VisionNode(Node):
         bad = isinstance(exc, VisionError)
         what = "image refused" if bad else "frame failed"
         self.health.count("bad_images" if bad else "errors")
-        self.health.status(WARN, f"last {what}: {exc}")
+        self._status(WARN, f"last {what}: {exc}")
         self.get_logger().warning(f"vision ({self.camera}): {what}: {exc}",
                                   throttle_duration_sec=5.0)
 

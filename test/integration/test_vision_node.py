@@ -88,7 +88,8 @@ def test_camera_to_detections_bounded_latency_counted_drops(processes, probe, tm
     ], name="camera")
     # One model thread: the model is surely slower than the 30 Hz camera.
     vision = processes.start(
-        [*vision_cmd("/road", "camera:=road", "threads:=1"), "-r", "image:=image_raw"],
+        [*vision_cmd("/road", "camera:=road", "threads:=1", "governor_enabled:=false"),
+         "-r", "image:=image_raw"],
         name="vision",
     )
     msgs = wait_alive(detections, 10, vision, processes, timeout=120)
@@ -133,7 +134,8 @@ def test_bad_images_refused_node_keeps_running(processes, probe) -> None:
     debug = probe.subscribe(Image, "/cabin/debug_image", qos=qos.SENSOR)
     diagnostics = probe.subscribe(DiagnosticArray, "/diagnostics")
     vision = processes.start(
-        vision_cmd("/cabin", "camera:=cabin", "track:=false", "publish_debug_image:=true"),
+        vision_cmd("/cabin", "camera:=cabin", "track:=false", "publish_debug_image:=true",
+                   "governor_enabled:=false"),  # every refused image must reach the check
         name="vision",
     )
     try:
@@ -187,3 +189,89 @@ def test_missing_model_stops_with_a_clear_line(processes, tmp_path) -> None:
     assert f"model file not found: {missing}" in log and "make setup" in log
     assert "Traceback" not in log
     assert os.environ["ROS_AUTOMATIC_DISCOVERY_RANGE"] == "LOCALHOST"
+
+
+def vision_status(diag):
+    """The vision node's DiagnosticStatus in one DiagnosticArray (or None)."""
+    return next((s for s in diag.status if s.name.endswith("vision")), None)
+
+
+def value_of(diag, key: str) -> str:
+    status = vision_status(diag)
+    return next((kv.value for kv in status.values if kv.key == key), "") if status else ""
+
+
+def test_governor_throttles_while_a_dialogue_turn_is_in_progress(processes, probe,
+                                                                 tmp_path) -> None:
+    """turn_active true → the model runs at most governed_rate_hz, the skipped frames count
+    as throttled_frames (status OK, "throttled: dialogue"); false → back to every frame."""
+    import cv2
+    from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
+    from std_msgs.msg import Bool
+
+    from cockpit_ai.msg import DetectionArray
+    from cockpit_ai.ros import qos
+    from cockpit_ai.ros.stamps import stamp_to_ns
+
+    frame = tmp_path / "road.png"
+    cv2.imwrite(str(frame), cv2.resize(cv2.imread(str(sample_image("bus.jpg"))), (320, 240)))
+    detections = probe.subscribe(DetectionArray, "/gov/detections")
+    diagnostics = probe.subscribe(DiagnosticArray, "/diagnostics")
+    processes.start([
+        node_exec("camera_node"), "--ros-args", "--params-file",
+        str(config_dir() / "camera.param.yaml"), "-r", "__ns:=/gov", "-r", "image_raw:=image",
+        "-p", f"source:={frame}", "-p", "rate_hz:=10.0", "-p", "frame_id:=road_camera",
+    ], name="camera")
+    period_s = 5.0  # governed_rate_hz 0.2; CPU pressure never counts (100)
+    vision = processes.start(vision_cmd("/gov", "camera:=road", "threads:=1", "track:=false",
+                                        "governed_rate_hz:=0.2", "cpu_pressure_high:=100.0"),
+                             name="vision")
+
+    def counter(diag, key: str) -> float:
+        return counters_of(diag).get(key, 0.0)
+
+    def latest(where, timeout: float = 60):
+        try:
+            return diagnostics.wait(1, timeout=timeout,
+                                    where=lambda d: vision_status(d) is not None and where(d))[-1]
+        except TimeoutError:
+            pytest.fail(f"no such diagnostics; vision log:\n{processes.log(vision)[-3000:]}")
+
+    # Normal: every frame may run the model, nothing is throttled.
+    wait_alive(detections, 3, vision, processes, timeout=120)
+    normal = latest(lambda d: counter(d, "results") >= 3)
+    assert value_of(normal, "governor") == "normal" and counter(normal, "throttled_frames") == 0
+    assert "cpu_pressure" in {kv.key for kv in vision_status(normal).values}
+
+    # The planner starts answering (latched, as the planner publishes it).
+    probe.publish("/gov/turn_active", Bool(data=True), qos=qos.LATCHED, wait_subscribers=1)
+    start = latest(lambda d: value_of(d, "governor") == "throttled (dialogue)"
+                   and counter(d, "throttled_frames") >= 1)
+    status = vision_status(start)
+    assert status.level == DiagnosticStatus.OK and status.message.startswith(
+        "throttled: dialogue (0.2 Hz)"), status.message
+    end = latest(lambda d: counter(d, "throttled_frames") >= counter(start, "throttled_frames")
+                 + 60, timeout=120)
+    assert value_of(end, "governor") == "throttled (dialogue)"
+    ran = counter(end, "results") - counter(start, "results")
+    skipped = counter(end, "throttled_frames") - counter(start, "throttled_frames")
+    window_s = (stamp_to_ns(end.header.stamp) - stamp_to_ns(start.header.stamp)) / 1e9
+    print(f"throttled for {window_s:.1f} s: {ran:g} results, {skipped:g} throttled frames")
+    assert ran <= window_s / period_s + 2, (ran, window_s)  # the governed rate (+ in flight)
+    assert skipped >= 10 * ran
+    # The frames that did run were at least about one governed period apart.
+    during = [m for m in detections.messages
+              if stamp_to_ns(start.header.stamp) < stamp_to_ns(m.header.stamp)
+              < stamp_to_ns(end.header.stamp) - int(1e9)]
+    gaps = [(stamp_to_ns(b.header.stamp) - stamp_to_ns(a.header.stamp)) / 1e9
+            for a, b in zip(during, during[1:], strict=False)]
+    assert all(g > 0.6 * period_s for g in gaps), gaps
+
+    # The answer is out: back to normal (after the 2 s dialogue hold), nothing throttled.
+    probe.publish("/gov/turn_active", Bool(data=False), qos=qos.LATCHED)
+    back = latest(lambda d: value_of(d, "governor") == "normal"
+                  and stamp_to_ns(d.header.stamp) > stamp_to_ns(end.header.stamp))
+    assert not vision_status(back).message.startswith("throttled")
+    later = latest(lambda d: counter(d, "results") >= counter(back, "results") + 3, timeout=120)
+    assert counter(later, "throttled_frames") == counter(back, "throttled_frames")
+    assert vision.poll() is None
