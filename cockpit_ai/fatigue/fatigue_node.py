@@ -5,6 +5,11 @@ newest frame; a worker thread runs the face model and the core on it, so a slow 
 stale frames instead of queueing them. The state is published at a steady rate and at once
 when the level changes; its stamp is that of the newest image used, so a replayed bag gives
 the same states. Bad images are refused with a clear (throttled) warning and counted.
+
+The load governor (:mod:`cockpit_ai.ros.governor`) lets the face model run at most
+``governed_rate_hz`` while a dialogue turn is in progress or the CPU is under pressure;
+skipped frames count as ``throttled_frames``. Keep that rate ≥ 3 Hz: the indicators end an
+eye-closure episode uncounted when frames are more than 0.5 s apart (``max_gap_s``).
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from cockpit_ai.fatigue.indicators import FatigueError, VoiceSample
 from cockpit_ai.msg import FatigueState, VoiceFeatures
 from cockpit_ai.ros import qos
 from cockpit_ai.ros.diagnostics import OK, WARN, Health
+from cockpit_ai.ros.governor_link import GovernorLink, settings_from_params
 from cockpit_ai.ros.params import declare_from_schema
 from cockpit_ai.ros.run import NodeStartupError, run_node
 from cockpit_ai.ros.stamps import stamp_to_ns
@@ -114,7 +120,10 @@ class FatigueNode(Node):
 
         self.health = Health(self)
         self.health.set("driver_side", p["driver_side"])
-        self.health.status(WARN, "waiting for images")
+        self._status_base: tuple[int | bytes, str] = (WARN, "waiting for images")
+        self.governor = GovernorLink(self, self.health, settings_from_params(p),
+                                     on_change=lambda _state: self._status())
+        self._status()
         self.pub = self.create_publisher(FatigueState, "fatigue_state", qos.RELIABLE)
         inputs = MutuallyExclusiveCallbackGroup()
         self.sub_image = self.create_subscription(
@@ -134,6 +143,13 @@ class FatigueNode(Node):
 
     # -- callbacks (store only) -----------------------------------------------------------
 
+    def _status(self, level: int | bytes | None = None, text: str | None = None) -> None:
+        """Set (or re-show) the status, with the governor's state in front when throttled."""
+        if level is not None and text is not None:
+            self._status_base = (level, text)
+        level, text = self._status_base
+        self.health.status(level, self.governor.status_text(text))
+
     def _on_image(self, msg: Any) -> None:
         try:
             image = image_to_bgr(msg, max_pixels=self._max_pixels)
@@ -141,6 +157,8 @@ class FatigueNode(Node):
             self._refuse(f"refused image: {exc}")
             return
         self.health.count("images")
+        if not self.governor.admit():
+            return  # counted as throttled_frames: dialogue or busy machine, not a fault
         if self._worker.submit((msg.header, image)):
             self.health.count("dropped_frames")
 
@@ -186,9 +204,9 @@ class FatigueNode(Node):
             self._last_frame_clock_ns = self.get_clock().now().nanoseconds
         self.health.count("frames")
         if snap.face_visible:
-            self.health.status(OK, f"level {snap.level_name}")
+            self._status(OK, f"level {snap.level_name}")
         else:
-            self.health.status(WARN, "no driver face in the image")
+            self._status(WARN, "no driver face in the image")
         if snap.level != self._published_level:
             self._publish()
 
@@ -232,8 +250,7 @@ class FatigueNode(Node):
                                 previous_level=self._previous_level, changed=changed,
                                 stamp=stamp, frame_id=frame_id, cues=cues)
             if stale and last is not None and changed:
-                self.health.status(WARN, "no image processed for "
-                                         f"{(now - last) / 1e9:.1f} s")
+                self._status(WARN, f"no image processed for {(now - last) / 1e9:.1f} s")
             self.pub.publish(msg)
         self.health.count("published")
 

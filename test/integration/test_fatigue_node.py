@@ -48,6 +48,8 @@ def start_node(processes, tmp_path: Path):
          "--params-file", str(REPO / "config" / "fatigue.param.yaml"),
          "-p", "calibration_s:=1.0", "-p", "calibration_min_frames:=5",
          "-p", "publish_rate_hz:=5.0",
+         # every frame counts here (a busy test machine must not throttle the timing)
+         "-p", "governor_enabled:=false",
          "-r", "image:=cabin/image_raw"],
         name="fatigue")
 
@@ -167,3 +169,83 @@ def test_bad_images_are_refused_and_the_node_keeps_running(processes, probe, tmp
     assert "refused image" in log and "32fc1" in log.lower() and "expected step" in log
     assert "at least 32 pixels" in log
     assert "Traceback" not in log
+
+
+def test_governor_throttles_the_face_model_while_the_driver_speaks(processes, probe,
+                                                                   tmp_path) -> None:
+    """speech_active true → the face model runs at most governed_rate_hz (skipped frames
+    are throttled_frames, not dropped_frames; status not WARN for it); false → every frame."""
+    import threading
+
+    from diagnostic_msgs.msg import DiagnosticArray
+    from sensor_msgs.msg import Image
+    from std_msgs.msg import Bool
+
+    from cockpit_ai.ros import qos
+    from cockpit_ai.ros.stamps import stamp_to_ns
+
+    open_eyes, _ = face_frames()
+    diagnostics = probe.subscribe(DiagnosticArray, "/diagnostics")
+    from cockpit_ai.testing import node_exec
+
+    node = processes.start(
+        [node_exec("fatigue_node"), "--ros-args",
+         "--params-file", str(REPO / "config" / "fatigue.param.yaml"),
+         "-p", "governed_rate_hz:=1.0", "-p", "cpu_pressure_high:=100.0",
+         "-r", "image:=cabin/image_raw"], name="fatigue")
+    probe.wait_for_subscribers(Image, "cabin/image_raw", qos=qos.SENSOR, timeout=60)
+    stop = threading.Event()
+
+    def camera() -> None:  # 10 FPS with rising stamps until the test ends
+        i = 0
+        while not stop.is_set():
+            probe.publish("cabin/image_raw", image_message(open_eyes, 50.0 + i / 10.0),
+                          qos=qos.SENSOR)
+            i += 1
+            time.sleep(0.1)
+
+    feeder = threading.Thread(target=camera, daemon=True)
+    feeder.start()
+
+    def status(d):
+        return next((s for s in d.status if s.name.endswith("fatigue")), None)
+
+    def value(d, key: str) -> str:
+        s = status(d)
+        return next((kv.value for kv in s.values if kv.key == key), "") if s else ""
+
+    def count(d, key: str) -> float:
+        return float(value(d, key) or 0)
+
+    def latest(where, timeout: float = 60):
+        try:
+            return diagnostics.wait(1, timeout=timeout,
+                                    where=lambda d: status(d) is not None and where(d))[-1]
+        except TimeoutError:
+            pytest.fail(f"no such diagnostics; log:\n{processes.log(node)[-3000:]}")
+
+    try:
+        normal = latest(lambda d: count(d, "frames") >= 10)
+        assert value(normal, "governor") == "normal" and count(normal, "throttled_frames") == 0
+        probe.publish("speech_active", Bool(data=True), wait_subscribers=1)
+        start = latest(lambda d: value(d, "governor") == "throttled (dialogue)"
+                       and count(d, "throttled_frames") >= 1)
+        end = latest(lambda d: count(d, "throttled_frames")
+                     >= count(start, "throttled_frames") + 30)
+        ran = count(end, "frames") - count(start, "frames")
+        skipped = count(end, "throttled_frames") - count(start, "throttled_frames")
+        window_s = (stamp_to_ns(end.header.stamp) - stamp_to_ns(start.header.stamp)) / 1e9
+        print(f"throttled for {window_s:.1f} s: {ran:g} frames measured, {skipped:g} skipped")
+        assert ran <= window_s * 1.0 + 2, (ran, window_s)   # governed_rate_hz 1
+        assert skipped >= 3 * ran
+        assert "throttled: dialogue" in status(end).message
+        probe.publish("speech_active", Bool(data=False))
+        back = latest(lambda d: value(d, "governor") == "normal"
+                      and stamp_to_ns(d.header.stamp) > stamp_to_ns(end.header.stamp))
+        later = latest(lambda d: count(d, "frames") >= count(back, "frames") + 10)
+        assert count(later, "throttled_frames") == count(back, "throttled_frames")
+        assert "throttled" not in status(later).message
+    finally:
+        stop.set()
+        feeder.join(timeout=5)
+    assert node.poll() is None
