@@ -46,8 +46,23 @@ def test_configure_activate_deactivate(processes, probe) -> None:
     assert _lifecycle("get", NODE).stdout.startswith("unconfigured")
     feed(1.0)
     assert not got.messages  # nothing runs before configure/activate
+    # A dialogue turn already in progress: the latched flag reaches the governor that
+    # configure sets up (a late joiner still hears it).
+    from diagnostic_msgs.msg import DiagnosticArray
+    from std_msgs.msg import Bool
+
+    diagnostics = probe.subscribe(DiagnosticArray, "/diagnostics")
+    probe.publish("/lc_test/turn_active", Bool(data=True), qos=qos.LATCHED)
     assert _lifecycle("set", NODE, "configure").returncode == 0
     assert _lifecycle("get", NODE).stdout.startswith("inactive")
+
+    def governor_state(d: DiagnosticArray) -> str:
+        return next((kv.value for s in d.status if s.name == NODE for kv in s.values
+                     if kv.key == "governor"), "")
+
+    diagnostics.wait(1, timeout=30,
+                     where=lambda d: governor_state(d) == "throttled (dialogue)")
+    probe.publish("/lc_test/turn_active", Bool(data=False), qos=qos.LATCHED)
     assert _lifecycle("set", NODE, "activate").returncode == 0
     deadline = time.monotonic() + 60
     while not got.messages and time.monotonic() < deadline:
