@@ -122,6 +122,9 @@ class Context:
     heading_deg: float = 0.0
     # None = unknown (no odometry, or too old): the safety gate treats the car as moving
     speed_mps: float | None = None
+    # the speed at the moment of the question, for what the co-pilot says (a replayed drive
+    # says the same however late a busy worker answers); None = say ``speed_mps``
+    speed_then_mps: float | None = None
     time: datetime | None = None
     session_id: str = "cabin"
     request_id: str = ""
@@ -436,8 +439,9 @@ class Planner:
         """Per-turn context for the model. No position: the model does not need it, and what
         it never sees cannot leak (the landmark search gets the position directly)."""
         when = ctx.time or datetime.now()
-        speed = ("unknown" if ctx.speed_mps is None or not math.isfinite(ctx.speed_mps)
-                 else f"{ctx.speed_mps * 3.6:.0f} km/h")
+        said = ctx.speed_then_mps if ctx.speed_then_mps is not None else ctx.speed_mps
+        speed = ("unknown" if said is None or not math.isfinite(said)
+                 else f"{said * 3.6:.0f} km/h")
         parts = [f"Time: {when:%a %H:%M}", f"speed: {speed}"]
         if ctx.fatigue_level >= 2:
             parts.append(f"driver fatigue: {LEVEL_NAMES.get(ctx.fatigue_level, 'unknown')}")

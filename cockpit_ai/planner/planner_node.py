@@ -17,7 +17,7 @@ import math
 import threading
 import time
 import uuid
-from typing import Any
+from typing import Any, TypeVar
 
 from rclpy.node import Node
 from rclpy.parameter import Parameter
@@ -35,6 +35,7 @@ from cockpit_ai.planner.safety import SpeedTracker
 from cockpit_ai.planner.tools import LandmarkRequest, Place
 from cockpit_ai.ros import qos
 from cockpit_ai.ros.diagnostics import ERROR, OK, WARN, Health
+from cockpit_ai.ros.history import StampedHistory
 from cockpit_ai.ros.params import declare_from_schema
 from cockpit_ai.ros.run import NodeStartupError, run_node
 from cockpit_ai.ros.stamps import ns_to_stamp, stamp_to_ns
@@ -79,6 +80,16 @@ def place_from_msg(lm: Any) -> Place:
                  side=int(lm.side), open_now=int(lm.open_now), opening_hours=lm.opening_hours,
                  cuisine=lm.cuisine, diets=list(lm.diets), latitude_deg=lm.latitude_deg,
                  longitude_deg=lm.longitude_deg, id=lm.id)
+
+
+T = TypeVar("T")
+
+
+def _then(history: StampedHistory[T], stamp_ns: int) -> T | None:
+    """The value at ``stamp_ns`` (the latest one when the stamp is 0 or from another clock)."""
+    item = history.at(stamp_ns) if stamp_ns else None
+    item = item or history.latest()
+    return item[1] if item is not None else None
 
 
 class PlannerNode(Node):
@@ -134,8 +145,13 @@ class PlannerNode(Node):
         self._lock = threading.Lock()
         self._speed = SpeedTracker(timeout_s=float(p["odom_timeout_s"]))
         self._turns = TurnCounter()  # questions received and not yet answered (turn_active)
-        self._fatigue_level = 0
-        self._objects: dict[str, list[str]] = {"road": [], "cabin": []}
+        # The world at each stamp: a question is answered with the speed, fatigue level and
+        # camera labels of its own moment (its header stamp), not of the moment a busy worker
+        # gets to it, so a replay gives the same answers on a loaded machine.
+        self._speed_at: StampedHistory[float] = StampedHistory(120.0)
+        self._fatigue_at: StampedHistory[int] = StampedHistory(120.0)
+        self._objects_at: dict[str, StampedHistory[list[str]]] = {
+            "road": StampedHistory(120.0), "cabin": StampedHistory(120.0)}
         self._waiting: dict[str, tuple[threading.Event, list[Any]]] = {}
         self._jobs: collections.deque[tuple[str, Any]] = collections.deque()
         self._generation = 0  # bumped by a cancelling question: older answers are dropped
@@ -212,8 +228,8 @@ class PlannerNode(Node):
 
     def _on_fatigue(self, msg: Any) -> None:
         level = int(msg.level)
+        self._fatigue_at.add(stamp_to_ns(msg.header.stamp), level)
         with self._wake:
-            self._fatigue_level = level
             if msg.level_changed and level >= self.p["fatigue_break_level"]:
                 # no model involved: the break offer must not wait behind an LLM answer
                 self._fast_jobs.append(("fatigue", (msg, time.monotonic(), self._generation)))
@@ -221,8 +237,7 @@ class PlannerNode(Node):
 
     def _on_detections(self, camera: str, msg: Any) -> None:
         labels = sorted({d.class_name for d in msg.detections if d.class_name})
-        with self._lock:
-            self._objects[camera] = labels
+        self._objects_at[camera].add(stamp_to_ns(msg.header.stamp), labels)
 
     def _on_odom(self, msg: Any) -> None:
         v = msg.twist.twist.linear
@@ -231,6 +246,8 @@ class PlannerNode(Node):
             ok = self._speed.update(speed, now=time.monotonic())
         if not ok:
             self.health.count("bad_odom")
+        else:
+            self._speed_at.add(stamp_to_ns(msg.header.stamp), abs(speed))
 
     # -- landmark search over topics (called from the core, in its pool thread) ----------
     def _landmark_search(self, req: LandmarkRequest) -> list[Place]:
@@ -281,12 +298,14 @@ class PlannerNode(Node):
                 if self._stop:
                     return
                 kind, (msg, received, generation) = jobs.popleft()
-                ctx = Context(speed_mps=self._speed.speed(now=time.monotonic()),
-                              fatigue_level=self._fatigue_level,
-                              session_id=str(self.p["session_id"]),
-                              road_objects=list(self._objects["road"]),
-                              cabin_objects=list(self._objects["cabin"]))
-            ctx.stamp_ns = stamp_to_ns(msg.header.stamp)
+                speed_now = self._speed.speed(now=time.monotonic())
+            stamp = stamp_to_ns(msg.header.stamp)
+            ctx = Context(speed_mps=speed_now, speed_then_mps=_then(self._speed_at, stamp),
+                          fatigue_level=_then(self._fatigue_at, stamp) or 0,
+                          session_id=str(self.p["session_id"]),
+                          road_objects=list(_then(self._objects_at["road"], stamp) or []),
+                          cabin_objects=list(_then(self._objects_at["cabin"], stamp) or []))
+            ctx.stamp_ns = stamp
             self.health.set("speed", "unknown" if ctx.speed_mps is None
                             else f"{ctx.speed_mps:.1f} m/s")
             try:
