@@ -9,6 +9,7 @@ hotwords (nearby POI names): ``set_hotwords()`` changes them while running.
 from __future__ import annotations
 
 import math
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -18,6 +19,11 @@ from typing import Protocol
 import numpy as np
 
 from cockpit_ai.speech import SpeechError
+
+# Whisper's classic no-speech rule (also faster-whisper's own per window): no_speech_prob above
+# NO_SPEECH_PROB together with avg_logprob below NO_SPEECH_LOGPROB = nobody spoke.
+NO_SPEECH_PROB = 0.6
+NO_SPEECH_LOGPROB = -1.0
 
 # Generic in-car vocabulary as a word list (not example sentences, which Whisper tiny tends
 # to copy into its output). Tuned on the phrases in synth.py; see docs/speech.md for the
@@ -38,6 +44,28 @@ HALLUCINATIONS = frozenset(
     }
 )  # fmt: skip
 
+# Whisper's made-up outros (learned from subtitled videos): never something said to a car.
+# A sentence that is one of these (after ``normalise``) marks the text as made up.
+HALLUCINATED_OUTROS = frozenset(
+    {
+        "thanks for watching", "thank you for watching", "thanks for watching the video",
+        "thank you for watching the video", "thank you so much for watching",
+        "see you in the next video", "see you next video", "see you in the next one",
+        "ill see you in the next video", "ill see you in the next one", "see you next time",
+        "please subscribe", "please subscribe to my channel", "subscribe to my channel",
+        "like and subscribe", "please like and subscribe", "dont forget to like and subscribe",
+        "dont forget to subscribe", "thank you for listening", "thanks for listening",
+        "bye bye", "the end",
+    }
+)  # fmt: skip
+
+# Credits Whisper adds at the end of "subtitles": anything after these words.
+HALLUCINATED_PREFIXES = (
+    "subtitles by", "subtitle by", "captions by", "captioning by", "closed captioning by",
+    "transcribed by", "transcription by", "translated by", "translation by",
+    "subtitles made by", "amara org",
+)  # fmt: skip
+
 
 @dataclass(frozen=True)
 class AsrResult:
@@ -50,6 +78,9 @@ class AsrResult:
     recognition_time_s: float
     backend: str
     segments: list[tuple[float, float, str]] = field(default_factory=list)  # (start, end, text)
+    # Whisper's decoder signals, averaged over segments weighted by text length:
+    avg_logprob: float = 0.0  # mean token log-probability (0 = certain)
+    compression_ratio: float = 0.0  # gzip ratio of the text; repetitive (made up) above ~2.4
 
 
 class AsrBackend(Protocol):
@@ -77,7 +108,8 @@ class WhisperConfig:
     compute_type: str = "int8"
     use_prompt: bool = True  # initial prompt from vocabulary + wake words + hotwords
     vocabulary: str = COCKPIT_VOCABULARY
-    no_speech_threshold: float = 0.6
+    no_speech_threshold: float = NO_SPEECH_PROB
+    log_prob_threshold: float = NO_SPEECH_LOGPROB
     temperature: float = 0.0  # 0 = deterministic; no fallback sampling (keeps latency flat)
 
 
@@ -175,6 +207,7 @@ class FasterWhisperBackend:
             condition_on_previous_text=False,
             without_timestamps=True,
             no_speech_threshold=self.config.no_speech_threshold,
+            log_prob_threshold=self.config.log_prob_threshold,
             vad_filter=False,
         )
         segs = list(segments)
@@ -184,8 +217,9 @@ class FasterWhisperBackend:
             weights = np.array([max(len(s.text), 1) for s in segs], dtype=np.float64)
             logprob = float(np.average([s.avg_logprob for s in segs], weights=weights))
             no_speech = float(np.average([s.no_speech_prob for s in segs], weights=weights))
-        else:
-            logprob, no_speech = -10.0, 1.0
+            ratio = float(np.average([s.compression_ratio for s in segs], weights=weights))
+        else:  # Whisper skipped everything as no speech
+            logprob, no_speech, ratio = -10.0, 1.0, 0.0
         confidence = max(0.0, min(1.0, math.exp(logprob) * (1.0 - no_speech)))
         return AsrResult(
             text=text,
@@ -195,10 +229,37 @@ class FasterWhisperBackend:
             recognition_time_s=elapsed,
             backend=self.name,
             segments=[(float(s.start), float(s.end), s.text.strip()) for s in segs],
+            avg_logprob=logprob,
+            compression_ratio=ratio,
         )
 
 
+def normalise(text: str) -> str:
+    """Lower case, apostrophes dropped, other punctuation to spaces, single spaces."""
+    text = text.lower().replace("'", "").replace("\u2019", "")
+    return " ".join("".join(c if c.isalnum() else " " for c in text).split())
+
+
+def _sentences(text: str) -> list[str]:
+    # Split at sentence ends only: "Amara.org" and "21.5" stay whole.
+    parts = re.split(r"[.!?;]+(?:\s+|$)", text)
+    return [n for n in (normalise(p) for p in parts) if n]
+
+
+def _made_up(sentence: str) -> bool:
+    return sentence in HALLUCINATED_OUTROS or sentence.startswith(HALLUCINATED_PREFIXES)
+
+
 def is_hallucination(text: str) -> bool:
-    """True for texts Whisper makes up from silence or noise ("Thank you.", "you")."""
-    core = " ".join("".join(c for c in text.lower() if c.isalnum() or c.isspace()).split())
-    return core in HALLUCINATIONS
+    """True for texts Whisper makes up from silence or noise ("Thank you.", "you",
+    "See you in the next video.", "Subtitles by the Amara.org community"): the whole text,
+    or every sentence of it, is such a phrase."""
+    if normalise(text) in HALLUCINATIONS:
+        return True
+    sentences = _sentences(text)
+    return bool(sentences) and all(s in HALLUCINATIONS or _made_up(s) for s in sentences)
+
+
+def has_made_up_sentence(text: str) -> bool:
+    """True when some sentence is a known outro ("Turn left. Thanks for watching.")."""
+    return any(_made_up(s) for s in _sentences(text))

@@ -4,6 +4,10 @@ Two halves so a node can keep the recogniser off its callback thread:
 ``push_chunk()``/``feed()`` (cheap: validation, resampling, VAD; returns finished utterances)
 and ``recognise()`` (heavy: Whisper, wake word, voice features). One pipeline per audio
 stream; the halves may run on two different threads. No global state.
+
+Lost chunks (``sequence`` gaps) are counted and charged to the utterance they fall in; when
+the time jump matches them the hole is filled with silence so the utterance is not split.
+``TranscriptChecks`` turns Whisper's decoder signals into "drop" or a ``doubt`` reason.
 """
 
 from __future__ import annotations
@@ -16,7 +20,16 @@ from pathlib import Path
 import numpy as np
 
 from cockpit_ai.speech import SpeechError
-from cockpit_ai.speech.asr import AsrBackend, FasterWhisperBackend, WhisperConfig, is_hallucination
+from cockpit_ai.speech.asr import (
+    NO_SPEECH_LOGPROB,
+    NO_SPEECH_PROB,
+    AsrBackend,
+    AsrResult,
+    FasterWhisperBackend,
+    WhisperConfig,
+    has_made_up_sentence,
+    is_hallucination,
+)
 from cockpit_ai.speech.audio import (
     MAX_CHUNK_S,
     TARGET_RATE,
@@ -30,6 +43,51 @@ from cockpit_ai.speech.vad import Utterance, VadConfig, VoiceActivityDetector
 from cockpit_ai.speech.voice_features import VoiceFeatures, compute_voice_features
 from cockpit_ai.speech.wake import ActivationGate, WakeConfig
 
+DOUBT_AUDIO_GAP = "audio gap"
+DOUBT_HALLUCINATION = "hallucination-like"
+DOUBT_LOW_CONFIDENCE = "low confidence"
+
+
+@dataclass(frozen=True)
+class TranscriptChecks:
+    """When Whisper's output is dropped and when it is published with a ``doubt``.
+
+    The one source of these thresholds: schema/speech.schema.json has the same defaults
+    (a test compares them). Calibrated on the espeak-ng test and demo phrases, clean and in
+    brown noise at 10 dB SNR (docs/speech.md), so that those all come out without doubt.
+    """
+
+    # Whisper's classic no-speech rule: both together = no speech, dropped.
+    no_speech_prob: float = NO_SPEECH_PROB
+    no_speech_logprob: float = NO_SPEECH_LOGPROB
+    # Published, but doubtful:
+    doubt_above_compression_ratio: float = 2.4  # repetitive text, likely made up
+    # The decoder was unsure of its words; the test/demo phrases measured -0.81 at worst.
+    doubt_below_logprob: float = -1.0
+    min_confidence: float = 0.0  # transcripts below this are dropped (0 = keep all)
+
+    def verdict(
+        self, asr: AsrResult, *, missing_chunks: int = 0
+    ) -> tuple[str, str]:
+        """(reason, doubt): reason "ok" or why it is dropped ("no speech", "hallucination",
+        "low confidence"); doubt "" or why an "ok" transcript may be wrong."""
+        raw = asr.text.strip()
+        if not raw:
+            return "no speech", ""
+        if is_hallucination(raw):
+            return "hallucination", ""
+        if asr.no_speech_prob > self.no_speech_prob and asr.avg_logprob < self.no_speech_logprob:
+            return "no speech", ""
+        if asr.confidence < self.min_confidence:
+            return "low confidence", ""
+        if missing_chunks > 0:
+            return "ok", DOUBT_AUDIO_GAP
+        if asr.compression_ratio > self.doubt_above_compression_ratio or has_made_up_sentence(raw):
+            return "ok", DOUBT_HALLUCINATION
+        if asr.avg_logprob < self.doubt_below_logprob:
+            return "ok", DOUBT_LOW_CONFIDENCE
+        return "ok", ""
+
 
 @dataclass(frozen=True)
 class PipelineConfig:
@@ -38,9 +96,11 @@ class PipelineConfig:
     vad: VadConfig = field(default_factory=VadConfig)
     wake: WakeConfig = field(default_factory=WakeConfig)
     whisper: WhisperConfig = field(default_factory=WhisperConfig)
+    checks: TranscriptChecks = field(default_factory=TranscriptChecks)
     max_chunk_s: float = MAX_CHUNK_S
-    min_confidence: float = 0.0  # transcripts below this are dropped (0 = keep all)
-    max_no_speech_prob: float = 0.8  # Whisper's own "this was not speech" above this -> dropped
+    # Lost chunks up to this long (whose time jump matches) are filled with silence inside
+    # the utterance; a longer hole ends it.
+    max_fill_s: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -59,6 +119,11 @@ class Transcript:
     backend: str
     start_time: float
     end_time: float
+    missing_chunks: int = 0  # source chunks lost inside the utterance
+    avg_logprob: float = 0.0
+    compression_ratio: float = 0.0
+    no_speech_prob: float = 0.0
+    doubt: str = ""  # "" when sure, else DOUBT_AUDIO_GAP / DOUBT_HALLUCINATION / ...
 
 
 @dataclass(frozen=True)
@@ -69,7 +134,7 @@ class SpeechResult:
     transcript: Transcript | None
     features: VoiceFeatures | None
     accepted: bool  # passed the activation gate (wake word / follow-up / always-on)
-    reason: str  # "ok", "no speech", "low confidence", "not addressed", ...
+    reason: str  # "ok", "no speech", "hallucination", "low confidence", "not addressed"
 
 
 @dataclass
@@ -78,11 +143,15 @@ class PipelineStats:
 
     chunks: int = 0
     bad_chunks: int = 0
-    dropped_frames: int = 0  # gaps in the source's sequence numbers
+    dropped_frames: int = 0  # gaps in the source's sequence numbers (lost chunks)
+    filled_gaps: int = 0  # holes filled with silence (the utterance was kept whole)
     vad_gaps: int = 0
     utterances: int = 0
     transcripts: int = 0
     rejected: int = 0  # no speech / hallucination / low confidence
+    no_speech: int = 0
+    hallucinations: int = 0  # texts from the made-up phrase list
+    doubtful: int = 0  # published with a doubt
     not_addressed: int = 0  # wake-word mode without the wake word
     last_error: str = ""
 
@@ -107,6 +176,7 @@ class SpeechPipeline:
         self._stats_lock = threading.Lock()
         self._resampler: Resampler | None = None
         self._last_sequence: int | None = None
+        self._last_chunk: tuple[float, float] | None = None  # (start, duration) in source time
         self._ptt_pressed = False
         self._id_prefix = uuid.uuid4().hex[:8]
         self._count = 0
@@ -137,20 +207,48 @@ class SpeechPipeline:
                 self.stats.bad_chunks += 1
                 self.stats.last_error = str(exc)
             raise
+        lost = 0
         with self._stats_lock:
             self.stats.chunks += 1
             if sequence is not None:
                 if self._last_sequence is not None and sequence > self._last_sequence + 1:
-                    self.stats.dropped_frames += sequence - self._last_sequence - 1
+                    lost = sequence - self._last_sequence - 1
+                    self.stats.dropped_frames += lost
                 self._last_sequence = sequence
         mono = to_mono(pcm, int(channels))
+        duration = len(mono) / float(sample_rate)
+        done = self._lost(lost, float(start_time)) if lost else []
+        self._last_chunk = (float(start_time), duration)
         if int(sample_rate) != TARGET_RATE:
             if self._resampler is None or self._resampler.src_rate != int(sample_rate):
                 self._resampler = Resampler(int(sample_rate), TARGET_RATE)
             mono = self._resampler.process(mono)
             if len(mono) == 0:
-                return []
-        return self.feed(AudioFrame(mono, TARGET_RATE, float(start_time)))
+                return done
+        return done + self.feed(AudioFrame(mono, TARGET_RATE, float(start_time)))
+
+    def _lost(self, lost: int, start_time: float) -> list[Utterance]:
+        """``lost`` chunks went missing before the chunk at ``start_time``.
+
+        When the time jump matches them (within the VAD's gap tolerance) and is short, the
+        hole becomes silence inside the utterance; otherwise the chunks are only charged to
+        it and the VAD's own time-gap rule decides.
+        """
+        if self.config.wake.mode == "push_to_talk" and not self._ptt_pressed:
+            return []
+        next_time = self.vad.next_time
+        if self._last_chunk is not None and next_time is not None:
+            prev_start, prev_len = self._last_chunk
+            jump = start_time - (prev_start + prev_len)
+            tolerance = self.config.vad.max_gap_ms / 1000.0
+            if 0.0 < jump <= self.config.max_fill_s and abs(jump - lost * prev_len) <= tolerance:
+                utts = self.vad.fill(max(0.0, start_time - next_time), missing=lost)
+                with self._stats_lock:
+                    self.stats.filled_gaps += 1
+                    self.stats.utterances += len(utts)
+                return utts
+        self.vad.mark_missing(lost)
+        return []
 
     def feed(self, frame: AudioFrame) -> list[Utterance]:
         """Run the VAD on a 16 kHz mono frame; push-to-talk mode ignores audio while released."""
@@ -190,11 +288,7 @@ class SpeechPipeline:
         utt_id = f"{self._id_prefix}-{self._count:05d}"
         asr = self.backend.transcribe(utt.samples, utt.sample_rate)
         raw = asr.text.strip()
-        reason = "ok"
-        if not raw or is_hallucination(raw) or asr.no_speech_prob > self.config.max_no_speech_prob:
-            reason = "no speech"
-        elif asr.confidence < self.config.min_confidence:
-            reason = "low confidence"
+        reason, doubt = self.config.checks.verdict(asr, missing_chunks=utt.missing_chunks)
         words = len(raw.split()) if reason == "ok" else 0
         features = compute_voice_features(
             utt.samples,
@@ -208,6 +302,10 @@ class SpeechPipeline:
         if reason != "ok":
             with self._stats_lock:
                 self.stats.rejected += 1
+                if reason == "no speech":
+                    self.stats.no_speech += 1
+                elif reason == "hallucination":
+                    self.stats.hallucinations += 1
             return SpeechResult(utt_id, None, features, False, reason)
         accepted, match = self.gate.check(raw, start_time=utt.start_time, end_time=utt.end_time)
         text = match.remainder if match.heard else raw
@@ -224,10 +322,16 @@ class SpeechPipeline:
             backend=asr.backend,
             start_time=utt.start_time,
             end_time=utt.end_time,
+            missing_chunks=utt.missing_chunks,
+            avg_logprob=asr.avg_logprob,
+            compression_ratio=asr.compression_ratio,
+            no_speech_prob=asr.no_speech_prob,
+            doubt=doubt,
         )
         with self._stats_lock:
             if accepted:
                 self.stats.transcripts += 1
+                self.stats.doubtful += bool(doubt)
             else:
                 self.stats.not_addressed += 1
         return SpeechResult(

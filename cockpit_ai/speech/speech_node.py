@@ -6,6 +6,11 @@ worker thread recognises, so Whisper never blocks the callback. When the recogni
 behind, the oldest waiting utterance is dropped and counted. ``speech_active`` (Bool) is
 published whenever the VAD enters or leaves speech: the TTS node's barge-in signal.
 Stamps come from the audio (a replayed bag gives the same transcripts).
+
+Audio arrives reliably (``qos.AUDIO``, 10 s deep) so a CPU-starved node catches up; lost
+chunks are still counted, charged to their utterance (``missing_chunks``, doubt "audio
+gap") and turn the diagnostics WARN. Utterances whose audio arrived while the co-pilot
+talked (``tts/active``) are its own voice and dropped (``own_voice``).
 """
 
 from __future__ import annotations
@@ -29,11 +34,20 @@ from cockpit_ai.ros.stamps import s_to_stamp, stamp_to_s
 from cockpit_ai.speech import SpeechError
 from cockpit_ai.speech.asr import COCKPIT_VOCABULARY, WhisperConfig
 from cockpit_ai.speech.chunks import chunk_samples
-from cockpit_ai.speech.pipeline import PipelineConfig, SpeechPipeline, SpeechResult
+from cockpit_ai.speech.pipeline import (
+    PipelineConfig,
+    SpeechPipeline,
+    SpeechResult,
+    TranscriptChecks,
+)
+from cockpit_ai.speech.stream import LossMonitor, OwnVoiceGate, StreamEndWatch
 from cockpit_ai.speech.vad import Utterance, VadConfig
 from cockpit_ai.speech.wake import WakeConfig
 
 NODE = "speech"
+#: audio_qos values: our own capture/bag/tts publish reliably; "sensor" for a third-party
+#: best-effort microphone driver (a reliable subscriber would not match it).
+AUDIO_QOS = {"audio": qos.AUDIO, "sensor": qos.SENSOR}
 
 
 def pipeline_config(p: dict[str, Any]) -> PipelineConfig:
@@ -60,9 +74,17 @@ def pipeline_config(p: dict[str, Any]) -> PipelineConfig:
             cpu_threads=p["cpu_threads"],
             use_prompt=p["use_prompt"],
             vocabulary=p["vocabulary"] or COCKPIT_VOCABULARY,
+            no_speech_threshold=p["no_speech_threshold"],
+            log_prob_threshold=p["no_speech_below_logprob"],
+        ),
+        checks=TranscriptChecks(
+            no_speech_prob=p["no_speech_threshold"],
+            no_speech_logprob=p["no_speech_below_logprob"],
+            doubt_above_compression_ratio=p["doubt_above_compression_ratio"],
+            doubt_below_logprob=p["doubt_below_logprob"],
+            min_confidence=p["min_confidence"],
         ),
         max_chunk_s=p["max_chunk_s"],
-        min_confidence=p["min_confidence"],
     )
 
 
@@ -83,6 +105,11 @@ def transcript_message(result: SpeechResult, *, frame_id: str) -> Any:
     msg.audio_duration_s = float(t.audio_duration_s)
     msg.recognition_time_s = float(t.recognition_time_s)
     msg.backend = t.backend
+    msg.missing_chunks = int(t.missing_chunks)
+    msg.avg_logprob = float(t.avg_logprob)
+    msg.compression_ratio = float(t.compression_ratio)
+    msg.no_speech_prob = float(t.no_speech_prob)
+    msg.doubt = t.doubt
     return msg
 
 
@@ -109,6 +136,11 @@ class SpeechNode(Node):
     def __init__(self, *, overrides: dict[str, Any] | None = None) -> None:
         super().__init__(NODE, parameter_overrides=param_overrides(overrides))
         p = declare_from_schema(self, NODE)
+        if p["audio_qos"] not in AUDIO_QOS:
+            raise NodeStartupError(
+                f"speech: audio_qos must be one of {sorted(AUDIO_QOS)}, got {p['audio_qos']!r} "
+                "('audio' = reliable for cockpit_ai publishers, 'sensor' = best effort drivers)"
+            )
         try:
             config = pipeline_config(p)
             config.vad.validate()
@@ -121,11 +153,16 @@ class SpeechNode(Node):
         model = getattr(self.pipeline.backend, "model_dir", "")
         self.health.set("model", model)
         self.health.set("mode", p["activation_mode"])
+        self.health.set("audio_qos", p["audio_qos"])
         self.pub_transcript = self.create_publisher(Transcript, "transcript", qos.RELIABLE)
         self.pub_features = self.create_publisher(VoiceFeatures, "voice_features", qos.RELIABLE)
         self.pub_active = self.create_publisher(Bool, "speech_active", qos.RELIABLE)
-        self.sub_audio = self.create_subscription(AudioChunk, "audio", self._on_audio, qos.SENSOR)
+        self.sub_audio = self.create_subscription(
+            AudioChunk, "audio", self._on_audio, AUDIO_QOS[p["audio_qos"]]
+        )
         self.sub_ptt = self.create_subscription(Bool, "push_to_talk", self._on_ptt, qos.RELIABLE)
+        # tts_node latches tts/active: a late start still learns whether it is talking.
+        self.sub_tts = self.create_subscription(Bool, "tts/active", self._on_tts, qos.LATCHED)
         self.add_on_set_parameters_callback(self._on_params)
         self._queue: collections.deque[tuple[Utterance, str]] = collections.deque()
         self._max_queue = int(p["queue_utterances"])
@@ -135,12 +172,17 @@ class SpeechNode(Node):
         self._frame_id = "microphone"
         self._last_warn = 0.0
         self._seen_dropped = 0
-        self._last_audio = time.monotonic()
-        # Audio that stops mid-utterance (end of a file, a dead mic) must still end it.
-        self._idle_timer = self.create_timer(0.5, self._on_idle)
+        self._loss = LossMonitor()
+        self._loss_warn = False
+        self._asr_failed = ""
+        self._own = OwnVoiceGate(p["own_voice_tail_s"])
+        # Audio that stops mid-utterance (end of a file, a dead mic) must still end it; a
+        # starved executor (chunks waiting in the queue) must not.
+        self._stream = StreamEndWatch(p["stream_timeout_s"])
+        self._idle_timer = self.create_timer(self._stream.tick_period_s, self._on_tick)
         self._worker = threading.Thread(target=self._work, name="asr", daemon=True)
         self._worker.start()
-        self.health.status(OK, "listening")
+        self._update_status()
         self.get_logger().info(
             f"listening on {self.sub_audio.topic_name} ({p['activation_mode']}), "
             f"Whisper from {model}"
@@ -148,32 +190,44 @@ class SpeechNode(Node):
 
     # ---- callbacks (cheap) ---------------------------------------------------------
     def _on_audio(self, msg: Any) -> None:
+        now = time.monotonic()
         self.health.count("chunks")
-        self._last_audio = time.monotonic()
+        self._stream.chunk(now)
         self._frame_id = msg.header.frame_id or self._frame_id
+        start = stamp_to_s(msg.header.stamp)
         try:
+            samples = chunk_samples(msg)
             utts = self.pipeline.push_chunk(
-                chunk_samples(msg),
+                samples,
                 sample_rate=int(msg.sample_rate_hz),
                 channels=int(msg.channels),
-                start_time=stamp_to_s(msg.header.stamp),
+                start_time=start,
                 sequence=int(msg.sequence),
             )
         except SpeechError as exc:
             self.health.count("bad_chunks")
             self._warn(f"audio chunk refused: {exc}")
             return
+        duration = len(samples) / int(msg.channels) / float(msg.sample_rate_hz)
+        self._own.chunk(start, start + duration, now)
         dropped = self.pipeline.stats.dropped_frames
-        if dropped > self._seen_dropped:
-            self.health.count("dropped_frames", dropped - self._seen_dropped)
+        lost = dropped - self._seen_dropped
+        if lost > 0:
+            self.health.count("dropped_frames", lost)
             self._seen_dropped = dropped
+        if self._loss.chunk(duration, max(lost, 0)).warn != self._loss_warn or lost > 0:
+            self._update_status()
         self._publish_active()
         self._enqueue(utts)
 
-    def _on_idle(self) -> None:
-        if self.pipeline.speech_active and time.monotonic() - self._last_audio > 1.0:
+    def _on_tick(self) -> None:
+        if self._stream.tick(time.monotonic(), utterance_open=self.pipeline.speech_active):
+            self.health.count("stream_ends")
             self._enqueue(self.pipeline.flush())
             self._publish_active()
+
+    def _on_tts(self, msg: Any) -> None:
+        self._own.set_talking(bool(msg.data), time.monotonic())
 
     def _on_ptt(self, msg: Any) -> None:
         if self.pipeline.config.wake.mode != "push_to_talk":
@@ -199,7 +253,18 @@ class SpeechNode(Node):
             self._active = active
             self.pub_active.publish(Bool(data=active))
 
+    def _update_status(self) -> None:
+        loss = self._loss.status
+        self._loss_warn = loss.warn
+        if loss.warn:
+            self.health.status(WARN, loss.message)
+        elif self._asr_failed:
+            self.health.status(WARN, f"recogniser failed: {self._asr_failed}")
+        else:
+            self.health.status(OK, "listening")
+
     def _enqueue(self, utts: list[Utterance]) -> None:
+        utts = [u for u in utts if not self._own_voice(u)]
         if not utts:
             return
         with self._cond:
@@ -209,6 +274,16 @@ class SpeechNode(Node):
                     self.health.count("dropped_utterances")
                 self._queue.append((u, self._frame_id))
             self._cond.notify()
+
+    def _own_voice(self, utt: Utterance) -> bool:
+        """The co-pilot's own voice from the speakers: dropped before Whisper runs."""
+        if not self._own.is_own_voice(utt.start_time, utt.end_time):
+            return False
+        self.health.count("own_voice")
+        self.get_logger().info(
+            f"ignored {utt.speech_duration_s:.1f} s of speech heard while the co-pilot talked"
+        )
+        return True
 
     def _warn(self, text: str) -> None:
         now = time.monotonic()
@@ -228,9 +303,13 @@ class SpeechNode(Node):
                 result = self.pipeline.recognise(utt)
             except Exception as exc:  # one bad utterance must not end recognition
                 self.health.count("asr_errors")
-                self.health.status(WARN, f"recogniser failed: {exc}")
+                self._asr_failed = str(exc)
+                self._update_status()
                 self.get_logger().error(f"recogniser failed: {exc}")
                 continue
+            if self._asr_failed:
+                self._asr_failed = ""
+                self._update_status()
             self.health.count("utterances")
             if result.features is not None and result.reason in ("ok", "not addressed"):
                 self.pub_features.publish(features_message(result, frame_id=frame_id))
@@ -239,10 +318,17 @@ class SpeechNode(Node):
                 self.health.count("transcripts")
                 t = result.transcript
                 self.health.set("last_rtf", f"{t.recognition_time_s / t.audio_duration_s:.2f}")
+                if t.doubt:
+                    self.health.count("doubtful")
+                    self.get_logger().info(f"doubtful transcript ({t.doubt}): {t.text!r}")
+            elif result.reason == "not addressed":
+                self.health.count("not_addressed")
             else:
-                self.health.count(
-                    "rejected" if result.reason != "not addressed" else "not_addressed"
-                )
+                self.health.count("rejected")
+                if result.reason in ("no speech", "hallucination"):
+                    self.health.count(
+                        "no_speech" if result.reason == "no speech" else "hallucinations"
+                    )
 
     def close(self) -> None:
         """Stop the recogniser thread."""

@@ -5,6 +5,10 @@ The classic padded ring-buffer scheme: speech starts when most frames of the las
 padding (the recogniser likes a little context); its ``start_time``/``end_time`` are the
 first and last voiced frame, i.e. the speech span. Blocks of any length are re-cut into
 10/20/30 ms VAD frames internally; gaps in the block times reset the segmenter.
+
+Lost audio: ``fill()`` inserts silence for chunks known to be lost (times stay right) that
+neither ends nor starts an utterance, and ``mark_missing()`` notes lost chunks without time;
+each utterance counts the lost chunks that fell inside it (``missing_chunks``).
 """
 
 from __future__ import annotations
@@ -68,6 +72,7 @@ class Utterance:
     voiced: list[bool] = field(default_factory=list)  # per VAD frame over ``samples``
     frame_ms: int = 30
     truncated: bool = False  # cut at max_utterance_s; speech continues in the next one
+    missing_chunks: int = 0  # source chunks lost inside this utterance (filled with silence)
 
     @property
     def audio_duration_s(self) -> float:
@@ -78,6 +83,15 @@ class Utterance:
     def speech_duration_s(self) -> float:
         """Length of the speech span."""
         return self.end_time - self.start_time
+
+
+@dataclass
+class _Frame:
+    samples: np.ndarray
+    time: float
+    voiced: bool
+    missing: int = 0  # lost source chunks noted at this frame
+    filled: bool = False  # mostly silence standing in for lost audio: no say in start/end
 
 
 class VoiceActivityDetector:
@@ -104,18 +118,51 @@ class VoiceActivityDetector:
     def reset(self) -> None:
         """Forget any partial frame and utterance (e.g. after a gap or push-to-talk release)."""
         self._pending = np.zeros(0, dtype=np.int16)
+        self._pending_fill = np.zeros(0, dtype=bool)
+        self._pending_missing: list[tuple[int, int]] = []  # (sample offset, lost chunks)
         self._pending_time: float | None = None
-        self._ring: collections.deque[tuple[np.ndarray, float, bool]] = collections.deque(
-            maxlen=self._ring_len
-        )
+        self._ring: collections.deque[_Frame] = collections.deque(maxlen=self._ring_len)
         self._triggered = False
-        self._frames: list[tuple[np.ndarray, float, bool]] = []
+        self._frames: list[_Frame] = []
         self._last_sample = 0.0
 
     @property
     def speech_active(self) -> bool:
         """True between the start of an utterance and its end (for barge-in)."""
         return self._triggered
+
+    @property
+    def next_time(self) -> float | None:
+        """Stream time of the next sample the VAD expects (None before any audio)."""
+        if self._pending_time is None:
+            return None
+        return self._pending_time + len(self._pending) / self.sample_rate
+
+    def fill(self, duration_s: float, *, missing: int = 0) -> list[Utterance]:
+        """Stand in silence for ``duration_s`` of lost audio (``missing`` chunks).
+
+        The filled frames keep the times right but neither start nor end an utterance, so
+        speech with a hole stays one utterance; it counts ``missing`` in ``missing_chunks``.
+        """
+        n = max(0, round(duration_s * self.sample_rate))
+        if self._pending_time is None:  # nothing heard yet: no time to fill from
+            self.mark_missing(missing)
+            return []
+        if missing:
+            self._pending_missing.append((len(self._pending), int(missing)))
+        self._pending = np.concatenate([self._pending, np.zeros(n, dtype=np.int16)])
+        self._pending_fill = np.concatenate([self._pending_fill, np.ones(n, dtype=bool)])
+        return self._cut()
+
+    def mark_missing(self, missing: int) -> None:
+        """Lost chunks whose time is unknown: counted in the utterance in progress, if any,
+        else in the audio that follows."""
+        if missing <= 0:
+            return
+        if self._triggered and self._frames:
+            self._frames[-1].missing += int(missing)
+        else:
+            self._pending_missing.append((len(self._pending), int(missing)))
 
     def feed(self, frame: AudioFrame) -> list[Utterance]:
         """Add one block; returns the utterances it completed (usually none)."""
@@ -132,13 +179,23 @@ class VoiceActivityDetector:
                 done.extend(self.flush())
         if self._pending_time is None or len(self._pending) == 0:
             self._pending_time = frame.start_time - len(self._pending) / self.sample_rate
-        self._pending = np.concatenate([self._pending, frame.samples.astype(np.int16, copy=False)])
+        samples = frame.samples.astype(np.int16, copy=False)
+        self._pending = np.concatenate([self._pending, samples])
+        self._pending_fill = np.concatenate([self._pending_fill, np.zeros(len(samples), bool)])
+        done.extend(self._cut())
+        return done
+
+    def _cut(self) -> list[Utterance]:
+        done: list[Utterance] = []
         n = self._frame_len
         while len(self._pending) >= n:
             chunk, self._pending = self._pending[:n], self._pending[n:]
-            t = float(self._pending_time)
+            fill, self._pending_fill = self._pending_fill[:n], self._pending_fill[n:]
+            missing = sum(k for off, k in self._pending_missing if off < n)
+            self._pending_missing = [(off - n, k) for off, k in self._pending_missing if off >= n]
+            t = float(self._pending_time)  # type: ignore[arg-type]
             self._pending_time = t + n / self.sample_rate
-            utt = self._step(chunk, t)
+            utt = self._step(chunk, t, missing=missing, filled=bool(fill.mean() >= 0.5))
             if utt is not None:
                 done.append(utt)
         return done
@@ -153,28 +210,32 @@ class VoiceActivityDetector:
         self.reset()
         return out
 
-    def _step(self, chunk: np.ndarray, t: float) -> Utterance | None:
+    def _step(
+        self, chunk: np.ndarray, t: float, *, missing: int = 0, filled: bool = False
+    ) -> Utterance | None:
         heard = chunk
         if self.config.preemphasis > 0.0:
             x = chunk.astype(np.float64)
             prev = np.concatenate([[self._last_sample], x[:-1]])
             self._last_sample = float(x[-1])
             heard = np.clip(x - self.config.preemphasis * prev, -32768, 32767).astype(np.int16)
-        voiced = self._vad.is_speech(heard.tobytes(), self.sample_rate)
+        voiced = not filled and self._vad.is_speech(heard.tobytes(), self.sample_rate)
         self.frames_processed += 1
-        item = (chunk, t, voiced)
+        item = _Frame(chunk, t, voiced, missing, filled)
         if not self._triggered:
-            self._ring.append(item)
-            if sum(v for _, _, v in self._ring) >= self.config.start_ratio * self._ring_len:
+            self._ring.append(item)  # filled silence before speech is just silence
+            if sum(f.voiced for f in self._ring) >= self.config.start_ratio * self._ring_len:
                 self._triggered = True
                 self._frames = list(self._ring)
                 self._ring.clear()
             return None
         self._frames.append(item)
-        self._ring.append(item)
+        if not filled:  # a hole in the audio is not a pause: it must not end the utterance
+            self._ring.append(item)
         ended = (
-            len(self._ring) == self._ring_len
-            and sum(not v for _, _, v in self._ring) >= self.config.end_ratio * self._ring_len
+            not filled
+            and len(self._ring) == self._ring_len
+            and sum(not f.voiced for f in self._ring) >= self.config.end_ratio * self._ring_len
         )
         too_long = len(self._frames) * self.config.frame_ms >= self.config.max_utterance_s * 1000
         if ended or too_long:
@@ -185,25 +246,24 @@ class VoiceActivityDetector:
             return utt
         return None
 
-    def _make(
-        self, frames: list[tuple[np.ndarray, float, bool]], *, truncated: bool
-    ) -> Utterance | None:
-        flags = [v for _, _, v in frames]
+    def _make(self, frames: list[_Frame], *, truncated: bool) -> Utterance | None:
+        flags = [f.voiced for f in frames]
         if not any(flags):
             return None
         first = flags.index(True)
         last = len(flags) - 1 - flags[::-1].index(True)
         dur = self.config.frame_ms / 1000.0
-        start, end = frames[first][1], frames[last][1] + dur
+        start, end = frames[first].time, frames[last].time + dur
         if (end - start) * 1000.0 < self.config.min_speech_ms:
             return None
         return Utterance(
-            samples=np.concatenate([c for c, _, _ in frames]),
+            samples=np.concatenate([f.samples for f in frames]),
             sample_rate=self.sample_rate,
-            audio_start_time=frames[0][1],
+            audio_start_time=frames[0].time,
             start_time=start,
             end_time=end,
             voiced=flags,
             frame_ms=self.config.frame_ms,
             truncated=truncated,
+            missing_chunks=sum(f.missing for f in frames),
         )

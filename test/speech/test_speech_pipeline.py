@@ -197,3 +197,53 @@ def test_speech_active_follows_the_voice(backend: FasterWhisperBackend) -> None:
     assert on, "VAD never became active"
     assert speech.speech_start_s <= on[0] <= speech.speech_start_s + 0.4
     assert not states[-1][1]
+
+
+def _signals(results) -> list[tuple[str, float, float, float, str]]:
+    return [(r.transcript.raw_text, r.transcript.avg_logprob, r.transcript.compression_ratio,
+             r.transcript.no_speech_prob, r.transcript.doubt)
+            for r in results if r.transcript is not None]  # fmt: skip
+
+
+def test_the_test_phrases_are_not_doubtful(clean_run: PhraseRun, noisy_run: PhraseRun) -> None:
+    """Calibration (docs/speech.md): every test phrase, clean and in cabin noise, is sure."""
+    for run in (clean_run, noisy_run):
+        for text, logprob, ratio, no_speech, doubt in _signals(run.results):
+            print(f"  {logprob:6.3f} {ratio:5.2f} {no_speech:5.3f} {doubt!r:8} {text}")
+            assert doubt == "", (text, logprob, ratio, no_speech)
+            assert -1.0 < logprob <= 0.0 and 0.0 < ratio < 2.4 and 0.0 <= no_speech < 0.6
+
+
+@pytest.mark.parametrize("snr_db", [None, 10.0])
+def test_the_demo_questions_are_not_doubtful(backend: FasterWhisperBackend, snr_db) -> None:
+    from cockpit_ai.demo.scenario import QUESTIONS
+
+    for q in QUESTIONS:
+        speech = make_speech(q.text, leading_silence_s=0.5, trailing_silence_s=0.6,
+                             snr_db=snr_db, seed=3)  # fmt: skip
+        results = run_stream(SpeechPipeline(PipelineConfig(), backend=backend), speech.samples)
+        signals = _signals(results)
+        print(snr_db, signals)
+        assert len(signals) == 1, signals
+        assert signals[0][4] == "", signals
+
+
+def test_lost_chunks_mid_phrase_give_one_doubtful_transcript(
+    backend: FasterWhisperBackend,
+) -> None:
+    speech = make_speech("find a vegetarian cafe near the cathedral", leading_silence_s=0.5,
+                         trailing_silence_s=0.6)  # fmt: skip
+    pipe = SpeechPipeline(PipelineConfig(), backend=backend)
+    mid = int((speech.speech_start_s + speech.speech_end_s) / 2 / 0.02)
+    results = []
+    for k, i in enumerate(range(0, len(speech.samples), 320)):
+        if mid <= k < mid + 5:  # 100 ms lost, as a starved best-effort subscriber would
+            continue
+        for u in pipe.push_chunk(speech.samples[i : i + 320], sample_rate=16000,
+                                 start_time=i / 16000, sequence=k):  # fmt: skip
+            results.append(pipe.recognise(u))
+    results += [pipe.recognise(u) for u in pipe.flush()]
+    assert len(results) == 1
+    t = results[0].transcript
+    assert t is not None and t.missing_chunks == 5 and t.doubt == "audio gap"
+    assert word_error_rate(speech.text, t.text) <= 0.5, t.text
