@@ -1,8 +1,10 @@
 """capture: a microphone (sounddevice) or an audio file -> cockpit_ai/AudioChunk on ``audio``.
 
-A thread reads frames from the core's source and publishes them with sensor QoS, stamped
-with the capture time of their first sample and a running sequence number (gaps = lost
-chunks). No microphone is one clear error at start (exit 1), not a crash loop.
+A thread reads frames from the core's source and publishes them with ``qos.AUDIO``
+(reliable, 10 s history: a subscriber starved of CPU catches up instead of losing chunks;
+a best-effort subscriber still matches), stamped with the capture time of their first
+sample and a running sequence number (gaps = lost chunks). No microphone is one clear
+error at start (exit 1), not a crash loop.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ class CaptureNode(Node):
         if p["frame_ms"] not in (10, 20, 30):
             raise NodeStartupError(f"capture: frame_ms must be 10, 20 or 30, got {p['frame_ms']}")
         self.health = Health(self)
-        self.pub = self.create_publisher(AudioChunk, "audio", qos.SENSOR)
+        self.pub = self.create_publisher(AudioChunk, "audio", qos.AUDIO)
         self._stop = threading.Event()
         try:
             if p["source"] == "file":

@@ -69,7 +69,9 @@ class TtsNode(Node):
                 if p["playback"] == "always":
                     raise NodeStartupError(f"tts: {exc}") from None
         self.health.set("speaker", "yes" if self._speaker else "no")
-        self.pub_audio = self.create_publisher(AudioChunk, "tts/audio", qos.SENSOR)
+        # Reliable like the microphone audio (a recorder must get every chunk); best-effort
+        # subscribers (the demo monitor) still match a reliable publisher.
+        self.pub_audio = self.create_publisher(AudioChunk, "tts/audio", qos.AUDIO)
         self.pub_active = self.create_publisher(Bool, "tts/active", qos.LATCHED)
         self.sub_response = self.create_subscription(
             AssistantResponse, "response", self._on_response, qos.RELIABLE
