@@ -228,6 +228,7 @@ class SpeechNode(Node):
 
     def _on_tts(self, msg: Any) -> None:
         self._own.set_talking(bool(msg.data), time.monotonic())
+        self.health.set("copilot_talking", "true" if msg.data else "false")
 
     def _on_ptt(self, msg: Any) -> None:
         if self.pipeline.config.wake.mode != "push_to_talk":

@@ -24,13 +24,6 @@ def start_speech(processes, *extra: str):
         name="speech")  # fmt: skip
 
 
-# Tests that publish audio in bursts (as fast as possible) raise the end-of-stream timeout:
-# a burst of more than 64 chunks can overflow Fast DDS's shared-memory port queue
-# (config/fastdds_profile.xml: port_queue_capacity 64) and the reliable repair then waits
-# for the writer's next heartbeat, ~3 s by default (measured: 4 of 20 bursts of 300 chunks
-# on a loaded machine stalled 2.9-3.0 s). Every chunk still arrives, in order, but a 2 s
-# stream timeout would end the utterance during such a stall.
-BURSTS = ("-p", "stream_timeout_s:=8.0")
 
 
 def speech_status(msg) -> tuple[int, str, dict[str, str]] | None:
@@ -186,7 +179,7 @@ def test_bad_chunks_are_refused_and_the_node_keeps_working(processes, probe) -> 
 
     transcripts = probe.subscribe(Transcript, "transcript")
     diagnostics = probe.subscribe(DiagnosticArray, "/diagnostics")
-    speech = start_speech(processes, *BURSTS)
+    speech = start_speech(processes)
     wait_ready(probe, processes, speech, "transcript")
     # Reliable audio: every chunk arrives (best effort lost some on a busy machine and the
     # phrase came out as "Find that vegan restaurant and at the open now.").
@@ -240,7 +233,7 @@ def test_audio_far_faster_than_real_time_arrives_whole(processes, probe) -> None
 
     transcripts = probe.subscribe(Transcript, "transcript")
     diagnostics = probe.subscribe(DiagnosticArray, "/diagnostics")
-    speech = start_speech(processes, *BURSTS)
+    speech = start_speech(processes)
     wait_ready(probe, processes, speech, "transcript")
     probe.wait_for_subscribers(AudioChunk, "audio", qos=qos.AUDIO, timeout=30)
     phrase = make_speech("navigate to the central railway station", leading_silence_s=0.5,
@@ -269,7 +262,7 @@ def test_lost_chunks_mark_the_utterance_and_warn(processes, probe) -> None:
 
     transcripts = probe.subscribe(Transcript, "transcript")
     diagnostics = probe.subscribe(DiagnosticArray, "/diagnostics")
-    speech = start_speech(processes, *BURSTS)
+    speech = start_speech(processes)
     wait_ready(probe, processes, speech, "transcript")
     probe.wait_for_subscribers(AudioChunk, "audio", qos=qos.AUDIO, timeout=30)
     phrase = make_speech("find a vegan restaurant that is open now", leading_silence_s=0.5,
@@ -299,12 +292,15 @@ def test_the_copilots_own_voice_is_not_a_request(processes, probe) -> None:
     transcripts = probe.subscribe(Transcript, "transcript")
     diagnostics = probe.subscribe(DiagnosticArray, "/diagnostics")
     active = probe.subscribe(Bool, "speech_active")
-    speech = start_speech(processes, *BURSTS)
+    speech = start_speech(processes)
     wait_ready(probe, processes, speech, "transcript")
     probe.wait_for_subscribers(AudioChunk, "audio", qos=qos.AUDIO, timeout=30)
     # tts_node latches tts/active; the speech node's subscription must match that QoS.
     probe.wait_for_subscribers(Bool, "tts/active", qos=qos.LATCHED, timeout=30)
     probe.publish("tts/active", Bool(data=True), qos=qos.LATCHED)
+    # the node has taken it in (tts/active and audio are two topics: no order between them)
+    diagnostics.wait(1, timeout=30, where=lambda m: (speech_status(m) or (0, "", {}))[2]
+                     .get("copilot_talking") == "true")
     echo = make_speech("the nearest vegan restaurant is open", leading_silence_s=0.5,
                        trailing_silence_s=1.0)  # fmt: skip
     send_audio(probe, echo.samples, t0=50.0)
