@@ -60,7 +60,7 @@ class Monitor:
                                  qos.RELIABLE)
         node.create_subscription(LandmarkQuery, f"{ns}/landmark_query", self._on_query,
                                  qos.RELIABLE)
-        node.create_subscription(AudioChunk, f"{ns}/tts/audio", self._on_tts, qos.SENSOR)
+        node.create_subscription(AudioChunk, f"{ns}/tts/audio", self._on_tts, qos.AUDIO)
         from sensor_msgs.msg import NavSatFix
 
         #: (wall time, bag time) of the first fix seen: maps bag time to wall time.
