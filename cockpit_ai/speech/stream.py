@@ -3,7 +3,8 @@
 - ``StreamEndWatch``: has the audio really stopped (end of a file, a dead microphone), or
   is the node merely starved of CPU with chunks still waiting in the DDS queue?
 - ``LossMonitor``: were chunks lost recently (diagnostics WARN until a gap-free stretch)?
-- ``OwnVoiceGate``: did an utterance's audio arrive while the co-pilot was talking?
+- ``OwnVoiceGate``: did an utterance's audio arrive while the co-pilot was talking, and are
+  its words the co-pilot's own (an echo) or a driver barging in?
 
 Times: ``now`` is a monotonic wall clock (when things arrived); ``start``/``end`` are audio
 (stream) times from the chunk stamps.
@@ -14,6 +15,8 @@ from __future__ import annotations
 import collections
 import threading
 from dataclasses import dataclass
+
+from cockpit_ai.speech.text import normalise_for_scoring
 
 
 class StreamEndWatch:
@@ -117,9 +120,13 @@ class OwnVoiceGate:
     so most of their utterance is outside and it still counts.
     """
 
-    def __init__(self, tail_s: float = 0.5, *, share: float = 0.5, keep: int = 64) -> None:
+    def __init__(self, tail_s: float = 0.5, *, share: float = 0.5, keep: int = 64,
+                 echo_share: float = 0.6, said_keep_s: float = 60.0) -> None:
         self.tail_s = float(tail_s)
         self.share = float(share)
+        self.echo_share = float(echo_share)
+        self.said_keep_s = float(said_keep_s)
+        self._said: collections.deque[tuple[float, set[str]]] = collections.deque()
         self._lock = threading.Lock()
         self._talking = False
         self._stopped_at: float | None = None  # monotonic time the co-pilot stopped
@@ -166,5 +173,26 @@ class OwnVoiceGate:
         return min(1.0, covered / (end - start))
 
     def is_own_voice(self, start: float, end: float) -> bool:
-        """The speech span ``start``..``end`` is mostly the co-pilot's own voice."""
+        """The speech span ``start``..``end`` arrived mostly while the co-pilot talked."""
         return self.overlap(start, end) >= self.share
+
+    def said(self, text: str, now: float) -> None:
+        """What the co-pilot is about to say (the ``response`` the TTS speaks)."""
+        words = set(normalise_for_scoring(text))
+        with self._lock:
+            self._said.append((now, words))
+            while self._said and now - self._said[0][0] > self.said_keep_s:
+                self._said.popleft()
+
+    def is_echo(self, heard: str, now: float) -> bool:
+        """``heard`` is mostly words the co-pilot said lately: its own voice from the
+        speakers. A driver barging in while it talks says other words, and is heard."""
+        words = normalise_for_scoring(heard)
+        if not words:
+            return False
+        with self._lock:
+            spoken: set[str] = set()
+            for at, w in self._said:
+                if now - at <= self.said_keep_s:
+                    spoken |= w
+        return sum(w in spoken for w in words) >= self.echo_share * len(words)

@@ -297,17 +297,27 @@ def test_the_copilots_own_voice_is_not_a_request(processes, probe) -> None:
     probe.wait_for_subscribers(AudioChunk, "audio", qos=qos.AUDIO, timeout=30)
     # tts_node latches tts/active; the speech node's subscription must match that QoS.
     probe.wait_for_subscribers(Bool, "tts/active", qos=qos.LATCHED, timeout=30)
+    from cockpit_ai.msg import AssistantResponse
+
+    probe.publish("response", AssistantResponse(text="The nearest vegan restaurant is open "
+                                                     "until ten."), wait_subscribers=1)
     probe.publish("tts/active", Bool(data=True), qos=qos.LATCHED)
     # the node has taken it in (tts/active and audio are two topics: no order between them)
     diagnostics.wait(1, timeout=30, where=lambda m: (speech_status(m) or (0, "", {}))[2]
                      .get("copilot_talking") == "true")
     echo = make_speech("the nearest vegan restaurant is open", leading_silence_s=0.5,
                        trailing_silence_s=1.0)  # fmt: skip
-    send_audio(probe, echo.samples, t0=50.0)
+    sent = send_audio(probe, echo.samples, t0=50.0)
     diagnostics.wait(1, timeout=60, where=lambda m: value(m, "own_voice") >= 1)
     assert transcripts.messages == []
-    # Barge-in still works: the VAD heard a voice and said so.
+    # The VAD heard a voice and said so (the TTS's barge-in signal).
     assert [m.data for m in active.wait(2, timeout=10)][:2] == [True, False]
+    # The driver talking over the co-pilot says other words: heard, not taken for an echo.
+    driver = make_speech("how far is it", leading_silence_s=0.5, trailing_silence_s=1.0)
+    send_audio(probe, driver.samples, t0=50.0 + sent * 0.02, seq0=sent)
+    got = transcripts.wait(1, timeout=60)[0]
+    assert "far" in got.text.lower() and got.doubt == "", (got.text, got.doubt)
+    diagnostics.wait(1, timeout=30, where=lambda m: value(m, "barge_in") >= 1)
     assert speech.poll() is None
 
 

@@ -95,3 +95,14 @@ def test_own_voice_follows_arrival_not_stamps() -> None:
     g.chunk(9.0, 9.02, 51.5)
     assert g.is_own_voice(7.1, 8.9)
     assert g.overlap(9.0, 9.02) == 0.0
+
+
+def test_an_echo_is_the_copilots_own_words_a_barge_in_is_not() -> None:
+    g = OwnVoiceGate(tail_s=0.5)
+    g.said("I found 5: 1. Factory Aleksi, 100 metres, ahead, open now.", now=10.0)
+    assert g.is_echo("Factory Aleksi, 100 metres ahead.", now=12.0)
+    assert g.is_echo("I found five.", now=12.0)  # numbers are compared as words
+    assert not g.is_echo("How far is it?", now=12.0)
+    assert not g.is_echo("open the window", now=12.0)  # one shared word of three
+    assert not g.is_echo("", now=12.0)
+    assert not g.is_echo("Factory Aleksi", now=100.0)  # said too long ago
