@@ -124,8 +124,11 @@ def run_demo(*, out: Path | None = None, rate: float = 1.0, report: bool = True,
         play_start = time.time()  # refined from the first fix the monitor receives
         cpu_before, cpu_t0 = node_cpu_seconds(launcher.pid), time.monotonic()
         player = subprocess.Popen(
+            # waits for the DDS match of every topic first: audio published before the
+            # speech node's reader is matched would be lost (76 chunks, 1.5 s, in one run)
             cockpit_command() + ["bag", "play", str(bag_dir / "bag"), "--rate", str(rate),
-                          "--stats-json", str(out / "play.json")],
+                                 "--wait-for-subscribers", "30",
+                                 "--stats-json", str(out / "play.json")],
             stdout=(out / "play.log").open("wb"), stderr=subprocess.STDOUT,
             start_new_session=True)
         procs.append(player)
