@@ -55,7 +55,7 @@ class Processes:
                 return log.read_text(errors="replace")
         return ""
 
-    def stop(self, proc: subprocess.Popen[bytes], *, timeout: float = 10.0) -> int:
+    def stop(self, proc: subprocess.Popen[bytes], *, timeout: float = 30.0) -> int:
         return stop_process_group(proc, timeout=timeout)
 
     def stop_all(self) -> None:

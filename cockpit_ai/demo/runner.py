@@ -153,7 +153,7 @@ def run_demo(*, out: Path | None = None, rate: float = 1.0, report: bool = True,
     finally:
         probe.close()
         for proc in reversed(procs):
-            stop_process_group(proc, timeout=15.0)
+            stop_process_group(proc, timeout=30.0)  # > the launcher's 2 x GRACE_S
         launch_log.close()
     summary = summarize(events, fatigue, expected, play_start=play_start, rate=rate)
     summary["audio"] = audio

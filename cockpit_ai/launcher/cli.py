@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from cockpit_ai.launcher.supervisor import GRACE_S
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``launch`` subcommand."""
@@ -23,8 +25,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="list the file's arguments with defaults and descriptions, then exit")
     p.add_argument("--print", dest="print_only", action="store_true",
                    help="print the resolved command of every process instead of running them")
-    p.add_argument("--grace", type=float, default=5.0,
-                   help="seconds to wait after SIGINT before SIGTERM, and before SIGKILL")
+    p.add_argument("--grace", type=float, default=GRACE_S,
+                   help="seconds to wait after SIGINT before SIGTERM, and before SIGKILL "
+                        f"(default {GRACE_S:g})")
     p.set_defaults(func=run)
 
 

@@ -59,10 +59,16 @@ class Managed:
     reader: threading.Thread | None = None
 
 
+#: Seconds a child gets after SIGINT (and again after SIGTERM). A node at a high niceness
+#: (vision, 15) may be inside a model run while the LLM holds both cores; seen in a fresh-clone
+#: run: road_vision needed more than 5 s + 5 s to stop and was SIGKILLed.
+GRACE_S = 10.0
+
+
 class Supervisor:
     """Runs a list of ProcessSpecs until they all end or a signal asks to stop."""
 
-    def __init__(self, specs: list[ProcessSpec], *, grace_s: float = 5.0,
+    def __init__(self, specs: list[ProcessSpec], *, grace_s: float = GRACE_S,
                  out: TextIO | None = None) -> None:
         self.items = [Managed(s) for s in specs]
         self.grace_s = grace_s
