@@ -9,9 +9,10 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from cockpit_ai.demo import scenario as sc
+from cockpit_ai.enums import FatigueLevel
 from cockpit_ai.ros.stamps import stamp_to_s
 
-LEVELS = {0: "UNKNOWN", 1: "ALERT", 2: "MILD", 3: "MODERATE", 4: "SEVERE"}
+LEVELS = {int(level): level.name for level in FatigueLevel}
 
 
 @dataclass

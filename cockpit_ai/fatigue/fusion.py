@@ -16,6 +16,7 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 
+from cockpit_ai.enums import FatigueLevel
 from cockpit_ai.fatigue.indicators import (
     FatigueError,
     FrameMeasures,
@@ -27,13 +28,13 @@ from cockpit_ai.fatigue.indicators import (
     check_non_negative,
 )
 
-# The constants of msg/FatigueState.msg.
-LEVEL_UNKNOWN = 0
-LEVEL_ALERT = 1
-LEVEL_MILD = 2
-LEVEL_MODERATE = 3
-LEVEL_SEVERE = 4
-LEVEL_NAMES = ("unknown", "alert", "mild", "moderate", "severe")
+# The constants of msg/FatigueState.msg (one source: cockpit_ai.enums).
+LEVEL_UNKNOWN = FatigueLevel.UNKNOWN
+LEVEL_ALERT = FatigueLevel.ALERT
+LEVEL_MILD = FatigueLevel.MILD
+LEVEL_MODERATE = FatigueLevel.MODERATE
+LEVEL_SEVERE = FatigueLevel.SEVERE
+LEVEL_NAMES = tuple(level.label for level in FatigueLevel)
 
 
 # Components that come from the same signal count once in the combination bonus.

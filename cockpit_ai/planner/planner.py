@@ -27,6 +27,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from cockpit_ai.enums import FatigueLevel, WireSide
 from cockpit_ai.planner import fastpath
 from cockpit_ai.planner.backends import Backend
 from cockpit_ai.planner.dialogue import (
@@ -91,8 +92,18 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "safety": {"allow": None, "moving_mps": 0.5},  # None = safety.DEFAULT_ALLOW
 }
 
-LEVEL_NAMES = {0: "unknown", 1: "alert", 2: "mild", 3: "moderate", 4: "severe"}
-SIDE_WORDS = {0: "nearby", 1: "ahead", 2: "on your right", 3: "behind you", 4: "on your left"}
+SIDE_WORDS = {WireSide.ANY: "nearby", WireSide.AHEAD: "ahead", WireSide.RIGHT: "on your right",
+              WireSide.BEHIND: "behind you", WireSide.LEFT: "on your left"}
+
+
+def _level_word(level: int) -> str:
+    """``3`` → ``"moderate"``; an unknown code reads as ``"unknown"``."""
+    try:
+        return FatigueLevel(level).label
+    except ValueError:
+        return FatigueLevel.UNKNOWN.label
+
+
 # "by 2 degrees" (or a small number) is a step; any other number is the target temperature
 _BY_STEP = re.compile(r"\bby (?:about |around )?(?:\d+(?:\.\d+)?|one|two|three|four|five|a "
                       r"(?:degree|couple|few))\b", re.I)
@@ -326,7 +337,7 @@ class Planner:
     def on_fatigue(self, level: int, context: Context | None = None) -> Turn | None:
         """A proactive break offer when the driver is moderately or severely drowsy
         (at most once per ``break_reminder_s``); None otherwise."""
-        if level < 3:
+        if level < FatigueLevel.MODERATE:
             return None
         now = time.monotonic()
         if now - self._last_break_offer < float(self.config["break_reminder_s"]):
@@ -443,8 +454,8 @@ class Planner:
         speed = ("unknown" if said is None or not math.isfinite(said)
                  else f"{said * 3.6:.0f} km/h")
         parts = [f"Time: {when:%a %H:%M}", f"speed: {speed}"]
-        if ctx.fatigue_level >= 2:
-            parts.append(f"driver fatigue: {LEVEL_NAMES.get(ctx.fatigue_level, 'unknown')}")
+        if ctx.fatigue_level >= FatigueLevel.MILD:
+            parts.append(f"driver fatigue: {_level_word(ctx.fatigue_level)}")
         lines = ["; ".join(parts)]
         if ctx.road_objects:
             lines.append("Road camera sees: " + ", ".join(ctx.road_objects[:8]))
