@@ -53,6 +53,30 @@ fi
 # 3. Python packages, in an order that avoids the traps seen on these machines:
 #    torch first (the builds on disk, not a CUDA download), mediapipe without its
 #    dependencies (they would add opencv-contrib-python and jax), one OpenCV only.
+# llama.cpp is compiled for a fixed CPU baseline, not -march=native: a wheel built natively
+# on a CPU with AVX-512/AMX crashed in libggml-cpu (SIGSEGV) on these machines, and pip's
+# wheel cache hands a native build to every later venv, on whatever CPU. The wheel is built
+# once per version+flags into a cache of its own and installed before the requirements
+# (which then find it satisfied).
+LLAMA_VERSION="$(sed -n 's/^llama[-_]cpp[-_]python\(\[[a-z]*\]\)\?==//p' requirements/main.txt)"
+case "$(uname -m)" in
+  x86_64) LLAMA_CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON" ;;
+  *) LLAMA_CMAKE_ARGS="-DGGML_NATIVE=OFF" ;;
+esac
+llama_hash="$(printf '%s %s %s' "$LLAMA_VERSION" "$LLAMA_CMAKE_ARGS" "$(uname -m)" | sha256sum | cut -c1-16)"
+if ! stamp_ok llama "$llama_hash"; then
+  WHEELS="${XDG_CACHE_HOME:-$HOME/.cache}/cockpit_ai/wheels/llama-$llama_hash"
+  if ! ls "$WHEELS"/llama_cpp_python-*.whl >/dev/null 2>&1; then
+    step "compiling llama-cpp-python $LLAMA_VERSION for a portable CPU baseline (first time: minutes)"
+    mkdir -p "$WHEELS"
+    CMAKE_ARGS="$LLAMA_CMAKE_ARGS" CMAKE_BUILD_PARALLEL_LEVEL="$(nproc)" "${PIP[@]}" wheel --no-deps \
+      --no-cache-dir -q -w "$WHEELS" "llama-cpp-python==$LLAMA_VERSION" >"$VENV/.cockpit-llama.log" 2>&1 \
+      || { tail -30 "$VENV/.cockpit-llama.log" >&2; exit 1; }
+  fi
+  "${PIP[@]}" install -q --no-deps --force-reinstall "$WHEELS"/llama_cpp_python-*.whl
+  stamp_set llama "$llama_hash"
+fi
+
 req_hash="$(hash_of requirements/*.txt)"
 if ! stamp_ok pip "$req_hash"; then
   step "installing Python packages (first time: several minutes; llama-cpp-python compiles)"
