@@ -9,10 +9,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from cockpit_ai.errors import CockpitError
 from cockpit_ai.paths import prefixes
 
 
-class BagError(RuntimeError):
+class BagError(CockpitError, RuntimeError):
     """A bag cannot be read, written or played; the message says which file and why."""
 
 

@@ -16,12 +16,14 @@ from pathlib import Path
 import numpy as np
 from geographiclib.geodesic import Geodesic
 
+from cockpit_ai.errors import CockpitError
+
 WGS84 = Geodesic.WGS84
 DRIVABLE = {"primary", "secondary", "tertiary", "residential", "unclassified", "living_street",
             "primary_link", "secondary_link", "tertiary_link", "trunk", "trunk_link"}
 
 
-class RouteError(ValueError):
+class RouteError(CockpitError, ValueError):
     """No street graph or no route between the given points."""
 
 

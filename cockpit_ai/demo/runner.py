@@ -21,6 +21,7 @@ from typing import Any
 
 from cockpit_ai.demo import scenario as sc
 from cockpit_ai.demo.cpu import cpu_share, node_cpu_seconds
+from cockpit_ai.errors import CockpitError
 from cockpit_ai.launcher.supervisor import stop_process_group
 from cockpit_ai.paths import cockpit_command
 
@@ -32,7 +33,7 @@ READY_WHEN = (("audio", "speech"), ("transcript", "planner"), ("cabin/image_raw"
               ("road/image_raw", "vision"), ("fix", "landmark"), ("response", "tts"))
 
 
-class DemoError(RuntimeError):
+class DemoError(CockpitError, RuntimeError):
     """The demo cannot run (missing assets, a node that does not come up)."""
 
 

@@ -21,8 +21,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cockpit_ai.errors import CockpitError
 
-class FatigueError(ValueError):
+
+class FatigueError(CockpitError, ValueError):
     """Bad input to the fatigue core (out-of-order frames, a malformed CSV, a bad image...)."""
 
 

@@ -8,10 +8,12 @@ place's local time (``hours``) and one query entry point that the CLI and the RO
 
 from __future__ import annotations
 
+from cockpit_ai.errors import CockpitError
+
 ATTRIBUTION = "© OpenStreetMap contributors, ODbL 1.0"
 
 
-class LandmarkError(ValueError):
+class LandmarkError(CockpitError, ValueError):
     """Bad input or missing data in the landmark area; the message says what to do."""
 
 

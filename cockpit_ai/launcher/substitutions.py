@@ -7,10 +7,11 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+from cockpit_ai.errors import CockpitError
 from cockpit_ai.paths import package_share, prefixes
 
 
-class LaunchError(ValueError):
+class LaunchError(CockpitError, ValueError):
     """A launch file cannot be read or run; the message names file, element and reason."""
 
 

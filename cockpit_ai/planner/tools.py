@@ -14,6 +14,8 @@ import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from cockpit_ai.planner.errors import PlannerError
+
 SIDES = ["any", "ahead", "right", "behind", "left"]
 SIDE_CODES = {"any": 0, "ahead": 1, "right": 2, "behind": 3, "left": 4}
 POI_CATEGORIES = [
@@ -176,7 +178,7 @@ class Place:
         return asdict(self)
 
 
-class ToolParseError(ValueError):
+class ToolParseError(PlannerError):
     """The model's output is not a valid tool call; the message says why (for the log)."""
 
 

@@ -33,6 +33,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from cockpit_ai.errors import CockpitError
+
 PSI_PATH = Path("/proc/pressure/cpu")
 LOADAVG_PATH = Path("/proc/loadavg")
 
@@ -44,7 +46,7 @@ STATES = (NORMAL, BUSY, DIALOGUE)
 FLAGS = ("speech_active", "turn_active")
 
 
-class GovernorError(ValueError):
+class GovernorError(CockpitError, ValueError):
     """Settings that cannot work (a rate or threshold out of range)."""
 
 

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cockpit_ai.errors import CockpitError
 from cockpit_ai.paths import package_share
 
 
-class ParameterSchemaError(ValueError):
+class ParameterSchemaError(CockpitError, ValueError):
     """A parameter schema file is missing or malformed."""
 
 

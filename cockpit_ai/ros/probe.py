@@ -17,10 +17,11 @@ from rclpy.context import Context
 from rclpy.executors import SingleThreadedExecutor
 from rclpy.qos import QoSProfile
 
+from cockpit_ai.errors import CockpitError
 from cockpit_ai.ros import qos as qos_profiles
 
 
-class ProbeTimeout(TimeoutError):
+class ProbeTimeout(CockpitError, TimeoutError):
     """What was waited for did not happen in time."""
 
 

@@ -6,6 +6,8 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from cockpit_ai.errors import CockpitError
+
 
 def run_node(make_node: Callable[[], Any], *, args: list[str] | None = None,
              threads: int = 2) -> int:
@@ -56,5 +58,5 @@ def run_node(make_node: Callable[[], Any], *, args: list[str] | None = None,
     return code
 
 
-class NodeStartupError(RuntimeError):
+class NodeStartupError(CockpitError, RuntimeError):
     """The node cannot start (missing file, bad parameter); the message says what to do."""

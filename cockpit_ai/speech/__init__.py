@@ -9,8 +9,10 @@ Importing this package is cheap; heavy libraries load inside the modules that ne
 
 from __future__ import annotations
 
+from cockpit_ai.errors import CockpitError
 
-class SpeechError(ValueError):
+
+class SpeechError(CockpitError, ValueError):
     """Bad audio input, a missing device/model/program, or an unusable setting.
 
     The message says what was wrong and what to do; a caller that catches it can keep going.

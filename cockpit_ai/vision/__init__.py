@@ -8,6 +8,8 @@ Submodules are imported on use so ``import cockpit_ai.vision`` stays light.
 
 from __future__ import annotations
 
+from cockpit_ai.errors import CockpitError
 
-class VisionError(ValueError):
+
+class VisionError(CockpitError, ValueError):
     """Bad input or setup in the vision area; the message says what was wrong and what to do."""
