@@ -17,7 +17,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Run one utterance through the planner core (fast path, then the edge "
                     "model) with a given position/heading/speed; prints the answer and any "
                     "vehicle command.")
-    p.add_argument("text", help="what the driver says, e.g. \"set the temperature to 21\"")
+    p.add_argument("text", nargs="+",
+                   help="what the driver says, e.g. \"set the temperature to 21\"; several "
+                        "TEXTs are the turns of one dialogue (\"find a cafe\" \"the second one\")")
     p.add_argument("--lat", type=float, default=None, help="vehicle latitude, degrees")
     p.add_argument("--lon", type=float, default=None, help="vehicle longitude, degrees")
     p.add_argument("--heading", type=float, default=0.0,
@@ -34,7 +36,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--fast-only", action="store_true",
                    help="deterministic fast path only; no model is loaded")
     p.add_argument("--threads", type=int, default=2, help="model threads (default 2)")
-    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--json", action="store_true",
+                   help="print one JSON object per turn, one per line")
     p.set_defaults(func=_ask)
 
 
@@ -79,12 +82,22 @@ def _ask(args: argparse.Namespace) -> int:
                   speed_mps=None if args.speed is None else args.speed / 3.6, time=at,
                   request_id="cli")
     try:
-        turn = planner.handle(args.text, ctx)
+        # One session: each TEXT is the next turn of the same dialogue (follow-ups, yes/no).
+        for text in args.text:
+            _print_turn(planner.handle(text, ctx), as_json=args.json,
+                        heading=f"> {text}" if len(args.text) > 1 and not args.json else None)
     finally:
         planner.close()
-    if args.json:
-        print(json.dumps(turn.to_dict(), ensure_ascii=False))
-        return 0
+    return 0
+
+
+def _print_turn(turn: Any, *, as_json: bool, heading: str | None) -> None:
+    """One turn as a JSON line, or as the answer, its commands and a summary line."""
+    if as_json:
+        print(json.dumps(turn.to_dict(), ensure_ascii=False), flush=True)
+        return
+    if heading is not None:
+        print(heading)
     print(turn.text)
     for c in turn.commands:
         print(f"command: {c.function} {c.action} value={c.value!r} unit={c.unit!r} "
@@ -92,5 +105,4 @@ def _ask(args: argparse.Namespace) -> int:
     for r in turn.refused:
         print(f"refused: {r}")
     print(f"[{turn.backend}, {turn.latency_ms:.0f} ms, tools: "
-          f"{', '.join(c.name for c in turn.tool_calls) or '-'}]")
-    return 0
+          f"{', '.join(c.name for c in turn.tool_calls) or '-'}]", flush=True)
