@@ -31,11 +31,15 @@ def run_node(make_node: Callable[[], Any], *, args: list[str] | None = None,
         SingleThreadedExecutor,
     )
 
+    from cockpit_ai.ros import logbridge
+
     rclpy.init(args=args if args is not None else sys.argv)
     node = None
+    log_handler = None
     code = 0
     try:
         node = make_node()
+        log_handler = logbridge.attach(node.get_logger())
         executor = (SingleThreadedExecutor() if threads <= 1
                     else MultiThreadedExecutor(num_threads=threads))
         executor.add_node(node)
@@ -52,6 +56,8 @@ def run_node(make_node: Callable[[], Any], *, args: list[str] | None = None,
             close = getattr(node, "close", None)
             if callable(close):
                 close()
+            if log_handler is not None:
+                logbridge.detach(log_handler)
             node.destroy_node()
         if rclpy.ok():
             rclpy.shutdown()
