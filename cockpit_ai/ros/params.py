@@ -34,6 +34,18 @@ class ParamSpec:
     maximum: float | None = None
     item_type: str | None = None  # for arrays
     read_only: bool = False
+    enum: tuple[Any, ...] | None = None  # allowed values (of each item, for arrays)
+
+    def check(self, value: Any) -> str | None:
+        """Why ``value`` is not allowed by the schema's ``enum``; None when it is."""
+        if self.enum is None:
+            return None
+        bad = [v for v in (value if isinstance(value, list | tuple) else [value])
+               if v not in self.enum]
+        if not bad:
+            return None
+        choices = ", ".join(repr(v) for v in self.enum)
+        return f"parameter '{self.name}': {bad[0]!r} is not one of {choices}"
 
 
 def overrides(values: dict[str, Any] | None) -> list[Any]:
@@ -81,19 +93,29 @@ def load_specs(path: Path, node_name: str) -> list[ParamSpec]:
                 maximum=prop.get("maximum"),
                 item_type=(prop.get("items") or {}).get("type"),
                 read_only=bool(prop.get("readOnly", False)),
+                enum=_enum_of(prop),
             )
         )
     return specs
+
+
+def _enum_of(prop: dict[str, Any]) -> tuple[Any, ...] | None:
+    values = prop.get("enum", (prop.get("items") or {}).get("enum"))
+    return None if values is None else tuple(values)
 
 
 def declare_from_schema(node: Any, node_name: str, *, path: Path | None = None) -> dict[str, Any]:
     """Declare every parameter of the schema on ``node`` and return their current values.
 
     ``node`` is an ``rclpy.node.Node``; rclpy is imported here, not at module level, so the
-    spec reader stays usable without ROS.
+    spec reader stays usable without ROS. A value outside the schema's ``enum`` fails here
+    (:class:`~cockpit_ai.ros.run.NodeStartupError`: one clear line, exit 1) and is refused
+    when set later (``ros2 param set``), so no node re-checks its choices by hand.
     """
     from rcl_interfaces.msg import FloatingPointRange, IntegerRange, ParameterDescriptor
     from rclpy.parameter import Parameter
+
+    from cockpit_ai.ros.run import NodeStartupError
 
     specs = load_specs(path or schema_path(node_name), node_name)
     types = {
@@ -120,6 +142,8 @@ def declare_from_schema(node: Any, node_name: str, *, path: Path | None = None) 
             description=spec.description,
             read_only=spec.read_only,
         )
+        if spec.enum is not None:
+            descriptor.additional_constraints = "one of: " + ", ".join(str(v) for v in spec.enum)
         if spec.type == "integer" and (spec.minimum is not None or spec.maximum is not None):
             descriptor.integer_range = [
                 IntegerRange(
@@ -153,4 +177,21 @@ def declare_from_schema(node: Any, node_name: str, *, path: Path | None = None) 
         else:
             node.declare_parameter(spec.name, default, descriptor)
         values[spec.name] = node.get_parameter(spec.name).value
+        problem = spec.check(values[spec.name])
+        if problem is not None:
+            raise NodeStartupError(f"{problem} (schema/{node_name}.schema.json)")
+    checked = {spec.name: spec for spec in specs if spec.enum is not None}
+    if checked:
+        node.add_on_set_parameters_callback(lambda params: _refuse_outside_enum(params, checked))
     return values
+
+
+def _refuse_outside_enum(params: list[Any], specs: dict[str, ParamSpec]) -> Any:
+    from rcl_interfaces.msg import SetParametersResult
+
+    for param in params:
+        spec = specs.get(param.name)
+        problem = spec.check(param.value) if spec is not None else None
+        if problem is not None:
+            return SetParametersResult(successful=False, reason=problem)
+    return SetParametersResult(successful=True)

@@ -60,3 +60,45 @@ def test_schema_without_description_is_refused(tmp_path: Path) -> None:
     f.write_text(json.dumps({"definitions": {"n": {"properties": {"x": {"default": 1}}}}}))
     with pytest.raises(ParameterSchemaError, match="description"):
         load_specs(f, "n")
+
+
+def _enum_schema(tmp_path: Path) -> Path:
+    path = tmp_path / "enum_test.schema.json"
+    path.write_text(json.dumps({"definitions": {"enum_test": {"properties": {
+        "mode": {"type": "string", "default": "vad", "enum": ["vad", "push_to_talk"],
+                 "description": "how an utterance starts"},
+        "labels": {"type": "array", "items": {"type": "string", "enum": ["car", "person"]},
+                   "default": ["car"], "description": "classes to keep"},
+    }}}}))
+    return path
+
+
+def test_enum_is_enforced_at_declare_time_and_on_set(tmp_path: Path) -> None:
+    import rclpy
+    from rclpy.parameter import Parameter
+
+    from cockpit_ai.ros.params import declare_from_schema
+    from cockpit_ai.ros.run import NodeStartupError
+
+    schema = _enum_schema(tmp_path)
+    rclpy.init()
+    try:
+        good = rclpy.create_node("enum_good", parameter_overrides=[
+            Parameter("mode", value="push_to_talk")])
+        values = declare_from_schema(good, "enum_test", path=schema)
+        assert values == {"mode": "push_to_talk", "labels": ["car"]}
+        desc = good.describe_parameter("mode")
+        assert desc.additional_constraints == "one of: vad, push_to_talk"
+        refused = good.set_parameters([Parameter("mode", value="always_on")])[0]
+        assert not refused.successful and "'always_on' is not one of" in refused.reason
+        assert good.get_parameter("mode").value == "push_to_talk"
+        assert good.set_parameters([Parameter("labels", value=["person"])])[0].successful
+        good.destroy_node()
+
+        bad = rclpy.create_node("enum_bad", parameter_overrides=[
+            Parameter("labels", value=["car", "tree"])])
+        with pytest.raises(NodeStartupError, match="'tree' is not one of 'car', 'person'"):
+            declare_from_schema(bad, "enum_test", path=schema)
+        bad.destroy_node()
+    finally:
+        rclpy.shutdown()
