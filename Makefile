@@ -20,6 +20,7 @@ test-fast: setup
 
 lint: setup
 	$(VENV)/bin/ruff check cockpit_ai test bench
+	$(VENV)/bin/mypy cockpit_ai
 
 bench: setup
 	@for b in bench/*_bench.py; do echo "== $$b"; $(VENV)/bin/python $$b || exit 1; done
