@@ -17,19 +17,27 @@ import concurrent.futures
 import copy
 import logging
 import math
-import re
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from cockpit_ai.enums import FatigueLevel, WireSide
+from cockpit_ai.enums import FatigueLevel
 from cockpit_ai.planner import fastpath
+from cockpit_ai.planner.answers import (
+    SIDE_WORDS,
+    describe,
+    explicit_target,
+)
+from cockpit_ai.planner.answers import confirm_text as _confirm
+from cockpit_ai.planner.answers import distance_text as _distance
+from cockpit_ai.planner.answers import kind_text as _kind
+from cockpit_ai.planner.answers import level_word as _level_word
+from cockpit_ai.planner.answers import open_text as _open_text
 from cockpit_ai.planner.backends import Backend
+from cockpit_ai.planner.config import DEFAULT_CONFIG, default_model_path, merge_config
 from cockpit_ai.planner.dialogue import (
     DEFAULT_BRAND,
     DialogueStore,
@@ -48,208 +56,20 @@ from cockpit_ai.planner.tools import (
     Place,
     ToolCall,
     ToolParseError,
-    VehicleCommand,
     landmark_request,
     none_to_empty,
     parse_tool_call,
     vehicle_command,
 )
+from cockpit_ai.planner.types import (
+    Context,
+    LandmarkSearch,
+    Turn,
+    TurnCounter,
+    transcript_doubt,
+)
 
 log = logging.getLogger("cockpit_ai.planner")
-
-LandmarkSearch = Callable[[LandmarkRequest], list[Place]]
-
-DEFAULT_CONFIG: dict[str, Any] = {
-    "brand": DEFAULT_BRAND,
-    "model": "qwen2.5-coder-1.5b",  # a profile from assets.MODELS ...
-    "model_path": "",  # ... or any GGUF file (wins when set)
-    "n_threads": 2,
-    "n_ctx": 2048,
-    "max_tokens": 160,
-    "fastpath": True,
-    "fast_only": False,
-    "history_turns": 4,
-    "landmark_timeout_s": 2.0,
-    "break_reminder_s": 600.0,
-    "confirm_timeout_s": 20.0,  # a question asked back (or an offer) is forgotten after this
-    "history_db": "",  # "" = in memory
-    "cloud": {
-        "enabled": False,  # the one switch: False = nothing ever leaves the car
-        "base_url": "",
-        "model": "default",
-        "api_key_env": "COCKPIT_AI_CLOUD_KEY",
-        "budget_s": 4.0,
-        "cooldown_s": 30.0,
-        "probe_timeout_s": 0.5,
-        "response_format": "json_object_schema",
-    },
-    "privacy": {
-        "position_grid_m": 1000.0,
-        "audit_log": "",  # JSONL of every cloud request body; "" = no log
-        "dialogue_ttl_s": 900.0,
-        "history_retention_days": 90.0,
-    },
-    "safety": {"allow": None, "moving_mps": 0.5},  # None = safety.DEFAULT_ALLOW
-}
-
-SIDE_WORDS = {WireSide.ANY: "nearby", WireSide.AHEAD: "ahead", WireSide.RIGHT: "on your right",
-              WireSide.BEHIND: "behind you", WireSide.LEFT: "on your left"}
-
-
-def _level_word(level: int) -> str:
-    """``3`` → ``"moderate"``; an unknown code reads as ``"unknown"``."""
-    try:
-        return FatigueLevel(level).label
-    except ValueError:
-        return FatigueLevel.UNKNOWN.label
-
-
-# "by 2 degrees" (or a small number) is a step; any other number is the target temperature
-_BY_STEP = re.compile(r"\bby (?:about |around )?(?:\d+(?:\.\d+)?|one|two|three|four|five|a "
-                      r"(?:degree|couple|few))\b", re.I)
-
-
-def transcript_doubt(*, doubt: str = "", missing_chunks: int = 0, confidence: float = 1.0,
-                     below_confidence: float = 0.0) -> str:
-    """Why a transcript is not to be trusted with a command ("" = it is).
-
-    The speech node's own reason wins; then lost audio inside the utterance; then a
-    recogniser confidence under ``below_confidence`` (0 = never doubt on confidence)."""
-    if doubt.strip():
-        return doubt.strip()
-    if missing_chunks > 0:
-        return "audio gap"
-    if not math.isfinite(confidence) or confidence < below_confidence:
-        return "low confidence"
-    return ""
-
-
-@dataclass
-class Context:
-    """What the vehicle knows when the question is asked."""
-
-    latitude_deg: float | None = None
-    longitude_deg: float | None = None
-    heading_deg: float = 0.0
-    # None = unknown (no odometry, or too old): the safety gate treats the car as moving
-    speed_mps: float | None = None
-    # the speed at the moment of the question, for what the co-pilot says (a replayed drive
-    # says the same however late a busy worker answers); None = say ``speed_mps``
-    speed_then_mps: float | None = None
-    time: datetime | None = None
-    session_id: str = "cabin"
-    request_id: str = ""
-    # ROS stamp (ns) of the question; landmark queries carry it, so a replayed drive judges
-    # opening hours at the recorded moment. 0 = now.
-    stamp_ns: int = 0
-    fatigue_level: int = 0
-    shared_text: str = ""
-    road_objects: list[str] = field(default_factory=list)
-    cabin_objects: list[str] = field(default_factory=list)
-    # why the words may be misheard ("audio gap", "low confidence", "hallucination-like");
-    # "" = sure. A command from a doubtful utterance is asked back, never sent at once.
-    doubt: str = ""
-
-
-@dataclass
-class Turn:
-    """The planner's answer to one utterance."""
-
-    text: str
-    backend: str  # "fastpath", "edge", "cloud" or "none"
-    latency_ms: float
-    tool_calls: list[ToolCall] = field(default_factory=list)
-    commands: list[VehicleCommand] = field(default_factory=list)
-    landmark_queries: list[LandmarkRequest] = field(default_factory=list)
-    places: list[Place] = field(default_factory=list)
-    refused: list[str] = field(default_factory=list)
-    proactive: bool = False
-    language: str = "en"
-    model_text: str = ""
-    fallback_reason: str = ""
-    # "Did you mean ...?": commands held until a clear yes (none in ``commands``)
-    awaiting_confirmation: bool = False
-    # what happened to a question asked back: "asked", "accepted", "declined", "expired",
-    # "replaced" (a new request), "unclear" (a doubtful yes, asked again)
-    confirmation: list[str] = field(default_factory=list)
-    refused_codes: list[str] = field(default_factory=list)  # SafetyGate Verdict.code per refusal
-    held: list[ToolCall] = field(default_factory=list)  # the calls asked back, not sent
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "answer": self.text,
-            "backend": self.backend,
-            "latency_ms": round(self.latency_ms, 1),
-            "tool_calls": [c.name for c in self.tool_calls],
-            "tools": [c.to_dict() for c in self.tool_calls],
-            "commands": [c.to_dict() for c in self.commands],
-            "landmark_queries": [q.to_dict() for q in self.landmark_queries],
-            "places": [asdict(p) for p in self.places],
-            "refused": list(self.refused),
-            "proactive": self.proactive,
-            "language": self.language,
-            "fallback_reason": self.fallback_reason,
-            "awaiting_confirmation": self.awaiting_confirmation,
-            "held": [vehicle_command(c).to_dict() for c in self.held],
-            "confirmation": list(self.confirmation),
-        }
-
-
-class TurnCounter:
-    """Questions in flight (received, not yet answered) for the node's ``turn_active``: true
-    from the first arrival until the last answer is out, across both lanes. Not locked:
-    the node calls it under its own lock."""
-
-    def __init__(self) -> None:
-        self.in_flight = 0
-
-    def begin(self) -> bool:
-        """One question arrived; True when this makes a turn active (publish true)."""
-        self.in_flight += 1
-        return self.in_flight == 1
-
-    def end(self, n: int = 1) -> bool:
-        """``n`` questions answered, dropped or failed; True when none is left (publish
-        false)."""
-        if n <= 0 or self.in_flight == 0:
-            return False
-        self.in_flight = max(0, self.in_flight - n)
-        return self.in_flight == 0
-
-
-def merge_config(overrides: dict[str, Any] | None) -> dict[str, Any]:
-    """DEFAULT_CONFIG with ``overrides`` merged in (nested dicts merged key by key)."""
-    cfg = copy.deepcopy(DEFAULT_CONFIG)
-
-    def merge(dst: dict[str, Any], src: dict[str, Any]) -> None:
-        for k, v in src.items():
-            if isinstance(v, dict) and isinstance(dst.get(k), dict):
-                merge(dst[k], v)
-            else:
-                dst[k] = v
-
-    merge(cfg, overrides or {})
-    return cfg
-
-
-def _distance(m: float) -> str:
-    if m < 950:
-        return f"{int(round(m / 10.0) * 10)} metres"
-    return f"{m / 1000:.1f} kilometres"
-
-
-def _kind(p: Place) -> str:
-    """"amenity=cafe" -> "cafe"; buildings by their key ("building=public" -> "building")."""
-    key, _, value = p.category.partition("=")
-    if not p.category:
-        return "place"
-    if key == "building" or value in ("yes", ""):
-        return key.replace("_", " ")
-    return value.replace("_", " ")
-
-
-def _open_text(p: Place) -> str:
-    return {1: "open now", 2: "closed now"}.get(p.open_now, "")
 
 
 class Planner:
@@ -627,105 +447,6 @@ class Planner:
         return none_to_empty(call.args.get("reply")) or "Okay."
 
 
-def explicit_target(call: ToolCall, text: str) -> ToolCall:
-    """"increase/decrease" with a target temperature is a "set": the model made
-    ``climate increase 21`` of "turn it to 21 degrees". Only "by N" (or a small N, "2
-    degrees warmer") stays a step."""
-    a = call.args
-    if (call.name != "vehicle" or a.get("function") != "climate"
-            or a.get("action") not in ("increase", "decrease")):
-        return call
-    try:
-        value = float(str(a.get("value", "")).replace("degrees", "").strip())
-    except ValueError:
-        return call
-    if not math.isfinite(value) or value < 10 or _BY_STEP.search(text or ""):
-        return call
-    return ToolCall("vehicle", {**a, "action": "set", "value": f"{value:g}", "unit": "celsius"})
-
-
-def describe(cmd: VehicleCommand) -> str:
-    """A command as the driver would say it, for "Did you mean: ...?"."""
-    zone = "" if cmd.zone in ("", "all") else f" for the {cmd.zone}"
-    f, a, v = cmd.function, cmd.action, cmd.value
-    if f == "climate":
-        if a == "set":
-            unit = " °C" if cmd.unit in ("celsius", "") else f" {cmd.unit}"
-            return f"set the temperature to {v}{unit}{zone}"
-        if a in ("increase", "decrease"):
-            step = f" by {v} degrees" if v else ""
-            return f"make it {'warmer' if a == 'increase' else 'cooler'}{step}{zone}"
-        return f"turn the {'air conditioning' if v == 'ac' else 'climate'} {a}"
-    if f == "window":
-        side = "windows" if cmd.zone == "all" else f"{cmd.zone} window"
-        how = f" to {v} %" if v else ""
-        return f"{'open' if a in ('open', 'set') else 'close'} the {side}{how}"
-    if f == "seat":
-        who = "" if cmd.zone in ("", "all") else f"{cmd.zone} "
-        return f"turn the {who}seat {v or 'heating'} {a}"
-    if f == "navigation":
-        return f"navigate to {v}"
-    if f == "media":
-        if a == "play":
-            return f"play {v}{zone}"
-        if a in ("increase", "decrease"):
-            return f"turn the volume {'up' if a == 'increase' else 'down'}"
-        if a == "set":
-            return f"set the {v.replace('volume', 'volume to').strip()} %"
-        return {"pause": "pause the music", "next": "skip to the next track",
-                "previous": "go back a track"}.get(a, f"{a} the media")
-    if f == "cabin_light":
-        return {"increase": "brighten the cabin lights", "decrease": "dim the cabin lights"
-                }.get(a, f"turn the cabin lights {a}")
-    if f == "door":
-        return f"{a} the {'doors' if cmd.zone in ('', 'all') else cmd.zone + ' door'}"
-    if f == "smart_home":
-        device, _, setting = v.partition(":")
-        name = device.replace("_", " ")
-        if a in ("on", "off"):
-            return f"turn the {name} at home {a}"
-        if a == "set":
-            return f"set the {name} at home to {setting}"
-        return f"{a} the {name} at home"
-    return f"{a} the {f.replace('_', ' ')} {v}".strip() + zone
-
-
-def _confirm(cmd: VehicleCommand) -> str:
-    """A short spoken confirmation of a command that went out."""
-    zone = "" if cmd.zone in ("", "all") else f" for the {cmd.zone}"
-    f, a, v = cmd.function, cmd.action, cmd.value
-    if f == "climate":
-        if a == "set":
-            return f"Setting the temperature to {v} degrees{zone}."
-        if a in ("increase", "decrease"):
-            return f"Making it {'warmer' if a == 'increase' else 'cooler'}{zone}."
-        return f"Turning the {'air conditioning' if v == 'ac' else 'climate'} {a}."
-    if f == "window":
-        side = "windows" if cmd.zone == "all" else f"{cmd.zone} window"
-        how = f" to {v} %" if v else ""
-        return f"{'Opening' if a == 'open' else 'Closing'} the {side}{how}."
-    if f == "navigation":
-        return f"Navigating to {v}."
-    if f == "media":
-        if a == "play":
-            return f"Playing {v}{zone}."
-        return {"pause": "Pausing.", "next": "Next track.", "previous": "Previous track.",
-                "increase": "Turning it up.", "decrease": "Turning it down."}.get(a, "Okay.")
-    if f == "smart_home":
-        device = v.split(":")[0].replace("_", " ")
-        return f"At home: {device} {a}."
-    words = f"{f.replace('_', ' ')} {a} {v}".strip()
-    return f"Okay: {words}{zone}."
-
-
-def default_model_path(cfg: dict[str, Any], data: Path) -> Path:
-    """The GGUF the config names: ``model_path`` if set, else the profile under data/."""
-    from cockpit_ai.planner.assets import model_path
-
-    explicit = str(cfg.get("model_path") or "")
-    return Path(explicit) if explicit else model_path(data, str(cfg.get("model")))
-
-
 def build_planner(config: dict[str, Any] | None = None, *,
                   landmark_search: LandmarkSearch | None = None,
                   data: Path | None = None, warm_up: bool = True) -> Planner:
@@ -772,3 +493,10 @@ def build_planner(config: dict[str, Any] | None = None, *,
     if warm_up and backend is not None:
         planner.warm_up()
     return planner
+
+
+__all__ = [  # the core's API, importable from here as before the split
+    "DEFAULT_CONFIG", "Context", "LandmarkSearch", "Planner", "Turn", "TurnCounter",
+    "build_planner", "default_model_path", "describe", "explicit_target", "merge_config",
+    "transcript_doubt",
+]

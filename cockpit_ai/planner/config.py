@@ -1,0 +1,69 @@
+"""The planner core's configuration: every default once, and how overrides merge in.
+
+The node maps its flat parameters onto this nested dict (``planner_node.config_from_params``);
+``test/test_defaults.py`` checks that the schema's defaults give exactly these.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+from cockpit_ai.planner.dialogue import DEFAULT_BRAND
+
+DEFAULT_CONFIG: dict[str, Any] = {
+    "brand": DEFAULT_BRAND,
+    "model": "qwen2.5-coder-1.5b",  # a profile from assets.MODELS ...
+    "model_path": "",  # ... or any GGUF file (wins when set)
+    "n_threads": 2,
+    "n_ctx": 2048,
+    "max_tokens": 160,
+    "fastpath": True,
+    "fast_only": False,
+    "history_turns": 4,
+    "landmark_timeout_s": 2.0,
+    "break_reminder_s": 600.0,
+    "confirm_timeout_s": 20.0,  # a question asked back (or an offer) is forgotten after this
+    "history_db": "",  # "" = in memory
+    "cloud": {
+        "enabled": False,  # the one switch: False = nothing ever leaves the car
+        "base_url": "",
+        "model": "default",
+        "api_key_env": "COCKPIT_AI_CLOUD_KEY",
+        "budget_s": 4.0,
+        "cooldown_s": 30.0,
+        "probe_timeout_s": 0.5,
+        "response_format": "json_object_schema",
+    },
+    "privacy": {
+        "position_grid_m": 1000.0,
+        "audit_log": "",  # JSONL of every cloud request body; "" = no log
+        "dialogue_ttl_s": 900.0,
+        "history_retention_days": 90.0,
+    },
+    "safety": {"allow": None, "moving_mps": 0.5},  # None = safety.DEFAULT_ALLOW
+}
+
+
+def merge_config(overrides: dict[str, Any] | None) -> dict[str, Any]:
+    """DEFAULT_CONFIG with ``overrides`` merged in (nested dicts merged key by key)."""
+    cfg = copy.deepcopy(DEFAULT_CONFIG)
+
+    def merge(dst: dict[str, Any], src: dict[str, Any]) -> None:
+        for k, v in src.items():
+            if isinstance(v, dict) and isinstance(dst.get(k), dict):
+                merge(dst[k], v)
+            else:
+                dst[k] = v
+
+    merge(cfg, overrides or {})
+    return cfg
+
+
+def default_model_path(cfg: dict[str, Any], data: Path) -> Path:
+    """The GGUF the config names: ``model_path`` if set, else the profile under data/."""
+    from cockpit_ai.planner.assets import model_path
+
+    explicit = str(cfg.get("model_path") or "")
+    return Path(explicit) if explicit else model_path(data, str(cfg.get("model")))

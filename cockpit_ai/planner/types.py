@@ -1,0 +1,127 @@
+"""What a planner turn takes and gives: the vehicle's context and the answer."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+from cockpit_ai.planner.tools import (
+    LandmarkRequest,
+    Place,
+    ToolCall,
+    VehicleCommand,
+    vehicle_command,
+)
+
+LandmarkSearch = Callable[[LandmarkRequest], list[Place]]
+
+
+def transcript_doubt(*, doubt: str = "", missing_chunks: int = 0, confidence: float = 1.0,
+                     below_confidence: float = 0.0) -> str:
+    """Why a transcript is not to be trusted with a command ("" = it is).
+
+    The speech node's own reason wins; then lost audio inside the utterance; then a
+    recogniser confidence under ``below_confidence`` (0 = never doubt on confidence)."""
+    if doubt.strip():
+        return doubt.strip()
+    if missing_chunks > 0:
+        return "audio gap"
+    if not math.isfinite(confidence) or confidence < below_confidence:
+        return "low confidence"
+    return ""
+
+
+@dataclass
+class Context:
+    """What the vehicle knows when the question is asked."""
+
+    latitude_deg: float | None = None
+    longitude_deg: float | None = None
+    heading_deg: float = 0.0
+    # None = unknown (no odometry, or too old): the safety gate treats the car as moving
+    speed_mps: float | None = None
+    # the speed at the moment of the question, for what the co-pilot says (a replayed drive
+    # says the same however late a busy worker answers); None = say ``speed_mps``
+    speed_then_mps: float | None = None
+    time: datetime | None = None
+    session_id: str = "cabin"
+    request_id: str = ""
+    # ROS stamp (ns) of the question; landmark queries carry it, so a replayed drive judges
+    # opening hours at the recorded moment. 0 = now.
+    stamp_ns: int = 0
+    fatigue_level: int = 0
+    shared_text: str = ""
+    road_objects: list[str] = field(default_factory=list)
+    cabin_objects: list[str] = field(default_factory=list)
+    # why the words may be misheard ("audio gap", "low confidence", "hallucination-like");
+    # "" = sure. A command from a doubtful utterance is asked back, never sent at once.
+    doubt: str = ""
+
+
+@dataclass
+class Turn:
+    """The planner's answer to one utterance."""
+
+    text: str
+    backend: str  # "fastpath", "edge", "cloud" or "none"
+    latency_ms: float
+    tool_calls: list[ToolCall] = field(default_factory=list)
+    commands: list[VehicleCommand] = field(default_factory=list)
+    landmark_queries: list[LandmarkRequest] = field(default_factory=list)
+    places: list[Place] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+    proactive: bool = False
+    language: str = "en"
+    model_text: str = ""
+    fallback_reason: str = ""
+    # "Did you mean ...?": commands held until a clear yes (none in ``commands``)
+    awaiting_confirmation: bool = False
+    # what happened to a question asked back: "asked", "accepted", "declined", "expired",
+    # "replaced" (a new request), "unclear" (a doubtful yes, asked again)
+    confirmation: list[str] = field(default_factory=list)
+    refused_codes: list[str] = field(default_factory=list)  # SafetyGate Verdict.code per refusal
+    held: list[ToolCall] = field(default_factory=list)  # the calls asked back, not sent
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "answer": self.text,
+            "backend": self.backend,
+            "latency_ms": round(self.latency_ms, 1),
+            "tool_calls": [c.name for c in self.tool_calls],
+            "tools": [c.to_dict() for c in self.tool_calls],
+            "commands": [c.to_dict() for c in self.commands],
+            "landmark_queries": [q.to_dict() for q in self.landmark_queries],
+            "places": [asdict(p) for p in self.places],
+            "refused": list(self.refused),
+            "proactive": self.proactive,
+            "language": self.language,
+            "fallback_reason": self.fallback_reason,
+            "awaiting_confirmation": self.awaiting_confirmation,
+            "held": [vehicle_command(c).to_dict() for c in self.held],
+            "confirmation": list(self.confirmation),
+        }
+
+
+class TurnCounter:
+    """Questions in flight (received, not yet answered) for the node's ``turn_active``: true
+    from the first arrival until the last answer is out, across both lanes. Not locked:
+    the node calls it under its own lock."""
+
+    def __init__(self) -> None:
+        self.in_flight = 0
+
+    def begin(self) -> bool:
+        """One question arrived; True when this makes a turn active (publish true)."""
+        self.in_flight += 1
+        return self.in_flight == 1
+
+    def end(self, n: int = 1) -> bool:
+        """``n`` questions answered, dropped or failed; True when none is left (publish
+        false)."""
+        if n <= 0 or self.in_flight == 0:
+            return False
+        self.in_flight = max(0, self.in_flight - n)
+        return self.in_flight == 0
