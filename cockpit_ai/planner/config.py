@@ -24,6 +24,7 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "history_turns": 4,
     "landmark_timeout_s": 2.0,
     "break_reminder_s": 600.0,
+    "fatigue_break_level": 3,  # FatigueLevel at which a break is offered (3 moderate)
     "confirm_timeout_s": 20.0,  # a question asked back (or an offer) is forgotten after this
     "history_db": "",  # "" = in memory
     "cloud": {

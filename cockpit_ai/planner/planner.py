@@ -155,9 +155,9 @@ class Planner:
         return call
 
     def on_fatigue(self, level: int, context: Context | None = None) -> Turn | None:
-        """A proactive break offer when the driver is moderately or severely drowsy
-        (at most once per ``break_reminder_s``); None otherwise."""
-        if level < FatigueLevel.MODERATE:
+        """A proactive break offer when the driver's level reaches ``fatigue_break_level``
+        (moderate by default; at most once per ``break_reminder_s``); None otherwise."""
+        if level < int(self.config["fatigue_break_level"]):
             return None
         now = time.monotonic()
         if now - self._last_break_offer < float(self.config["break_reminder_s"]):

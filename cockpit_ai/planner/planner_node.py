@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 from rclpy.node import Node
 from rclpy.parameter import Parameter
 
+from cockpit_ai.enums import FatigueLevel, Priority
 from cockpit_ai.planner.errors import PlannerError
 from cockpit_ai.planner.planner import (
     Context,
@@ -60,7 +61,8 @@ def config_from_params(p: dict[str, Any]) -> dict[str, Any]:
         "n_ctx": p["n_ctx"], "max_tokens": p["max_tokens"], "fastpath": p["fastpath"],
         "fast_only": p["fast_only"], "history_turns": p["history_turns"],
         "landmark_timeout_s": p["landmark_timeout_s"],
-        "break_reminder_s": p["break_reminder_s"], "history_db": p["history_db"],
+        "break_reminder_s": p["break_reminder_s"],
+        "fatigue_break_level": p["fatigue_break_level"], "history_db": p["history_db"],
         "confirm_timeout_s": p["confirm_timeout_s"],
         "cloud": {"enabled": p["cloud_enabled"], "base_url": p["cloud_base_url"],
                   "model": p["cloud_model"], "api_key_env": p["cloud_api_key_env"],
@@ -343,7 +345,7 @@ class PlannerNode(Node):
             self.health.count("cancelled")
             return
         self._publish(turn, msg, received, proactive=(kind == "fatigue"),
-                      urgent=(kind == "fatigue" and int(msg.level) >= 4))
+                      urgent=(kind == "fatigue" and int(msg.level) >= FatigueLevel.SEVERE))
 
     def _publish(self, turn: Turn, src: Any, received: float, *, proactive: bool,
                  urgent: bool) -> None:
@@ -369,7 +371,7 @@ class PlannerNode(Node):
         resp.tool_calls = [c.name for c in turn.tool_calls]
         resp.proactive = proactive or turn.proactive
         resp.awaiting_confirmation = turn.awaiting_confirmation
-        resp.priority = 1 if urgent else 0
+        resp.priority = Priority.URGENT if urgent else Priority.NORMAL
         self.pub_response.publish(resp)
         self.health.count(f"answers_{turn.backend}")
         for event in turn.confirmation:  # asked, accepted, declined, expired, replaced, unclear
