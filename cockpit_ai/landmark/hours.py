@@ -61,13 +61,6 @@ def _parsed(expression: str, zone: str, lat: float, lon: float) -> Any:
         return None
 
 
-def is_valid(expression: str) -> bool:
-    """True when opening-hours-py can parse the expression."""
-    import opening_hours
-
-    return bool(expression) and opening_hours.validate(expression)
-
-
 def open_at(expression: str | None, lat: float, lon: float, at: datetime) -> bool | None:
     """True open, False closed, None unknown (no hours, unparseable, or "unknown" state).
 

@@ -182,18 +182,6 @@ class ToolParseError(PlannerError):
     """The model's output is not a valid tool call; the message says why (for the log)."""
 
 
-_VALIDATOR: Any = None
-
-
-def _validator() -> Any:
-    global _VALIDATOR
-    if _VALIDATOR is None:
-        import jsonschema
-
-        _VALIDATOR = jsonschema.Draft7Validator(TOOL_SCHEMA)
-    return _VALIDATOR
-
-
 def parse_tool_call(text: str) -> ToolCall:
     """Parse and validate the model's JSON; raises ToolParseError on anything unexpected."""
     try:
