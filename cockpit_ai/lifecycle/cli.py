@@ -13,7 +13,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``lifecycle`` subcommands."""
     lc = sub.add_parser("lifecycle", help="get or change the state of a managed node",
                         description="Like `ros2 lifecycle get|set` for managed nodes "
-                        "(e.g. vision_lifecycle_node).")
+                        "(e.g. vision_node with autostart:=false).")
     lsub = lc.add_subparsers(dest="lifecycle_command", metavar="SUBCOMMAND")
     get = lsub.add_parser("get", help="print the node's current state")
     get.add_argument("node", help="fully qualified node name, e.g. /cockpit/cabin_vision")

@@ -1,8 +1,14 @@
 """vision: ``sensor_msgs/Image`` on ``image`` → ``cockpit_ai/DetectionArray`` on ``detections``.
 
 One executable, one instance per camera (``camera: road`` / ``camera: cabin``, set by the
-launch file). The model loads at start (a missing file stops the node with one clear
-line). The image callback only drops the message into a one-slot mailbox
+launch file). It is a managed (lifecycle) node (:class:`~cockpit_ai.ros.managed.ManagedNode`):
+``configure`` loads the model, only an active node subscribes and runs inference,
+``deactivate`` frees the CPU (the model stays loaded), ``cleanup`` frees the model. With
+``autostart`` (default true) it configures and activates itself at start, so launch files
+start it like a plain node and a missing model file stops it with one clear line; with
+``autostart:=false`` it waits for ``cockpit-ai lifecycle set /cockpit/cabin_vision
+configure`` (then ``activate``), e.g. a parked car's cabin camera.
+The image callback only drops the message into a one-slot mailbox
 (:class:`~cockpit_ai.vision.latest.LatestWorker`); a worker thread runs the detector on
 the newest frame, so a 30 Hz camera against a slower model gives fresh results and counted
 drops, never a queue. Bad images are refused with a throttled warning, counted, and the
@@ -19,8 +25,6 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from rclpy.node import Node
-from rclpy.parameter import Parameter
 from sensor_msgs.msg import Image
 
 from cockpit_ai.msg import Detection as DetectionMsg
@@ -28,7 +32,7 @@ from cockpit_ai.msg import DetectionArray
 from cockpit_ai.ros import qos
 from cockpit_ai.ros.diagnostics import OK, WARN, Health
 from cockpit_ai.ros.governor_link import GovernorLink, settings_from_params
-from cockpit_ai.ros.params import declare_from_schema
+from cockpit_ai.ros.managed import ManagedNode
 from cockpit_ai.ros.run import NodeStartupError, run_node
 from cockpit_ai.ros.stamps import stamp_to_ns
 from cockpit_ai.vision import VisionError
@@ -67,61 +71,107 @@ def to_message(result: DetectionResult, header: Any) -> DetectionArray:
     return msg
 
 
-class VisionNode(Node):
-    """Runs the detector on the newest image of one camera."""
+class VisionNode(ManagedNode):
+    """Runs the detector on the newest image of one camera (a managed node).
+
+    ``configure`` loads the model and sets up the publishers and the load governor (so a
+    latched ``turn_active`` is known before ``activate``); ``activate`` subscribes to
+    ``image`` and starts the worker; ``deactivate`` stops both (the CPU is free, the model
+    stays loaded); ``cleanup`` frees the model. With ``autostart`` (default) the node does
+    configure and activate itself; a missing model then stops it with one clear line.
+    """
 
     def __init__(self, *, overrides: dict[str, Any] | None = None) -> None:
-        super().__init__(NODE, parameter_overrides=[
-            Parameter(k, value=v) for k, v in (overrides or {}).items()])
-        p = declare_from_schema(self, NODE)
+        super().__init__(NODE, overrides=overrides)
+        p = self.p
         self.camera = p["camera"]
-        classes = tuple(p["classes"]) or CAMERA_CLASSES.get(self.camera, ())
+        self.classes = tuple(p["classes"]) or CAMERA_CLASSES.get(self.camera, ())
         self.max_pixels = int(p["max_pixels"])
         # On a 2-core computer a camera needs not run the model flat out: the cabin camera's
         # objects change slowly, and the LLM and ASR need CPU too.
         self.min_period_s = 1.0 / p["max_rate_hz"] if p["max_rate_hz"] > 0 else 0.0
-        settings = DetectorSettings(
-            model=p["model"], classes=classes, confidence=p["confidence"], iou=p["iou"],
+        self.settings = DetectorSettings(
+            model=p["model"], classes=self.classes, confidence=p["confidence"], iou=p["iou"],
             imgsz=p["imgsz"], resize=p["resize"], device=p["device"], threads=p["threads"],
             track=p["track"], max_pixels=self.max_pixels,
         )
+        self.health = Health(self)
+        self.health.set("camera", self.camera)
+        self.health.set("classes", ",".join(self.classes) or "all")
+        self.health.set("threads", self.settings.threads)
+        self.detector: Detector | None = None
+        self.governor: GovernorLink | None = None
+        self.pub: Any = None
+        self.debug_pub: Any = None
+        self.sub: Any = None
+        self.worker: LatestWorker[Image, None] | None = None
+        self._status_base: tuple[int | bytes, str] = (OK, "unconfigured")
+        self._status()
+
+    # -- lifecycle (ManagedNode) ----------------------------------------------------------
+    def load(self) -> None:
         try:
-            self.detector = Detector(settings)
+            self.detector = Detector(self.settings)
         except VisionError as exc:
             raise NodeStartupError(f"vision ({self.camera}): {exc}") from None
-        self.health = Health(self)
         self.health.set("model", str(self.detector.model_path))
-        self.health.set("camera", self.camera)
-        self.health.set("classes", ",".join(classes) or "all")
-        self.health.set("threads", settings.threads)
-        self._status_base: tuple[int | bytes, str] = (OK, "waiting for images")
-        self.governor = GovernorLink(self, self.health, settings_from_params(p),
+        self.governor = GovernorLink(self, self.health, settings_from_params(self.p),
                                      on_change=lambda _state: self._status())
-        self.pub = self.create_publisher(DetectionArray, "detections", qos.RELIABLE)
-        self.debug_pub = (self.create_publisher(Image, "debug_image", qos.SENSOR)
-                          if p["publish_debug_image"] else None)
-        self.worker: LatestWorker[Image, None] = LatestWorker(
-            self._process, on_error=self._on_error, name=f"vision-{self.camera}"
-        ).start()
-        self.sub = self.create_subscription(Image, "image", self._on_image, qos.SENSOR)
+        self.pub = self.create_lifecycle_publisher(DetectionArray, "detections", qos.RELIABLE)
+        self.debug_pub = (self.create_lifecycle_publisher(Image, "debug_image", qos.SENSOR)
+                          if self.p["publish_debug_image"] else None)
+        self._status(OK, "configured (inactive)")
         self.get_logger().info(
             f"vision ({self.camera}): {self.detector.model_path.name} loaded, classes "
-            f"{', '.join(classes) or 'all'}, tracking {'on' if settings.track else 'off'}"
+            f"{', '.join(self.classes) or 'all'}, tracking "
+            f"{'on' if self.settings.track else 'off'}"
         )
 
+    def start(self) -> None:
+        self.worker = LatestWorker(self._process, on_error=self._on_error,
+                                   name=f"vision-{self.camera}").start()
+        self.sub = self.create_subscription(Image, "image", self._on_image, qos.SENSOR)
+        self._status(OK, "waiting for images")
+        self.get_logger().info(f"vision ({self.camera}): active")
+
+    def stop(self) -> None:
+        sub, self.sub = self.sub, None
+        if sub is not None:
+            self.destroy_subscription(sub)
+        worker, self.worker = self.worker, None
+        if worker is not None:
+            worker.stop(timeout=5.0)
+            if self.detector is not None:
+                self._status(OK, "configured (inactive)")
+                self.get_logger().info(f"vision ({self.camera}): inactive, inference stopped")
+
+    def unload(self) -> None:
+        for pub in (self.pub, self.debug_pub):
+            if pub is not None:
+                self.destroy_lifecycle_publisher(pub)
+        self.pub = self.debug_pub = None
+        if self.governor is not None:
+            self.governor.destroy()
+            self.governor = None
+        self.detector = None
+        self._status(OK, "unconfigured")
+
+    # -- running --------------------------------------------------------------------------
     def _status(self, level: int | bytes | None = None, text: str | None = None) -> None:
         """Set (or re-show) the status, with the governor's state in front when throttled."""
         if level is not None and text is not None:
             self._status_base = (level, text)
         level, text = self._status_base
-        self.health.status(level, self.governor.status_text(text))
+        governor = self.governor
+        self.health.status(level, governor.status_text(text) if governor else text)
 
     def _on_image(self, msg: Image) -> None:
         """Callback thread: only hand the message over (newest wins), if the governor lets."""
         self.health.count("frames_in")
-        if not self.governor.admit():
+        governor, worker = self.governor, self.worker
+        if governor is not None and not governor.admit():
             return  # counted as throttled_frames: dialogue or busy machine, not a fault
-        if self.worker.submit(msg):
+        if worker is not None and worker.submit(msg):
             self.health.count("frames_dropped")  # the waiting frame was replaced
 
     def _process(self, msg: Image) -> None:
@@ -135,19 +185,23 @@ class VisionNode(Node):
                 time.sleep(rest)  # newer frames replace the waiting one meanwhile (dropped)
 
     def _detect_and_publish(self, msg: Image) -> None:
+        detector, pub, worker = self.detector, self.pub, self.worker
+        if detector is None or pub is None or not self.running:
+            return  # deactivated or cleaned up while this frame waited
         image = image_to_bgr(msg, max_pixels=self.max_pixels)
-        result = self.detector.detect(image)
+        result = detector.detect(image)
         result.camera = self.camera
-        result.frames_dropped = self.worker.stats.dropped
+        result.frames_dropped = worker.stats.dropped if worker is not None else 0
         now_ns = self.get_clock().now().nanoseconds
         result.latency_ms = (now_ns - stamp_to_ns(msg.header.stamp)) / 1e6
-        self.pub.publish(to_message(result, msg.header))
+        pub.publish(to_message(result, msg.header))
         self.health.count("results")
         self.health.set("inference_ms", f"{result.inference_time_ms:.1f}")
         self._status(OK, f"{len(result.detections)} objects in the last frame")
-        if self.debug_pub is not None:
+        debug_pub = self.debug_pub
+        if debug_pub is not None:
             drawn = draw_detections(image, result)
-            self.debug_pub.publish(array_to_image(drawn, encoding="bgr8", header=msg.header))
+            debug_pub.publish(array_to_image(drawn, encoding="bgr8", header=msg.header))
 
     def _on_error(self, msg: Image, exc: BaseException) -> None:
         """A bad image (or a failed frame): warn (throttled), count, keep running."""
@@ -159,10 +213,6 @@ class VisionNode(Node):
         self._status(WARN, f"last {what}: {exc}")
         self.get_logger().warning(f"vision ({self.camera}): {what}: {exc}",
                                   throttle_duration_sec=5.0)
-
-    def close(self) -> None:
-        """Stop the worker after the frame in progress."""
-        self.worker.stop(timeout=5.0)
 
 
 def main(args: list[str] | None = None) -> int:

@@ -2,18 +2,23 @@
 
 A 30 Hz camera against the slower model: fresh results with bounded latency and counted
 drops. Bad images are refused and the node keeps running. A missing model stops the node
-with one clear line.
+with one clear line. The node is managed: with ``autostart`` (default) it is active by
+itself; with ``autostart:=false`` nothing runs until ``cockpit-ai lifecycle set``
+configures and activates it, and nothing after deactivate.
 """
 
 from __future__ import annotations
 
 import os
 import statistics
+import subprocess
 import time
 
 import pytest
 
 from cockpit_ai.paths import config_dir
+from cockpit_ai.ros import qos
+from cockpit_ai.testing import cockpit_cmd
 from cockpit_ai.vision.assets import default_model_path, install_assets, sample_image
 
 pytestmark = pytest.mark.integration
@@ -118,6 +123,8 @@ def test_camera_to_detections_bounded_latency_counted_drops(processes, probe, tm
     # Age of each result: waiting for the running frame + its own inference + transport.
     assert max(latencies[2:]) < 3 * inference + 1500, (latencies, inference)
     assert all(m.inference_time_ms > 0 for m in msgs)
+    # A managed node: autostart (the default) configured and activated it by itself.
+    assert _lifecycle("get", "/road/vision").stdout.startswith("active")
 
 
 def test_bad_images_refused_node_keeps_running(processes, probe) -> None:
@@ -275,3 +282,69 @@ def test_governor_throttles_while_a_dialogue_turn_is_in_progress(processes, prob
     later = latest(lambda d: counter(d, "results") >= counter(back, "results") + 3, timeout=120)
     assert counter(later, "throttled_frames") == counter(back, "throttled_frames")
     assert vision.poll() is None
+
+
+LC_NODE = "/lc_test/road_vision"
+
+
+def _lifecycle(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(cockpit_cmd() + ["lifecycle", *args], capture_output=True,
+                          text=True, timeout=120)
+
+
+def test_managed_configure_activate_deactivate(processes, probe) -> None:
+    """autostart:=false: a manager drives the transitions; no detections while inactive."""
+    import cv2
+
+    from cockpit_ai.msg import DetectionArray
+    from cockpit_ai.vision.images import array_to_image
+
+    proc = processes.start([node_exec("vision_node"), "--ros-args", "-r",
+                            "__node:=road_vision", "-r", "__ns:=/lc_test", "-p",
+                            "camera:=road", "-p", "autostart:=false"], name="lifecycle")
+    got = probe.subscribe(DetectionArray, "/lc_test/detections")
+    frame = cv2.resize(cv2.imread(str(sample_image("bus.jpg"))), (640, 480))
+    image = array_to_image(frame, encoding="bgr8")
+
+    def feed(seconds: float) -> None:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            image.header.stamp = probe.node.get_clock().now().to_msg()
+            probe.publish("/lc_test/image", image, qos=qos.SENSOR)
+            time.sleep(0.1)
+
+    assert _lifecycle("get", LC_NODE).stdout.startswith("unconfigured")
+    feed(1.0)
+    assert not got.messages  # nothing runs before configure/activate
+    # A dialogue turn already in progress: the latched flag reaches the governor that
+    # configure sets up (a late joiner still hears it).
+    from diagnostic_msgs.msg import DiagnosticArray
+    from std_msgs.msg import Bool
+
+    diagnostics = probe.subscribe(DiagnosticArray, "/diagnostics")
+    probe.publish("/lc_test/turn_active", Bool(data=True), qos=qos.LATCHED)
+    assert _lifecycle("set", LC_NODE, "configure").returncode == 0
+    assert _lifecycle("get", LC_NODE).stdout.startswith("inactive")
+
+    def governor_state(d: DiagnosticArray) -> str:
+        return next((kv.value for s in d.status if s.name == LC_NODE for kv in s.values
+                     if kv.key == "governor"), "")
+
+    diagnostics.wait(1, timeout=30,
+                     where=lambda d: governor_state(d) == "throttled (dialogue)")
+    probe.publish("/lc_test/turn_active", Bool(data=False), qos=qos.LATCHED)
+    assert _lifecycle("set", LC_NODE, "activate").returncode == 0
+    deadline = time.monotonic() + 60
+    while not got.messages and time.monotonic() < deadline:
+        feed(0.5)
+    assert got.messages, processes.log(proc)
+    assert {d.class_name for d in got.messages[-1].detections} & {"bus", "person"}
+    assert _lifecycle("set", LC_NODE, "deactivate").returncode == 0
+    time.sleep(1.0)  # a frame in flight may still finish
+    count = len(got.messages)
+    feed(2.0)
+    assert len(got.messages) == count, "inference went on after deactivate"
+    bad = _lifecycle("set", LC_NODE, "configure")  # not a valid transition from inactive
+    assert bad.returncode == 1 and "failed" in bad.stderr
+    missing = _lifecycle("get", "/lc_test/nobody")
+    assert missing.returncode == 1 and "no get_state service" in missing.stderr

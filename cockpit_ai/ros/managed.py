@@ -1,0 +1,100 @@
+"""ManagedNode: the shared base of the package's managed (lifecycle) nodes.
+
+A managed node loads its model in ``on_configure``, works only while active and frees the
+model in ``on_cleanup``/``on_shutdown``. The ``autostart`` parameter (declared from the
+node's schema like every other key; every managed node's schema lists it) decides who
+drives the transitions: true (default) configures and activates the node itself right
+after construction (a one-shot timer, as launch files do for yolo_ros), so launch files
+and the demo start it like a plain node; false waits for ``cockpit-ai lifecycle set``.
+A configure that fails during autostart stops the node like a failed plain-node start:
+one ``[ERROR]`` line (from ``run_node``) and exit code 1.
+
+A subclass implements ``load()`` (raise ``NodeStartupError`` when it cannot), ``start()``,
+``stop()`` and ``unload()``; the base turns them into the lifecycle callbacks.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rclpy.lifecycle import LifecycleNode, LifecycleState, TransitionCallbackReturn
+
+from cockpit_ai.ros.params import declare_from_schema
+from cockpit_ai.ros.params import overrides as param_overrides
+from cockpit_ai.ros.run import NodeStartupError
+
+
+class ManagedNode(LifecycleNode):
+    """A lifecycle node with schema parameters and ``autostart``."""
+
+    def __init__(self, name: str, *, overrides: dict[str, Any] | None = None) -> None:
+        super().__init__(name, parameter_overrides=param_overrides(overrides))
+        self.p: dict[str, Any] = declare_from_schema(self, name)
+        self.load_error: str | None = None
+        self.running = False
+        self._autostart_timer: Any = None
+        if self.p.get("autostart", True):
+            self._autostart_timer = self.create_timer(0.0, self._autostart)
+
+    # -- what a subclass implements -------------------------------------------------------
+    def load(self) -> None:
+        """Load the model (configure); raise NodeStartupError with what to do."""
+
+    def start(self) -> None:
+        """Start working (activate): subscriptions, worker threads."""
+
+    def stop(self) -> None:
+        """Stop working (deactivate/cleanup/shutdown); the model stays loaded."""
+
+    def unload(self) -> None:
+        """Free the model (cleanup/shutdown)."""
+
+    # -- autostart ------------------------------------------------------------------------
+    def _autostart(self) -> None:
+        if self._autostart_timer is not None:
+            self._autostart_timer.cancel()
+            self.destroy_timer(self._autostart_timer)
+            self._autostart_timer = None
+        self.trigger_configure()
+        if self.load_error is not None:
+            raise NodeStartupError(self.load_error)  # run_node: one line, exit 1
+        self.trigger_activate()
+
+    # -- transitions ----------------------------------------------------------------------
+    def on_configure(self, state: LifecycleState) -> TransitionCallbackReturn:
+        self.load_error = None
+        try:
+            self.load()
+        except NodeStartupError as exc:
+            self.load_error = str(exc)
+            self.get_logger().error(self.load_error)
+            self.unload()
+            return TransitionCallbackReturn.FAILURE
+        return TransitionCallbackReturn.SUCCESS
+
+    def on_activate(self, state: LifecycleState) -> TransitionCallbackReturn:
+        self.start()
+        self.running = True
+        return super().on_activate(state)
+
+    def on_deactivate(self, state: LifecycleState) -> TransitionCallbackReturn:
+        self._stop()
+        return super().on_deactivate(state)
+
+    def on_cleanup(self, state: LifecycleState) -> TransitionCallbackReturn:
+        self._stop()
+        self.unload()
+        return TransitionCallbackReturn.SUCCESS
+
+    def on_shutdown(self, state: LifecycleState) -> TransitionCallbackReturn:
+        self._stop()
+        self.unload()
+        return TransitionCallbackReturn.SUCCESS
+
+    def _stop(self) -> None:
+        self.running = False
+        self.stop()
+
+    def close(self) -> None:
+        """run_node calls this before destroying the node: stop the work."""
+        self._stop()
