@@ -10,8 +10,9 @@ this before they start nodes.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
+
+import psutil
 
 SHM = Path("/dev/shm")
 
@@ -20,19 +21,13 @@ def _in_use(shm: Path = SHM) -> set[str]:
     """Names of files in ``shm`` that some live process has open or mapped."""
     prefix = f"{shm}/"
     used: set[str] = set()
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
+    for proc in psutil.process_iter():
         try:
-            for line in (proc / "maps").read_text().splitlines():
-                if prefix in line:
-                    used.add(line.rsplit(prefix, 1)[1].split(" ")[0])
-            for fd in (proc / "fd").iterdir():
-                target = os.readlink(fd)
-                if target.startswith(prefix):
-                    used.add(target[len(prefix):].split(" ")[0])
-        except (OSError, ValueError):
+            paths = [m.path for m in proc.memory_maps(grouped=False)]
+            paths += [f.path for f in proc.open_files()]
+        except (psutil.Error, OSError):
             continue  # the process ended meanwhile, or is not ours to read
+        used.update(p[len(prefix) :].split(" ")[0] for p in paths if p.startswith(prefix))
     return used
 
 
