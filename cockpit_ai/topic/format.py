@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import yaml
+
 
 def to_dict(msg: Any, *, max_array: int = 16) -> Any:
     """A rosidl message as nested dicts/lists; long arrays are shortened unless max_array=0."""
@@ -22,33 +24,20 @@ def to_dict(msg: Any, *, max_array: int = 16) -> Any:
     return msg
 
 
-def to_yaml(value: Any, indent: int = 0) -> str:
-    """Minimal YAML for what ``to_dict`` returns (no dependency, stable key order)."""
-    pad = "  " * indent
-    if isinstance(value, dict):
-        lines = []
-        for k, v in value.items():
-            if isinstance(v, dict) and v:
-                lines.append(f"{pad}{k}:")
-                lines.append(to_yaml(v, indent + 1))
-            elif isinstance(v, list) and v and any(isinstance(i, dict) for i in v):
-                lines.append(f"{pad}{k}:")
-                for item in v:
-                    body = to_yaml(item, indent + 2).lstrip()
-                    lines.append(f"{pad}- {body}")
-            else:
-                lines.append(f"{pad}{k}: {_scalar(v)}")
-        return "\n".join(lines)
-    return pad + _scalar(value)
+class _Dumper(yaml.SafeDumper):
+    """Block mappings, lists of scalars on one line (as ``ros2 topic echo`` shows arrays)."""
 
 
-def _scalar(v: Any) -> str:
-    if isinstance(v, str):
-        return repr(v) if (v == "" or v.strip() != v or ":" in v) else v
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, list):
-        return "[" + ", ".join(_scalar(i) for i in v) + "]"
-    if isinstance(v, dict):
-        return "{}"
-    return str(v)
+def _list(dumper: yaml.SafeDumper, items: list) -> yaml.SequenceNode:
+    inline = not any(isinstance(i, (dict, list)) for i in items)
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", items, flow_style=inline)
+
+
+_Dumper.add_representer(list, _list)
+
+
+def to_yaml(value: Any) -> str:
+    """YAML for what ``to_dict`` returns (PyYAML, key order kept)."""
+    text = yaml.dump(value, Dumper=_Dumper, sort_keys=False, default_flow_style=False,
+                     width=1 << 16)  # fmt: skip
+    return text.removesuffix("\n").removesuffix("\n...")
