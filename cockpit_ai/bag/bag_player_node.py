@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from rclpy.duration import Duration
 from rclpy.node import Node
 from rosgraph_msgs.msg import Clock
 
@@ -37,6 +38,10 @@ def publisher_qos(msgtype: str, requested: str) -> Any:
     if requested != "sensor" and msgtype in STREAM_QOS:
         return STREAM_QOS[msgtype]
     return qos.profile(requested)
+
+
+#: Longest wait at exit for subscribers to acknowledge the last reliable messages.
+ACK_TIMEOUT_S = 2.0
 
 
 class BagPlayerNode(Node):
@@ -115,14 +120,25 @@ class BagPlayerNode(Node):
                 self.get_logger().error(f"playback stopped: {exc}")
         self.done.set()
         if p["exit_when_done"] and not self.stop.is_set():
-            # Let DDS deliver the last reliable messages before the process goes away.
-            time.sleep(0.5)
+            self._wait_for_acks(ACK_TIMEOUT_S)
             from rclpy import shutdown
 
             try:
                 shutdown(context=self.context)
             except Exception:
                 pass
+
+    def _wait_for_acks(self, timeout_s: float) -> None:
+        """Let DDS deliver the last reliable messages before the process goes away: wait until
+        every subscriber acknowledged them (best-effort publishers return at once)."""
+        deadline = time.monotonic() + timeout_s
+        pubs = list(self.pubs.values()) + ([self.clock_pub] if self.clock_pub else [])
+        for pub in pubs:
+            left = max(0.0, deadline - time.monotonic())
+            try:
+                pub.wait_for_all_acked(Duration(seconds=left))
+            except Exception:  # context already shut down
+                return
 
     def close(self) -> None:
         """Stop the playback thread before the node is destroyed."""
