@@ -5,12 +5,64 @@ Drawn with matplotlib (Agg) from the OSM extract's streets — no map tiles, not
 
 from __future__ import annotations
 
-import html
 import statistics
 from pathlib import Path
 from typing import Any
 
+import jinja2
+
 from cockpit_ai.demo.monitor import LEVELS
+
+_ENV = jinja2.Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True,
+                          undefined=jinja2.StrictUndefined)  # fmt: skip
+_ENV.filters["ms"] = lambda v: "–" if v is None else f"{v:.0f}"
+_ENV.filters["level"] = lambda level: LEVELS.get(level, level)
+
+#: The report page; every value is HTML-escaped by the environment (autoescape).
+_TEMPLATE = _ENV.from_string("""<!doctype html><html><head><meta charset="utf-8">
+<title>cockpit_ai demo drive</title>
+<style>body{font-family:sans-serif;max-width:1000px;margin:2em auto}
+table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px}</style>
+</head><body><h1>cockpit_ai demo drive</h1>
+<h2>Conversation</h2><table><tr><th>t (s)</th><th>driver</th><th>co-pilot</th>
+<th>back end</th><th>speech end → answer (ms)</th></tr>
+{% for t in turns %}
+<tr><td>{{ "%.1f"|format(t.t) }}</td><td>{{ t.question }}</td>\
+<td>{{ t.answer or "(no answer)" }}</td><td>{{ t.backend or "" }}</td>\
+<td>{{ t.latency_ms.speech_end_to_response|ms }}</td></tr>
+{% endfor %}
+</table>
+<h2>Vehicle commands</h2><ul>
+{% for c in commands %}
+<li>{{ "%.1f"|format(c.t) }} s: {{ c.function }} {{ c.action }} {{ c.value }} {{ c.unit }}</li>
+{% else %}
+<li>none</li>
+{% endfor %}
+</ul>
+<h2>Fatigue alerts</h2><ul>
+{% for a in alerts %}
+<li>{{ "%.1f"|format(a.t) }} s: {{ a.level|level }} ({{ a.cues|join(", ") }})</li>
+{% else %}
+<li>none</li>
+{% endfor %}
+</ul><img src="{{ fatigue_png }}" width="900">
+<h2>Route and landmarks</h2><img src="{{ route_png }}" width="800">
+<h2>Latency per stage</h2><table><tr><th>stage</th><th>n</th><th>p50 ms</th><th>p95 ms</th>
+</tr>
+{% for r in rows %}
+<tr><td>{{ r.stage }}</td><td>{{ r.n }}</td><td>{{ r.p50_ms|ms }}</td>
+<td>{{ r.p95_ms|ms }}</td></tr>
+{% endfor %}
+</table>
+<h2>Audio and CPU</h2><p>Microphone stream: {{ audio.chunks_published }} chunks played, \
+{{ audio.chunks_received }} received by the speech node, {{ audio.gaps }} missing \
+(sequence gaps).</p>
+<table><tr><th>node</th><th>CPU % of one core during the drive</th></tr>
+{% for name, v in cpu %}
+<tr><td>{{ name }}</td><td>{{ "%.1f"|format(v) }}</td></tr>
+{% endfor %}
+</table>
+<p>Map data © OpenStreetMap contributors, ODbL 1.0.</p></body></html>""")
 
 
 def _pctl(values: list[float], q: float) -> float | None:
@@ -118,43 +170,11 @@ def write_report(out: Path, summary: dict[str, Any], expected: dict[str, Any]) -
     rows = latency_table(summary)
     summary["latency_table"] = rows
 
-    def fmt(v: float | None) -> str:
-        return "–" if v is None else f"{v:.0f}"
-
-    turns = "".join(
-        f"<tr><td>{t['t']:.1f}</td><td>{html.escape(t['question'])}</td>"
-        f"<td>{html.escape(t['answer'] or '(no answer)')}</td><td>{t['backend'] or ''}</td>"
-        f"<td>{fmt(t['latency_ms']['speech_end_to_response'])}</td></tr>"
-        for t in summary["turns"])
-    cmds = "".join(f"<li>{c['t']:.1f} s: {html.escape(c['function'])} {html.escape(c['action'])}"
-                   f" {html.escape(c['value'])} {html.escape(c['unit'])}</li>"
-                   for c in summary["commands"]) or "<li>none</li>"
-    alerts = "".join(f"<li>{a['t']:.1f} s: {LEVELS.get(a['level'], a['level'])} "
-                     f"({html.escape(', '.join(a['cues']))})</li>"
-                     for a in summary["fatigue_alerts"]) or "<li>none</li>"
-    lat = "".join(f"<tr><td>{r['stage']}</td><td>{r['n']}</td><td>{fmt(r['p50_ms'])}</td>"
-                  f"<td>{fmt(r['p95_ms'])}</td></tr>" for r in rows)
     a = summary.get("audio") or {}
-    audio = (f"<p>Microphone stream: {a.get('chunks_published')} chunks played, "
-             f"{a.get('chunks_received')} received by the speech node, {a.get('gaps')} missing "
-             f"(sequence gaps).</p>")
-    cpu = "".join(f"<tr><td>{html.escape(n)}</td><td>{v:.1f}</td></tr>"
-                  for n, v in sorted((summary.get("cpu_percent") or {}).items(),
-                                     key=lambda kv: -kv[1]))
+    cpu = sorted((summary.get("cpu_percent") or {}).items(), key=lambda kv: -kv[1])
     page = out / "index.html"
-    page.write_text(f"""<!doctype html><html><head><meta charset="utf-8">
-<title>cockpit_ai demo drive</title>
-<style>body{{font-family:sans-serif;max-width:1000px;margin:2em auto}}
-table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:4px 8px}}</style>
-</head><body><h1>cockpit_ai demo drive</h1>
-<h2>Conversation</h2><table><tr><th>t (s)</th><th>driver</th><th>co-pilot</th>
-<th>back end</th><th>speech end → answer (ms)</th></tr>{turns}</table>
-<h2>Vehicle commands</h2><ul>{cmds}</ul>
-<h2>Fatigue alerts</h2><ul>{alerts}</ul><img src="{fat.name}" width="900">
-<h2>Route and landmarks</h2><img src="{route.name}" width="800">
-<h2>Latency per stage</h2><table><tr><th>stage</th><th>n</th><th>p50 ms</th><th>p95 ms</th>
-</tr>{lat}</table>
-<h2>Audio and CPU</h2>{audio}
-<table><tr><th>node</th><th>CPU % of one core during the drive</th></tr>{cpu}</table>
-<p>Map data © OpenStreetMap contributors, ODbL 1.0.</p></body></html>""")
+    page.write_text(_TEMPLATE.render(
+        turns=summary["turns"], commands=summary["commands"], levels=LEVELS,
+        alerts=summary["fatigue_alerts"], fatigue_png=fat.name, route_png=route.name,
+        rows=rows, audio=a, cpu=cpu))  # fmt: skip
     return page
