@@ -8,11 +8,11 @@ GNSS noise with a fixed seed so every generated bag is the same.
 
 from __future__ import annotations
 
-import heapq
 import math
 from dataclasses import dataclass
 from pathlib import Path
 
+import networkx as nx
 import numpy as np
 from geographiclib.geodesic import Geodesic
 
@@ -74,37 +74,34 @@ def nearest_node(streets: Streets, lat: float, lon: float) -> int:
     return best
 
 
-def shortest_path(streets: Streets, start: int, goal: int) -> list[int]:
-    """Dijkstra over the street graph."""
-    dist = {start: 0.0}
-    prev: dict[int, int] = {}
-    heap = [(0.0, start)]
-    while heap:
-        d, node = heapq.heappop(heap)
-        if node == goal:
-            break
-        if d > dist.get(node, math.inf):
-            continue
-        for nxt, w in streets.edges.get(node, []):
-            nd = d + w
-            if nd < dist.get(nxt, math.inf):
-                dist[nxt], prev[nxt] = nd, node
-                heapq.heappush(heap, (nd, nxt))
-    if goal not in dist:
-        raise RouteError("no street route between the two points")
-    path = [goal]
-    while path[-1] != start:
-        path.append(prev[path[-1]])
-    return path[::-1]
+def street_graph(streets: Streets) -> nx.Graph:
+    """The streets as a weighted networkx graph (the shortest of parallel segments)."""
+    graph = nx.Graph()
+    for a, neighbours in streets.edges.items():
+        for b, w in neighbours:
+            if not graph.has_edge(a, b) or w < graph[a][b]["weight"]:
+                graph.add_edge(a, b, weight=w)
+    return graph
+
+
+def shortest_path(streets: Streets, start: int, goal: int,
+                  graph: nx.Graph | None = None) -> list[int]:
+    """Dijkstra over the street graph (networkx); ``graph`` from ``street_graph`` if given."""
+    graph = street_graph(streets) if graph is None else graph
+    try:
+        return nx.dijkstra_path(graph, start, goal, weight="weight")
+    except (nx.NetworkXNoPath, nx.NodeNotFound):
+        raise RouteError("no street route between the two points") from None
 
 
 def route_points(streets: Streets, waypoints: list[tuple[float, float]]
                  ) -> list[tuple[float, float]]:
     """Positions along the streets through the given waypoints, in order."""
     nodes: list[int] = []
+    graph = street_graph(streets)
     for (alat, alon), (blat, blon) in zip(waypoints, waypoints[1:], strict=False):
         leg = shortest_path(streets, nearest_node(streets, alat, alon),
-                            nearest_node(streets, blat, blon))
+                            nearest_node(streets, blat, blon), graph)
         nodes += leg if not nodes else leg[1:]
     return [streets.coords[n] for n in nodes]
 
