@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import numpy as np
 
 from cockpit_ai.demo.monitor import LEVELS
 
@@ -66,10 +67,10 @@ table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px}</sty
 
 
 def _pctl(values: list[float], q: float) -> float | None:
-    vals = sorted(v for v in values if v is not None)
+    vals = [v for v in values if v is not None]
     if not vals:
         return None
-    return vals[min(len(vals) - 1, int(round(q * (len(vals) - 1))))]
+    return float(np.percentile(vals, 100 * q, method="nearest"))
 
 
 def route_map(out: Path, summary: dict[str, Any], expected: dict[str, Any]) -> Path:
