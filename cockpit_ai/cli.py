@@ -24,7 +24,6 @@ AREAS = (
     "planner",
     "demo",
     "assets",
-    "bench",
 )
 
 

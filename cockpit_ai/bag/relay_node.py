@@ -27,7 +27,7 @@ class RelayNode(Node):
         super().__init__(NODE, parameter_overrides=param_overrides(overrides))
         p = declare_from_schema(self, NODE)
         try:
-            cls = message_class(p["type"].replace("/msg/", "/msg/", 1))
+            cls = message_class(p["type"])
         except BagError as exc:
             raise NodeStartupError(f"relay: parameter 'type': {exc}") from None
         try:
