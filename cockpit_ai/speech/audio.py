@@ -3,7 +3,7 @@
 Everything is numpy int16 mono at 16 kHz inside the speech core; this module is where other
 rates, channel counts and file formats are turned into that (or refused with a clear
 ``SpeechError``). Resampling is a streaming windowed-sinc low-pass plus linear interpolation
-in numpy (scipy's polyphase resampler is used for whole files when scipy is installed).
+in numpy.
 """
 
 from __future__ import annotations
@@ -158,21 +158,13 @@ class Resampler:
 
 
 def resample(samples: np.ndarray, src_rate: int, dst_rate: int = TARGET_RATE) -> np.ndarray:
-    """Resample a whole mono int16 signal (zero-phase: no delay), scipy if present."""
+    """Resample a whole mono int16 signal (zero-phase low-pass, then linear interpolation)."""
     if src_rate == dst_rate:
         return samples.astype(np.int16, copy=False)
-    try:
-        from math import gcd
-
-        from scipy.signal import resample_poly  # type: ignore[import-not-found]
-
-        g = gcd(int(src_rate), int(dst_rate))
-        y = resample_poly(samples.astype(np.float64), dst_rate // g, src_rate // g)
-    except ImportError:
-        cutoff = 0.9 * min(src_rate, dst_rate) / src_rate
-        x = np.convolve(samples.astype(np.float64), _lowpass_taps(min(cutoff, 1.0), 63), "same")
-        n_out = round(len(x) * dst_rate / src_rate)
-        y = np.interp(np.arange(n_out) * (src_rate / dst_rate), np.arange(len(x)), x)
+    cutoff = 0.9 * min(src_rate, dst_rate) / src_rate
+    x = np.convolve(samples.astype(np.float64), _lowpass_taps(min(cutoff, 1.0), 63), "same")
+    n_out = round(len(x) * dst_rate / src_rate)
+    y = np.interp(np.arange(n_out) * (src_rate / dst_rate), np.arange(len(x)), x)
     return np.clip(np.round(y), -32768, 32767).astype(np.int16)
 
 
@@ -201,8 +193,8 @@ def parse_wav_bytes(data: bytes, name: str) -> tuple[np.ndarray, int, int]:
 def read_audio_file(path: str | Path, *, sample_rate: int = TARGET_RATE) -> np.ndarray:
     """Load a WAV/FLAC/other audio file as mono int16 at ``sample_rate``.
 
-    WAV goes through the stdlib ``wave``; other formats through ``soundfile`` when installed,
-    else through the ``sox`` program. Stereo is down-mixed, other rates resampled.
+    WAV goes through the stdlib ``wave``; other formats through the ``sox`` program.
+    Stereo is down-mixed, other rates resampled.
     """
     p = Path(path)
     if not p.is_file():
@@ -221,21 +213,11 @@ def read_audio_file(path: str | Path, *, sample_rate: int = TARGET_RATE) -> np.n
 
 
 def _read_other(p: Path) -> tuple[np.ndarray, int, int]:
-    """Non-WAV files: soundfile if installed, else sox converts to 16-bit WAV on stdout."""
-    try:
-        import soundfile  # type: ignore[import-not-found]
-    except ImportError:
-        soundfile = None
-    if soundfile is not None:
-        try:
-            data, rate = soundfile.read(str(p), dtype="int16", always_2d=True)
-        except Exception as exc:  # soundfile raises its own LibsndfileError
-            raise SpeechError(f"{p}: not a readable audio file ({exc})") from exc
-        return data.reshape(-1), int(rate), int(data.shape[1])
+    """Non-WAV files: sox converts them to 16-bit WAV on stdout."""
     sox = shutil.which("sox")
     if sox is None:
         raise SpeechError(
-            f"{p}: only WAV can be read without `soundfile` or the `sox` program; "
+            f"{p}: only WAV can be read without the `sox` program; "
             "convert it to WAV or install sox (apt-get install sox)"
         )
     proc = subprocess.run(

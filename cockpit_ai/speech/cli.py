@@ -16,7 +16,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Runs the same VAD + ASR core as speech_node on a WAV/FLAC file and "
         "prints each utterance with its start/end time in seconds from the file start.",
     )
-    p.add_argument("file", help="audio file (WAV; FLAC and others via soundfile or sox)")
+    p.add_argument("file", help="audio file (WAV; FLAC and others via sox)")
     p.add_argument("--json", action="store_true", help="one JSON object per utterance")
     p.add_argument("--beam", type=int, default=5, help="beam size (1 = greedy; default 5)")
     p.add_argument("--no-prompt", action="store_true", help="no cockpit vocabulary prompt")
