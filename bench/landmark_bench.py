@@ -20,6 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -80,8 +82,7 @@ def write_pbf(path: Path, n: int, side_km: float, seed: int = 1) -> None:
 
 
 def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+    return float(np.percentile(values, p, method="nearest"))
 
 
 def make_queries(count: int, side_km: float, seed: int = 2) -> list[PoiQuery]:
