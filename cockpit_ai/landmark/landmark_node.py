@@ -17,7 +17,7 @@ from typing import Any
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
 from rclpy.node import Node
 
-from cockpit_ai.landmark import ATTRIBUTION, LandmarkError
+from cockpit_ai.landmark import ATTRIBUTION, LandmarkError, policy
 from cockpit_ai.landmark.geometry import (
     CourseEstimator,
     Sectors,
@@ -83,6 +83,7 @@ class LandmarkNode(Node):
         from sensor_msgs.msg import NavSatFix
 
         from cockpit_ai.msg import Landmark, LandmarkArray, LandmarkQuery
+        from cockpit_ai.srv import SearchLandmarks
 
         self._landmark_type = Landmark
         self._array_type = LandmarkArray
@@ -126,6 +127,8 @@ class LandmarkNode(Node):
                                      callback_group=sensors)  # fmt: skip
         self.create_subscription(LandmarkQuery, "landmark_query", self._on_query, qos.RELIABLE,
                                  callback_group=queries)  # fmt: skip
+        self.create_service(SearchLandmarks, "search_landmarks", self._on_search,
+                            callback_group=queries)
         if p["nearby_period_s"] > 0.0:
             self.create_timer(p["nearby_period_s"], self._publish_nearby, callback_group=queries)
         self.get_logger().info(
@@ -222,7 +225,17 @@ class LandmarkNode(Node):
         out.vehicle_heading_deg = math.nan
         return out
 
+    def _on_search(self, request: Any, response: Any) -> Any:
+        """The ``search_landmarks`` service: the same answer as a ``landmark_query``, also
+        published on ``landmarks`` so recorded bags show every answer."""
+        response.result = self._answer_or_error(request.query)
+        self.pub.publish(response.result)
+        return response
+
     def _on_query(self, msg: Any) -> None:
+        self.pub.publish(self._answer_or_error(msg))
+
+    def _answer_or_error(self, msg: Any) -> Any:
         self.health.count("queries")
         try:
             out = self._answer(msg)
@@ -231,7 +244,7 @@ class LandmarkNode(Node):
             self._warn(f"query {msg.request_id!r} failed: {exc}")
             out = self._reply(request_id=msg.request_id, status=self._array_type.STATUS_ERROR,
                               message=str(exc))  # fmt: skip
-        self.pub.publish(out)
+        return out
 
     def _answer(self, msg: Any) -> Any:
         arr = self._array_type
@@ -265,21 +278,16 @@ class LandmarkNode(Node):
                 status=arr.STATUS_ERROR,
                 message=f"'{side.value}' needs a heading; none yet (no odometry, not moving)",
             )
-        query = PoiQuery(
-            lat=lat,
-            lon=lon,
-            heading_deg=heading,
-            at=self._moment(stamp),
-            side=side,
+        # The one policy (landmark/policy.py): radius, prominence and the break fallback by
+        # kind of request, as `cockpit-ai ask` gets in process. radius_m/limit parameters
+        # above 0 replace the policy's for requests that leave them at 0.
+        query, results = policy.search(self.finder, policy.Search(
+            lat=lat, lon=lon, heading_deg=heading, at=self._moment(stamp), side=side,
+            categories=tuple(msg.categories), diets=tuple(msg.diets), cuisine=msg.cuisine,
+            name_contains=msg.name_contains, open_now=msg.open_now,
             radius_m=msg.radius_m if msg.radius_m > 0 else self.p["radius_m"],
-            categories=tuple(msg.categories),
-            diets=tuple(msg.diets),
-            cuisine=msg.cuisine,
-            name_contains=msg.name_contains,
-            open_now=msg.open_now,
-            limit=int(msg.limit) if msg.limit > 0 else self.p["limit"],
-        )
-        return self._array(msg.request_id, query, self.finder.query(query), stamp)
+            limit=int(msg.limit) if msg.limit > 0 else self.p["limit"]))
+        return self._array(msg.request_id, query, results, stamp)
 
     def _moment(self, stamp_ns: int) -> Any:
         from datetime import UTC, datetime

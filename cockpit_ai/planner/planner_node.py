@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 from rclpy.node import Node
 from rclpy.parameter import Parameter
 
-from cockpit_ai.enums import FatigueLevel, Priority
+from cockpit_ai.enums import FatigueLevel, LandmarkStatus, Priority
 from cockpit_ai.planner.errors import PlannerError
 from cockpit_ai.planner.planner import (
     Context,
@@ -116,9 +116,6 @@ class PlannerNode(Node):
         self._msgs = {"response": AssistantResponse, "command": VehicleCommand,
                       "query": LandmarkQuery, "bool": Bool}
         p = declare_from_schema(self, NODE)
-        if p["busy_policy"] not in ("queue", "cancel"):
-            raise NodeStartupError(f"planner: busy_policy '{p['busy_policy']}' must be "
-                                   "'queue' or 'cancel'")
         self.p = p
         self.health = Health(self)
         try:
@@ -286,7 +283,7 @@ class PlannerNode(Node):
             with self._lock:
                 self._waiting.pop(request_id, None)
         answer = box[0]
-        if answer.status != 0:
+        if answer.status != LandmarkStatus.OK:
             raise PlannerError(answer.message or "landmark node could not answer")
         return [place_from_msg(lm) for lm in answer.landmarks]
 

@@ -107,6 +107,18 @@ class Probe:
         wait_until(lambda: self.node.count_publishers(topic) >= count, timeout,
                    f"{count} publisher(s) on {topic}")
 
+    def call(self, srv_type: Any, name: str, request: Any, *, timeout: float = 20.0) -> Any:
+        """Call a service and return its response (ProbeTimeout when none comes)."""
+        client: Any = self.node.create_client(srv_type, name)
+        try:
+            if not client.wait_for_service(timeout_sec=timeout):
+                raise ProbeTimeout(f"no service {name} in {timeout:g} s")
+            future = client.call_async(request)
+            wait_until(future.done, timeout, f"no response from {name} in {timeout:g} s")
+            return future.result()
+        finally:
+            self.node.destroy_client(client)
+
     def topics(self) -> dict[str, list[str]]:
         """Topic names and types currently in the graph."""
         return dict(self.node.get_topic_names_and_types())

@@ -57,8 +57,9 @@ def query(request_id: str, **fields):
 def test_node_answers_queries_and_survives_bad_fixes(processes, probe, tmp_path, request):
     from diagnostic_msgs.msg import DiagnosticArray
 
+    from cockpit_ai.landmark import policy
     from cockpit_ai.landmark.geometry import Side
-    from cockpit_ai.landmark.query import LandmarkFinder, PoiQuery
+    from cockpit_ai.landmark.query import LandmarkFinder
     from cockpit_ai.msg import Landmark, LandmarkArray, LandmarkQuery
     from cockpit_ai.paths import package_lib
     from cockpit_ai.ros import qos
@@ -112,13 +113,27 @@ def test_node_answers_queries_and_survives_bad_fixes(processes, probe, tmp_path,
     assert reply.vehicle_latitude_deg == pytest.approx(last["lat2"], abs=1e-7)
     assert reply.landmarks and all(lm.side == Landmark.SIDE_RIGHT for lm in reply.landmarks)
     # ... and it is the core's answer for the same position, heading and moment
+    # (the one search policy of landmark/policy.py, which `cockpit-ai ask` uses in process)
     with LandmarkFinder(db) as finder:
-        expected = finder.query(PoiQuery(
+        _, expected = policy.search(finder, policy.Search(
             lat=reply.vehicle_latitude_deg, lon=reply.vehicle_longitude_deg,
             heading_deg=reply.vehicle_heading_deg,
             at=datetime.fromtimestamp(int(T0) + 30, tz=UTC), side=Side.RIGHT, limit=5,
         ))  # fmt: skip
     assert [lm.id for lm in reply.landmarks] == [r.id for r in expected]
+    # The same request through the search_landmarks service: the same places, and the
+    # answer is also on the landmarks topic (bags record it).
+    from cockpit_ai.srv import SearchLandmarks
+
+    use = query("req-srv", side=LandmarkQuery.SIDE_RIGHT, limit=5, use_position=True,
+                latitude_deg=reply.vehicle_latitude_deg,
+                longitude_deg=reply.vehicle_longitude_deg,
+                heading_deg=reply.vehicle_heading_deg)
+    served = probe.call(SearchLandmarks, "search_landmarks",
+                        SearchLandmarks.Request(query=use)).result
+    assert served.request_id == "req-srv" and served.status == LandmarkArray.STATUS_OK
+    assert [lm.id for lm in served.landmarks] == [r.id for r in expected]
+    answers.wait(1, timeout=20, where=lambda m: m.request_id == "req-srv")
 
     # A query stamped at an earlier moment of the drive (a question the planner took a while
     # to send) is answered for where the car was at that moment, not where it is now.
