@@ -17,11 +17,11 @@ from typing import Any
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
 from rclpy.node import Node
 
+from cockpit_ai.enums import LandmarkStatus, OpenState
 from cockpit_ai.landmark import ATTRIBUTION, LandmarkError, policy
 from cockpit_ai.landmark.geometry import (
     CourseEstimator,
     Sectors,
-    Side,
     check_fix,
     heading_from_quaternion,
 )
@@ -36,9 +36,6 @@ from cockpit_ai.ros.stamps import ns_to_stamp, stamp_to_ns
 
 NODE = "landmark"
 
-# LandmarkQuery/Landmark side constants → core sides
-_SIDES = {1: Side.AHEAD, 2: Side.RIGHT, 3: Side.BEHIND, 4: Side.LEFT}
-_SIDE_CODES = {side: code for code, side in _SIDES.items()}
 # Fields of Landmark that already carry these tags; the rest go to tag_keys/tag_values.
 _FIELD_TAGS = {"name", "name:en", "opening_hours", "cuisine", "wikidata"}
 
@@ -56,10 +53,8 @@ def to_landmark(result: PoiResult, msg_type: Any) -> Any:
     msg.bearing_deg = result.bearing_deg
     rel = result.relative_bearing_deg
     msg.relative_bearing_deg = math.nan if rel is None else rel
-    msg.side = _SIDE_CODES.get(result.side, 0) if result.side is not None else 0
-    msg.open_now = {True: msg_type.OPEN_YES, False: msg_type.OPEN_NO}.get(
-        result.open, msg_type.OPEN_UNKNOWN
-    )
+    msg.side = int(policy.wire_side(result.side))
+    msg.open_now = int(OpenState.from_bool(result.open))
     msg.opening_hours = result.opening_hours
     msg.cuisine = result.cuisine
     msg.diets = list(result.diets)
@@ -74,8 +69,9 @@ def to_landmark(result: PoiResult, msg_type: Any) -> Any:
 
 
 class LandmarkNode(Node):
-    """Subscribes ``fix``, ``odom`` and ``landmark_query``; publishes ``landmarks`` (answers)
-    and ``landmarks/nearby`` (notable places, periodically)."""
+    """Subscribes ``fix``, ``odom`` and ``landmark_query``; serves ``search_landmarks``;
+    publishes ``landmarks`` (every answer, to either) and ``landmarks/nearby`` (notable
+    places, periodically)."""
 
     def __init__(self, *, overrides: dict[str, Any] | None = None) -> None:
         super().__init__(NODE, parameter_overrides=param_overrides(overrides))
@@ -133,7 +129,8 @@ class LandmarkNode(Node):
             self.create_timer(p["nearby_period_s"], self._publish_nearby, callback_group=queries)
         self.get_logger().info(
             f"{self.finder.store.count():,} POIs from {db} ({ATTRIBUTION}); answering "
-            f"{self.resolve_topic_name('landmark_query')} on {self.pub.topic_name}"
+            f"{self.resolve_topic_name('landmark_query')} on {self.pub.topic_name} and "
+            f"the {self.resolve_service_name('search_landmarks')} service"
         )
 
     def close(self) -> None:
@@ -214,11 +211,11 @@ class LandmarkNode(Node):
 
     # ------------------------------------------------------------------ answers
 
-    def _reply(self, *, request_id: str, status: int, message: str = "") -> Any:
+    def _reply(self, *, request_id: str, status: LandmarkStatus, message: str = "") -> Any:
         out = self._array_type()
         out.header.stamp = self.get_clock().now().to_msg()
         out.request_id = request_id
-        out.status = status
+        out.status = int(status)
         out.message = message
         out.vehicle_latitude_deg = math.nan
         out.vehicle_longitude_deg = math.nan
@@ -242,12 +239,11 @@ class LandmarkNode(Node):
         except Exception as exc:  # a bad query is answered with the reason, never raised
             self.health.count("errors")
             self._warn(f"query {msg.request_id!r} failed: {exc}")
-            out = self._reply(request_id=msg.request_id, status=self._array_type.STATUS_ERROR,
+            out = self._reply(request_id=msg.request_id, status=LandmarkStatus.ERROR,
                               message=str(exc))  # fmt: skip
         return out
 
     def _answer(self, msg: Any) -> Any:
-        arr = self._array_type
         if msg.use_position:
             lat, lon = msg.latitude_deg, msg.longitude_deg
             heading = msg.heading_deg if math.isfinite(msg.heading_deg) else None
@@ -257,7 +253,7 @@ class LandmarkNode(Node):
                 fix = self._fix
             if fix is None:
                 self.health.count("answers_without_fix")
-                return self._reply(request_id=msg.request_id, status=arr.STATUS_NO_FIX,
+                return self._reply(request_id=msg.request_id, status=LandmarkStatus.NO_FIX,
                                    message="no usable GNSS fix yet")  # fmt: skip
             stamp = stamp_to_ns(msg.header.stamp)
             then = self._states.at(stamp) if stamp else None
@@ -269,13 +265,11 @@ class LandmarkNode(Node):
                 lat, lon, fix_stamp = fix
                 heading, _ = self._heading()
                 stamp = stamp or fix_stamp
-        if msg.side != 0 and msg.side not in _SIDES:
-            raise LandmarkError(f"unknown side {msg.side}; use 0 (any) or 1..4")
-        side = _SIDES.get(msg.side)
+        side = policy.side_from_wire(msg.side)  # LandmarkError for an unknown code
         if side is not None and heading is None:
             return self._reply(
                 request_id=msg.request_id,
-                status=arr.STATUS_ERROR,
+                status=LandmarkStatus.ERROR,
                 message=f"'{side.value}' needs a heading; none yet (no odometry, not moving)",
             )
         # The one policy (landmark/policy.py): radius, prominence and the break fallback by
@@ -285,8 +279,8 @@ class LandmarkNode(Node):
             lat=lat, lon=lon, heading_deg=heading, at=self._moment(stamp), side=side,
             categories=tuple(msg.categories), diets=tuple(msg.diets), cuisine=msg.cuisine,
             name_contains=msg.name_contains, open_now=msg.open_now,
-            radius_m=msg.radius_m if msg.radius_m > 0 else self.p["radius_m"],
-            limit=int(msg.limit) if msg.limit > 0 else self.p["limit"]))
+            radius_m=float(msg.radius_m), limit=int(msg.limit)),
+            default_radius_m=self.p["radius_m"], default_limit=self.p["limit"])
         return self._array(msg.request_id, query, results, stamp)
 
     def _moment(self, stamp_ns: int) -> Any:
@@ -300,7 +294,7 @@ class LandmarkNode(Node):
         out.header.stamp = ns_to_stamp(stamp) if stamp else self.get_clock().now().to_msg()
         out.header.frame_id = self._frame_id
         out.request_id = request_id
-        out.status = self._array_type.STATUS_OK
+        out.status = int(LandmarkStatus.OK)
         out.vehicle_latitude_deg = q.lat
         out.vehicle_longitude_deg = q.lon
         out.vehicle_heading_deg = math.nan if q.heading_deg is None else q.heading_deg

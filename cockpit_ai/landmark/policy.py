@@ -15,6 +15,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
+from cockpit_ai.enums import WireSide
+from cockpit_ai.landmark import LandmarkError
 from cockpit_ai.landmark.geometry import Side
 from cockpit_ai.landmark.query import LandmarkFinder, PoiQuery, PoiResult
 
@@ -66,11 +68,31 @@ class Search:
         return Kind.SEARCH
 
 
-def to_query(s: Search) -> PoiQuery:
-    """The landmark core's query for ``s``: radius, limit and prominence by kind."""
+def side_from_wire(code: int) -> Side | None:
+    """``LandmarkQuery.side`` → the core's side (``ANY`` → None); an unknown code is a
+    ``LandmarkError``."""
+    try:
+        wire = WireSide(int(code))
+    except ValueError:
+        raise LandmarkError(f"unknown side {code}; use 0 (any) or 1..4") from None
+    return None if wire is WireSide.ANY else Side(wire.label)
+
+
+def wire_side(side: Side | None) -> WireSide:
+    """The core's side → ``Landmark.side`` (None → ``ANY``)."""
+    return WireSide.from_name(side.value if side is not None else None)
+
+
+def to_query(s: Search, *, default_radius_m: float = 0.0, default_limit: int = 0) -> PoiQuery:
+    """The landmark core's query for ``s``: radius, limit and prominence by kind.
+
+    ``default_radius_m``/``default_limit`` (a node's parameters) replace the policy's for a
+    request that leaves radius/limit at 0; the kind is always the request's own."""
     kind = s.kind
     if s.radius_m > 0:
         radius = s.radius_m
+    elif default_radius_m > 0:
+        radius = default_radius_m
     elif kind is Kind.BREAK:
         radius = BREAK_RADIUS_M
     elif kind is Kind.LANDMARK:
@@ -81,12 +103,17 @@ def to_query(s: Search) -> PoiQuery:
     return PoiQuery(lat=s.lat, lon=s.lon, heading_deg=s.heading_deg, at=s.at, side=s.side,
                     radius_m=radius, categories=s.categories, diets=s.diets,
                     cuisine=s.cuisine, name_contains=s.name_contains, open_now=s.open_now,
-                    limit=s.limit or DEFAULT_LIMIT, min_prominence=NOTABLE if notable else 0.0)
+                    limit=next((n for n in (s.limit, default_limit) if n > 0), DEFAULT_LIMIT),
+                    min_prominence=NOTABLE if notable else 0.0)
 
 
-def search(finder: LandmarkFinder, s: Search) -> tuple[PoiQuery, list[PoiResult]]:
-    """Run the policy: the query it made (for the answer's vehicle fields) and the places."""
-    query = to_query(s)
+def search(finder: LandmarkFinder, s: Search, *, default_radius_m: float = 0.0,
+           default_limit: int = 0) -> tuple[PoiQuery, list[PoiResult]]:
+    """Run the policy: the query it made (for the answer's vehicle fields) and the places.
+
+    The one function both paths call: the landmark node (service and topic) and
+    ``planner/landmarks.py`` (``cockpit-ai ask``, tests, bench)."""
+    query = to_query(s, default_radius_m=default_radius_m, default_limit=default_limit)
     results = finder.query(query)
     if not results and s.kind is Kind.BREAK:  # no rest area close by: a cafe or fuel stop
         query = replace(query, categories=BREAK_FALLBACK)

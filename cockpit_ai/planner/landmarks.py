@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from cockpit_ai.enums import OpenState, WireSide
+from cockpit_ai.enums import OpenState
 from cockpit_ai.planner.errors import PlannerError
 from cockpit_ai.planner.tools import LandmarkRequest, Place
 
@@ -21,7 +21,6 @@ def core_search(db: Path | None, *, at: datetime | None = None) -> Callable[
     core or the database is not available."""
     try:
         from cockpit_ai.landmark import LandmarkError, policy
-        from cockpit_ai.landmark.geometry import Side
         from cockpit_ai.landmark.hours import timezone_at
         from cockpit_ai.landmark.query import LandmarkFinder
     except ImportError:
@@ -37,17 +36,20 @@ def core_search(db: Path | None, *, at: datetime | None = None) -> Callable[
         when = at or datetime.now().astimezone()
         if when.tzinfo is None:  # a naive time is the vehicle's local time
             when = when.replace(tzinfo=timezone_at(req.latitude_deg, req.longitude_deg))
-        side = WireSide(req.side) if req.side in {int(s) for s in WireSide} else WireSide.ANY
+        try:
+            side = policy.side_from_wire(req.side)
+        except LandmarkError as exc:  # as the node answers it: STATUS_ERROR with the reason
+            raise PlannerError(str(exc)) from None
         _, results = policy.search(finder, policy.Search(
             lat=req.latitude_deg, lon=req.longitude_deg, heading_deg=req.heading_deg, at=when,
-            side=None if side is WireSide.ANY else Side(side.label),
+            side=side,
             categories=tuple(req.categories), diets=tuple(req.diets), cuisine=req.cuisine,
             name_contains=req.name_contains, open_now=req.open_now,
             radius_m=req.radius_m, limit=req.limit))
         return [Place(
             name=r.name_en or r.name, category=r.category_tag, distance_m=r.distance_m,
             bearing_deg=r.bearing_deg, relative_bearing_deg=r.relative_bearing_deg or 0.0,
-            side=WireSide.from_name(r.side.value if r.side is not None else None),
+            side=policy.wire_side(r.side),
             open_now=OpenState.from_bool(r.open),
             opening_hours=r.opening_hours, cuisine=r.cuisine, diets=list(r.diets),
             latitude_deg=r.lat, longitude_deg=r.lon, id=r.id,

@@ -14,10 +14,11 @@ import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from cockpit_ai.enums import WireSide
 from cockpit_ai.planner.errors import PlannerError
 
 SIDES = ["any", "ahead", "right", "behind", "left"]
-SIDE_CODES = {"any": 0, "ahead": 1, "right": 2, "behind": 3, "left": 4}
+SIDE_CODES = {side.label: int(side) for side in WireSide}  # "right" → LandmarkQuery.SIDE_RIGHT
 POI_CATEGORIES = [
     "any", "restaurant", "cafe", "fast_food", "bar", "pub", "ice_cream", "museum",
     "attraction", "place_of_worship", "monument", "park", "hotel", "fuel", "charging_station",
@@ -230,13 +231,13 @@ def landmark_request(call: ToolCall, *, text: str = "") -> LandmarkRequest:
     a = call.args
     req = LandmarkRequest(text=text)
     if call.name == "landmark":
-        req.side = SIDE_CODES.get(a.get("side", "any"), 0)
+        req.side = SIDE_CODES.get(a.get("side", "any"), WireSide.ANY)
         req.name_contains = none_to_empty(a.get("name"))
         words = set(text.lower().replace("?", " ").split())
         req.categories = sorted({v for k, v in _LANDMARK_HINTS.items() if k in words})
         req.limit = 3
     elif call.name == "poi_search":
-        req.side = SIDE_CODES.get(a.get("side", "any"), 0)
+        req.side = SIDE_CODES.get(a.get("side", "any"), WireSide.ANY)
         cat = a.get("category", "any")
         req.categories = [] if cat == "any" else [cat]
         diet = a.get("diet", "none")
