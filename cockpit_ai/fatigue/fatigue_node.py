@@ -40,7 +40,7 @@ from cockpit_ai.ros.params import declare_from_schema
 from cockpit_ai.ros.run import NodeStartupError, run_node
 from cockpit_ai.ros.stamps import stamp_to_ns
 from cockpit_ai.vision.images import ImageError, image_to_bgr
-from cockpit_ai.vision.latest import LatestWorker
+from cockpit_ai.workers import LatestWorker
 
 NODE = "fatigue"
 
