@@ -1,10 +1,11 @@
 """planner: the ROS shell around the planner core (``cockpit_ai.planner.planner.Planner``).
 
-In: ``transcript`` (final ones), ``landmarks`` (answers to our queries), ``fatigue_state``,
+In: ``transcript`` (final ones), ``fatigue_state``,
 ``road/detections`` and ``cabin/detections``, ``odom`` (nav_msgs/Odometry: speed from the
 twist; none yet or older than ``odom_timeout_s`` = unknown, which counts as moving). Out:
-``response``, ``vehicle_command``, ``landmark_query``, ``turn_active`` (std_msgs/Bool,
+``response``, ``vehicle_command``, ``turn_active`` (std_msgs/Bool,
 latched: true while a question is being answered, so the camera nodes can slow down).
+Places and landmarks come from the landmark node's ``search_landmarks`` service (client).
 Model generation runs in one worker thread, never in a callback; a question that arrives
 while another is being answered is queued (bounded) or cancels the older one, as
 ``busy_policy`` says. A command from a doubtful transcript is asked back (the core decides).
@@ -19,6 +20,7 @@ import time
 import uuid
 from typing import Any, TypeVar
 
+from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
 from rclpy.node import Node
 from rclpy.parameter import Parameter
 
@@ -107,7 +109,6 @@ class PlannerNode(Node):
             AssistantResponse,
             DetectionArray,
             FatigueState,
-            LandmarkArray,
             LandmarkQuery,
             Transcript,
             VehicleCommand,
@@ -129,10 +130,17 @@ class PlannerNode(Node):
 
         self.pub_response = self.create_publisher(AssistantResponse, "response", qos.RELIABLE)
         self.pub_command = self.create_publisher(VehicleCommand, "vehicle_command", qos.RELIABLE)
-        self.pub_query = self.create_publisher(LandmarkQuery, "landmark_query", qos.RELIABLE)
+        # Place and landmark search is a service of the landmark node (its one policy); the
+        # client has its own callback group, so the executor delivers the response while the
+        # core's worker thread waits on the future.
+        from cockpit_ai.srv import SearchLandmarks
+
+        self._search_type = SearchLandmarks
+        self.landmark_client = self.create_client(
+            SearchLandmarks, "search_landmarks",
+            callback_group=MutuallyExclusiveCallbackGroup())
         self.pub_turn_active = self.create_publisher(Bool, "turn_active", qos.LATCHED)
         self.create_subscription(Transcript, "transcript", self._on_transcript, qos.RELIABLE)
-        self.create_subscription(LandmarkArray, "landmarks", self._on_landmarks, qos.RELIABLE)
         self.create_subscription(FatigueState, "fatigue_state", self._on_fatigue, qos.RELIABLE)
         self.create_subscription(DetectionArray, "road/detections",
                                  lambda m: self._on_detections("road", m), qos.RELIABLE)
@@ -151,7 +159,6 @@ class PlannerNode(Node):
         self._fatigue_at: StampedHistory[int] = StampedHistory(120.0)
         self._objects_at: dict[str, StampedHistory[list[str]]] = {
             "road": StampedHistory(120.0), "cabin": StampedHistory(120.0)}
-        self._waiting: dict[str, tuple[threading.Event, list[Any]]] = {}
         self._jobs: collections.deque[tuple[str, Any]] = collections.deque()
         self._generation = 0  # bumped by a cancelling question: older answers are dropped
         self._wake = threading.Condition(self._lock)
@@ -218,13 +225,6 @@ class PlannerNode(Node):
         if self._turns.end(n):
             self._publish_turn_active(False)
 
-    def _on_landmarks(self, msg: Any) -> None:
-        with self._lock:
-            waiter = self._waiting.get(msg.request_id)
-        if waiter is not None:
-            waiter[1].append(msg)
-            waiter[0].set()
-
     def _on_fatigue(self, msg: Any) -> None:
         level = int(msg.level)
         self._fatigue_at.add(stamp_to_ns(msg.header.stamp), level)
@@ -248,7 +248,7 @@ class PlannerNode(Node):
         else:
             self._speed_at.add(stamp_to_ns(msg.header.stamp), abs(speed))
 
-    # -- landmark search over topics (called from the core, in its pool thread) ----------
+    # -- landmark search: the search_landmarks service (called from the core's worker) ----
     def _landmark_search(self, req: LandmarkRequest) -> list[Place]:
         msg = self._msgs["query"]()
         request_id = req.request_id or uuid.uuid4().hex[:12]
@@ -271,18 +271,23 @@ class PlannerNode(Node):
         msg.latitude_deg = req.latitude_deg
         msg.longitude_deg = req.longitude_deg
         msg.heading_deg = req.heading_deg
-        event, box = threading.Event(), []
-        with self._lock:
-            self._waiting[request_id] = (event, box)
-        try:
-            self.pub_query.publish(msg)
-            if not event.wait(float(self.p["landmark_timeout_s"])):
-                self.health.count("landmark_timeouts")
-                raise PlannerError("no answer from the landmark node")
-        finally:
-            with self._lock:
-                self._waiting.pop(request_id, None)
-        answer = box[0]
+        timeout = float(self.p["landmark_timeout_s"])
+        deadline = time.monotonic() + timeout
+        client = self.landmark_client
+        if not client.wait_for_service(timeout_sec=timeout):
+            self.health.count("landmark_timeouts")
+            raise PlannerError("no landmark node (search_landmarks service) to answer")
+        future = client.call_async(self._search_type.Request(query=msg))
+        done = threading.Event()
+        future.add_done_callback(lambda _: done.set())
+        if not done.wait(max(0.0, deadline - time.monotonic())) and not future.done():
+            client.remove_pending_request(future)
+            self.health.count("landmark_timeouts")
+            raise PlannerError("no answer from the landmark node")
+        response = future.result()
+        if response is None:
+            raise PlannerError("landmark node could not answer")
+        answer = response.result
         if answer.status != LandmarkStatus.OK:
             raise PlannerError(answer.message or "landmark node could not answer")
         return [place_from_msg(lm) for lm in answer.landmarks]

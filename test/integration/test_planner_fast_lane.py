@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from fake_landmark import ok_for, start_fake
 
 from cockpit_ai.testing import node_exec
 
@@ -56,15 +57,16 @@ def test_warmer_does_not_wait_behind_the_llm(processes, probe) -> None:
     assert order == ["unsure", "yes", "slow2"], (order, processes.log(proc)[-2000:])
 
 
-def test_each_lane_stamps_its_own_landmark_query(processes, probe) -> None:
-    """With both lanes busy, every LandmarkQuery carries its own question's audio stamp
-    (the landmark node judges opening hours at that moment), never the other lane's."""
-    from cockpit_ai.msg import LandmarkQuery, Transcript
+def test_each_lane_stamps_its_own_landmark_query(processes, probe, request) -> None:
+    """With both lanes busy, every LandmarkQuery (a search_landmarks request) carries its own
+    question's audio stamp (the landmark node judges opening hours at that moment), never
+    the other lane's."""
+    from cockpit_ai.msg import Transcript
     from cockpit_ai.ros.probe import wait_until
 
+    queries = start_fake(request, "/stamps/search_landmarks", ok_for).queries
     processes.start([node_exec("planner_node"), "--ros-args", "-r", "__ns:=/stamps"],
                     name="planner")
-    queries = probe.subscribe(LandmarkQuery, "/stamps/landmark_query")
     wait_until(lambda: probe.node.count_subscribers("/stamps/transcript") > 0, 180,
                "the planner (model load)")
 

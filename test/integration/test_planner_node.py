@@ -1,5 +1,6 @@
 """The planner node as a real process: Transcript in -> VehicleCommand + AssistantResponse out;
-landmark questions go out as LandmarkQuery and come back as LandmarkArray; driving functions
+landmark questions go to the search_landmarks service (a LandmarkQuery) and come back as a
+LandmarkArray; driving functions
 and doors at speed give no command; a doubtful transcript is asked back, a yes sends it;
 without odometry the doors stay locked; turn_active brackets every question."""
 
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fake_landmark import start_fake
 
 from cockpit_ai.testing import node_exec
 
@@ -83,15 +85,16 @@ def smollm2() -> Path:
     return path
 
 
-def test_transcript_to_command_and_response(processes, probe, tmp_path):
+def test_transcript_to_command_and_response(processes, probe, tmp_path, request):
     from cockpit_ai.msg import (
         AssistantResponse,
         Landmark,
         LandmarkArray,
-        LandmarkQuery,
         VehicleCommand,
     )
     from cockpit_ai.paths import package_lib
+
+    fake = start_fake(request, "search_landmarks")  # answers what the test replies
 
     node = processes.start(
         [str(package_lib() / "planner_node"), "--ros-args",
@@ -102,7 +105,7 @@ def test_transcript_to_command_and_response(processes, probe, tmp_path):
     )
     responses = probe.subscribe(AssistantResponse, "response")
     commands = probe.subscribe(VehicleCommand, "vehicle_command")
-    queries = probe.subscribe(LandmarkQuery, "landmark_query")
+    queries = fake.queries
 
     def answer(uid: str) -> AssistantResponse:
         return responses.wait(1, timeout=60, where=lambda m: m.request_id == uid)[0]
@@ -128,7 +131,8 @@ def test_transcript_to_command_and_response(processes, probe, tmp_path):
         assert seat.vehicle_speed_mps == pytest.approx(KMH_100, 0.01)
         assert not [c for c in commands.messages if c.request_id in ("u2", "u3")]
 
-    # 3. A POI question: LandmarkQuery out, our LandmarkArray back, the answer names it.
+    # 3. A POI question: a search_landmarks request, our LandmarkArray back, the answer
+    # names it.
     probe.publish("transcript", transcript("u5", "find me a vegan restaurant that is open now"))
     q = queries.wait(1, timeout=60)[0]
     assert list(q.categories) == ["restaurant"] and list(q.diets) == ["vegan"] and q.open_now
@@ -136,7 +140,7 @@ def test_transcript_to_command_and_response(processes, probe, tmp_path):
     reply.landmarks = [Landmark(name="Yes Yes Yes", category="amenity=restaurant",
                                 distance_m=240.0, side=Landmark.SIDE_LEFT,
                                 open_now=Landmark.OPEN_YES, diets=["vegan"])]
-    probe.publish("landmarks", reply, wait_subscribers=1)
+    fake.reply(reply)
     r5 = answer("u5")
     assert "Yes Yes Yes" in r5.text and list(r5.tool_calls) == ["poi_search"]
     assert processes.stop(node) == 0, processes.log(node)
@@ -199,7 +203,7 @@ def test_no_odometry_keeps_the_doors_locked(processes, probe) -> None:
     assert processes.stop(node) == 0, processes.log(node)
 
 
-def test_turn_active_while_questions_are_answered(processes, probe) -> None:
+def test_turn_active_while_questions_are_answered(processes, probe, request) -> None:
     """A landmark question keeps the turn open until its LandmarkArray answer comes: true
     from the question on, still true while a second one waits, false after the last."""
     from std_msgs.msg import Bool
@@ -208,10 +212,11 @@ def test_turn_active_while_questions_are_answered(processes, probe) -> None:
     from cockpit_ai.ros import qos
     from cockpit_ai.ros.probe import wait_until
 
+    fake = start_fake(request, "/active/search_landmarks")
     node = fast_only_planner(processes, "/active")
     active = probe.subscribe(Bool, "/active/turn_active", qos=qos.LATCHED)
     responses = probe.subscribe(AssistantResponse, "/active/response")
-    queries = probe.subscribe(LandmarkQuery, "/active/landmark_query")
+    queries = fake.queries
     wait_until(lambda: probe.node.count_publishers("/active/turn_active") > 0, 60,
                "the planner's turn_active publisher")
     assert active.wait(1, timeout=60)[-1].data is False  # latched: idle at start
@@ -220,9 +225,8 @@ def test_turn_active_while_questions_are_answered(processes, probe) -> None:
         return [m.data for m in active.messages]
 
     def reply(query: LandmarkQuery) -> None:
-        probe.publish("/active/landmarks",
-                      LandmarkArray(request_id=query.request_id, status=LandmarkArray.STATUS_OK),
-                      wait_subscribers=1)
+        fake.reply(LandmarkArray(request_id=query.request_id,
+                                 status=LandmarkArray.STATUS_OK))
 
     probe.publish("/active/transcript", transcript("a1", "find a cafe"), wait_subscribers=1,
                   timeout=60)
