@@ -18,8 +18,6 @@ half as much CPU again per 20 ms chunk).
 
 from __future__ import annotations
 
-import collections
-import threading
 import time
 from typing import Any
 
@@ -46,6 +44,7 @@ from cockpit_ai.speech.pipeline import (
 from cockpit_ai.speech.stream import LossMonitor, OwnVoiceGate, StreamEndWatch
 from cockpit_ai.speech.vad import Utterance, VadConfig
 from cockpit_ai.speech.wake import WakeConfig
+from cockpit_ai.workers import Overflow, QueueWorker
 
 NODE = "speech"
 #: audio_qos values: our own capture/bag/tts publish reliably; "sensor" for a third-party
@@ -171,10 +170,6 @@ class SpeechNode(Node):
         self.sub_response = self.create_subscription(
             AssistantResponse, "response", self._on_response, qos.RELIABLE)
         self.add_on_set_parameters_callback(self._on_params)
-        self._queue: collections.deque[tuple[Utterance, str, bool]] = collections.deque()
-        self._max_queue = int(p["queue_utterances"])
-        self._cond = threading.Condition()
-        self._stop = False
         self._active = False
         self._frame_id = "microphone"
         self._last_warn = 0.0
@@ -187,7 +182,11 @@ class SpeechNode(Node):
         # starved executor (chunks waiting in the queue) must not.
         self._stream = StreamEndWatch(p["stream_timeout_s"])
         self._idle_timer = self.create_timer(self._stream.tick_period_s, self._on_tick)
-        self._worker = threading.Thread(target=self._work, name="asr", daemon=True)
+        # Utterances wait in order; a recogniser that falls behind drops the oldest.
+        self._worker: QueueWorker[tuple[Utterance, str, bool], SpeechResult] = QueueWorker(
+            lambda job: self.pipeline.recognise(job[0]), maxsize=int(p["queue_utterances"]),
+            overflow=Overflow.DROP_OLDEST, on_result=self._on_result,
+            on_error=self._on_asr_error, name="asr")
         self._worker.start()
         self._update_status()
         self.get_logger().info(
@@ -277,14 +276,10 @@ class SpeechNode(Node):
     def _enqueue(self, utts: list[Utterance]) -> None:
         if not utts:
             return
-        with self._cond:
-            for u in utts:
-                if len(self._queue) >= self._max_queue:
-                    self._queue.popleft()
-                    self.health.count("dropped_utterances")
-                during_tts = self._own.is_own_voice(u.start_time, u.end_time)
-                self._queue.append((u, self._frame_id, during_tts))
-            self._cond.notify()
+        for u in utts:
+            during_tts = self._own.is_own_voice(u.start_time, u.end_time)
+            if self._worker.submit((u, self._frame_id, during_tts)):
+                self.health.count("dropped_utterances")
 
     def _own_voice(self, text: str) -> bool:
         """Heard while the co-pilot talked: its own voice when the words are its own."""
@@ -302,53 +297,44 @@ class SpeechNode(Node):
             self.get_logger().warning(text)
 
     # ---- worker (heavy) --------------------------------------------------------------
-    def _work(self) -> None:
-        while True:
-            with self._cond:
-                self._cond.wait_for(lambda: self._stop or bool(self._queue))
-                if self._stop:
-                    return
-                utt, frame_id, during_tts = self._queue.popleft()
-            try:
-                result = self.pipeline.recognise(utt)
-            except Exception as exc:  # one bad utterance must not end recognition
-                self.health.count("asr_errors")
-                self._asr_failed = str(exc)
-                self._update_status()
-                self.get_logger().error(f"recogniser failed: {exc}")
-                continue
-            if self._asr_failed:
-                self._asr_failed = ""
-                self._update_status()
-            self.health.count("utterances")
-            if (during_tts and result.transcript is not None
-                    and self._own_voice(result.transcript.raw_text)):
-                continue  # neither a request nor the driver's voice (fatigue cues)
-            if result.features is not None and result.reason in ("ok", "not addressed"):
-                self.pub_features.publish(features_message(result, frame_id=frame_id))
-            if result.transcript is not None:
-                self.pub_transcript.publish(transcript_message(result, frame_id=frame_id))
-                self.health.count("transcripts")
-                t = result.transcript
-                self.health.set("last_rtf", f"{t.recognition_time_s / t.audio_duration_s:.2f}")
-                if t.doubt:
-                    self.health.count("doubtful")
-                    self.get_logger().info(f"doubtful transcript ({t.doubt}): {t.text!r}")
-            elif result.reason == "not addressed":
-                self.health.count("not_addressed")
-            else:
-                self.health.count("rejected")
-                if result.reason in ("no speech", "hallucination"):
-                    self.health.count(
-                        "no_speech" if result.reason == "no speech" else "hallucinations"
-                    )
+    def _on_asr_error(self, job: tuple[Utterance, str, bool], exc: BaseException) -> None:
+        # one bad utterance must not end recognition (the worker goes on)
+        self.health.count("asr_errors")
+        self._asr_failed = str(exc)
+        self._update_status()
+        self.get_logger().error(f"recogniser failed: {exc}")
+
+    def _on_result(self, job: tuple[Utterance, str, bool], result: SpeechResult) -> None:
+        _, frame_id, during_tts = job
+        if self._asr_failed:
+            self._asr_failed = ""
+            self._update_status()
+        self.health.count("utterances")
+        if (during_tts and result.transcript is not None
+                and self._own_voice(result.transcript.raw_text)):
+            return  # neither a request nor the driver's voice (fatigue cues)
+        if result.features is not None and result.reason in ("ok", "not addressed"):
+            self.pub_features.publish(features_message(result, frame_id=frame_id))
+        if result.transcript is not None:
+            self.pub_transcript.publish(transcript_message(result, frame_id=frame_id))
+            self.health.count("transcripts")
+            t = result.transcript
+            self.health.set("last_rtf", f"{t.recognition_time_s / t.audio_duration_s:.2f}")
+            if t.doubt:
+                self.health.count("doubtful")
+                self.get_logger().info(f"doubtful transcript ({t.doubt}): {t.text!r}")
+        elif result.reason == "not addressed":
+            self.health.count("not_addressed")
+        else:
+            self.health.count("rejected")
+            if result.reason in ("no speech", "hallucination"):
+                self.health.count(
+                    "no_speech" if result.reason == "no speech" else "hallucinations"
+                )
 
     def close(self) -> None:
         """Stop the recogniser thread."""
-        with self._cond:
-            self._stop = True
-            self._cond.notify_all()
-        self._worker.join(timeout=5.0)
+        self._worker.stop(timeout=5.0)
 
 
 def main(args: list[str] | None = None) -> int:

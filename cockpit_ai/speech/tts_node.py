@@ -10,7 +10,6 @@ Audio goes to the sound card too when one exists (``playback``).
 
 from __future__ import annotations
 
-import collections
 import threading
 import time
 from typing import Any
@@ -35,6 +34,7 @@ from cockpit_ai.speech.tts import (
     output_device_available,
     synthesize,
 )
+from cockpit_ai.workers import Overflow, QueueWorker
 
 NODE = "tts"
 
@@ -59,7 +59,6 @@ class TtsNode(Node):
         self._frame_ms = int(p["frame_ms"])
         self._frame_id = p["frame_id"]
         self._barge_in = bool(p["barge_in"])
-        self._max_queue = int(p["max_queue"])
         self.health = Health(self)
         self._speaker: SoundDeviceSink | None = None
         if p["playback"] == "always" or (p["playback"] == "auto" and output_device_available()):
@@ -79,15 +78,17 @@ class TtsNode(Node):
         self.sub_barge = self.create_subscription(
             Bool, "speech_active", self._on_speech, qos.RELIABLE
         )
-        self._queue: collections.deque[Any] = collections.deque()
-        self._cond = threading.Condition()
+        # Answers wait in order (a full queue drops the oldest); a barge-in cancels what waits
+        # and the answer being prepared, an urgent answer replaces what waits.
+        self._worker: QueueWorker[Any, None] = QueueWorker(
+            self._speak, maxsize=int(p["max_queue"]), overflow=Overflow.DROP_OLDEST,
+            on_error=self._on_speak_error, name="tts")
+        self._lock = threading.Lock()  # _current and _stop, against a barge-in or close
         self._current: TtsPlayback | None = None
         self._stop = False
         self._sequence = 0
-        self._barge_epoch = 0  # bumped by each barge-in, so an answer being prepared is dropped
         self._last_warn = 0.0
         self.pub_active.publish(Bool(data=False))
-        self._worker = threading.Thread(target=self._work, name="tts", daemon=True)
         self._worker.start()
         self.health.status(OK, "ready")
         self.get_logger().info(
@@ -98,28 +99,21 @@ class TtsNode(Node):
     def _on_response(self, msg: Any) -> None:
         if not msg.text.strip():
             return
-        with self._cond:
+        with self._lock:
             if msg.priority == AssistantResponse.PRIORITY_URGENT:
-                self._queue.clear()
-                self._queue.append(msg)
+                self._worker.replace(msg)
                 if self._current is not None:
                     self._current.stop()
                     self.health.count("interrupted")
-            else:
-                if len(self._queue) >= self._max_queue:
-                    self._queue.popleft()
-                    self.health.count("dropped_responses")
-                self._queue.append(msg)
-            self._cond.notify()
+            elif self._worker.submit(msg):
+                self.health.count("dropped_responses")
 
     def _on_speech(self, msg: Any) -> None:
         if not (self._barge_in and msg.data):
             return
-        with self._cond:
-            dropped = len(self._queue)
-            self._queue.clear()
+        with self._lock:
+            dropped = self._worker.cancel()  # also the answer being synthesised
             current = self._current
-            self._barge_epoch += 1
         if current is not None and current.playing:
             current.stop()
             self.health.count("barge_ins")
@@ -138,47 +132,39 @@ class TtsNode(Node):
                 self._speaker = None
                 self.health.status(WARN, f"speaker failed: {exc}")
 
-    def _work(self) -> None:
-        while True:
-            with self._cond:
-                self._cond.wait_for(lambda: self._stop or bool(self._queue))
-                if self._stop:
-                    return
-                msg = self._queue.popleft()
-                epoch = self._barge_epoch
-            try:
-                audio = synthesize(msg.text, self.config)
-            except SpeechError as exc:
-                self.health.count("errors")
-                now = time.monotonic()
-                if now - self._last_warn > 2.0:
-                    self._last_warn = now
-                    self.get_logger().warning(f"cannot speak response {msg.request_id!r}: {exc}")
-                continue
-            playback = TtsPlayback(audio, self._sink, frame_ms=self._frame_ms, realtime=True)
-            with self._cond:
-                if self._stop:
-                    return
-                if epoch != self._barge_epoch:  # the driver spoke while we synthesised
-                    self.health.count("dropped_responses")
-                    continue
-                self._current = playback
-            self.pub_active.publish(Bool(data=True))
-            result = playback.run()
-            with self._cond:
-                self._current = None
-            self.pub_active.publish(Bool(data=False))
-            self.health.count("spoken" if not result.stopped else "stopped")
-            self.health.count("spoken_s", result.played_s)
+    def _speak(self, msg: Any) -> None:
+        """One answer, in the worker thread: synthesise, then play at real-time pace."""
+        audio = synthesize(msg.text, self.config)
+        playback = TtsPlayback(audio, self._sink, frame_ms=self._frame_ms, realtime=True)
+        with self._lock:
+            if self._stop:
+                return
+            if self._worker.cancelled():  # the driver spoke while we synthesised
+                self.health.count("dropped_responses")
+                return
+            self._current = playback
+        self.pub_active.publish(Bool(data=True))
+        result = playback.run()
+        with self._lock:
+            self._current = None
+        self.pub_active.publish(Bool(data=False))
+        self.health.count("spoken" if not result.stopped else "stopped")
+        self.health.count("spoken_s", result.played_s)
+
+    def _on_speak_error(self, msg: Any, exc: BaseException) -> None:
+        self.health.count("errors")
+        now = time.monotonic()
+        if now - self._last_warn > 2.0:
+            self._last_warn = now
+            self.get_logger().warning(f"cannot speak response {msg.request_id!r}: {exc}")
 
     def close(self) -> None:
         """Stop speaking and end the worker."""
-        with self._cond:
+        with self._lock:
             self._stop = True
             if self._current is not None:
                 self._current.stop()
-            self._cond.notify_all()
-        self._worker.join(timeout=3.0)
+        self._worker.stop(timeout=3.0)
         if self._speaker is not None:
             self._speaker.close()
 
