@@ -13,7 +13,6 @@ while another is being answered is queued (bounded) or cancels the older one, as
 
 from __future__ import annotations
 
-import collections
 import math
 import threading
 import time
@@ -42,6 +41,7 @@ from cockpit_ai.ros.history import StampedHistory
 from cockpit_ai.ros.params import declare_from_schema
 from cockpit_ai.ros.run import NodeStartupError, run_node
 from cockpit_ai.ros.stamps import ns_to_stamp, stamp_to_ns
+from cockpit_ai.workers import BusyPolicy, Lane, TwoLaneWorker
 
 NODE = "planner"
 
@@ -159,20 +159,16 @@ class PlannerNode(Node):
         self._fatigue_at: StampedHistory[int] = StampedHistory(120.0)
         self._objects_at: dict[str, StampedHistory[list[str]]] = {
             "road": StampedHistory(120.0), "cabin": StampedHistory(120.0)}
-        self._jobs: collections.deque[tuple[str, Any]] = collections.deque()
-        self._generation = 0  # bumped by a cancelling question: older answers are dropped
-        self._wake = threading.Condition(self._lock)
-        self._stop = False
-        # Fast-path requests ("warmer", "find a cafe") get their own worker, so a driver never
-        # waits behind an LLM answer that is still being generated.
-        self._fast_jobs: collections.deque[tuple[str, Any]] = collections.deque()
-        self._worker = threading.Thread(target=self._work, name="planner-worker", daemon=True)
-        self._fast_worker = threading.Thread(target=self._work, kwargs={"fast": True},
-                                             name="planner-fastpath", daemon=True)
+        # Two lanes, a thread each (cockpit_ai.workers): fast-path requests ("warmer", "find a
+        # cafe", a yes/no, the break offer) never wait behind an LLM answer still being
+        # generated; the model lane queues (bounded) or cancels the older question.
+        self._lanes: TwoLaneWorker[tuple[str, Any, float], None] = TwoLaneWorker(
+            self._process, slow_maxsize=int(p["queue_size"]),
+            busy_policy=BusyPolicy(p["busy_policy"]), on_error=self._on_job_error,
+            name="planner")
         with self._lock:
             self._publish_turn_active(False)
-        self._worker.start()
-        self._fast_worker.start()
+        self._lanes.start()
 
     # -- callbacks: store and hand over, never block --------------------------------------
     def _on_transcript(self, msg: Any) -> None:
@@ -184,24 +180,14 @@ class PlannerNode(Node):
         self.health.count("transcripts")
         received = time.monotonic()
         fast = self._is_fast(msg.text)
-        with self._wake:
+        with self._lock:
             self._begin_turn()
-            if fast:
-                self._fast_jobs.append(("ask", (msg, received, self._generation)))
-                self._wake.notify_all()
-                return
-            if self.p["busy_policy"] == "cancel":
-                self._generation += 1
-                dropped = sum(1 for kind, _ in self._jobs if kind == "ask")
-                self._jobs = collections.deque(j for j in self._jobs if j[0] != "ask")
-                self.health.count("cancelled", dropped)
-                self._end_turn(dropped)
-            elif sum(1 for kind, _ in self._jobs if kind == "ask") >= self.p["queue_size"]:
-                self._jobs.popleft()
-                self.health.count("dropped_questions")
-                self._end_turn()
-            self._jobs.append(("ask", (msg, received, self._generation)))
-            self._wake.notify_all()
+            admitted = self._lanes.submit(("ask", msg, received), Lane.FAST if fast else Lane.SLOW)
+            if admitted.cancelled:
+                self.health.count("cancelled", admitted.cancelled)
+            if admitted.dropped:
+                self.health.count("dropped_questions", admitted.dropped)
+            self._end_turn(admitted.cancelled + admitted.dropped)
 
     def _is_fast(self, text: str) -> bool:
         """Will the core answer this without the model (a yes/no to a question it asked, a
@@ -228,11 +214,9 @@ class PlannerNode(Node):
     def _on_fatigue(self, msg: Any) -> None:
         level = int(msg.level)
         self._fatigue_at.add(stamp_to_ns(msg.header.stamp), level)
-        with self._wake:
-            if msg.level_changed and level >= self.p["fatigue_break_level"]:
-                # no model involved: the break offer must not wait behind an LLM answer
-                self._fast_jobs.append(("fatigue", (msg, time.monotonic(), self._generation)))
-                self._wake.notify_all()
+        if msg.level_changed and level >= self.p["fatigue_break_level"]:
+            # no model involved: the break offer must not wait behind an LLM answer
+            self._lanes.submit(("fatigue", msg, time.monotonic()), Lane.FAST)
 
     def _on_detections(self, camera: str, msg: Any) -> None:
         labels = sorted({d.class_name for d in msg.detections if d.class_name})
@@ -293,15 +277,11 @@ class PlannerNode(Node):
         return [place_from_msg(lm) for lm in answer.landmarks]
 
     # -- the worker ---------------------------------------------------------------------
-    def _work(self, fast: bool = False) -> None:
-        jobs = self._fast_jobs if fast else self._jobs
-        while True:
-            with self._wake:
-                while not jobs and not self._stop:
-                    self._wake.wait()
-                if self._stop:
-                    return
-                kind, (msg, received, generation) = jobs.popleft()
+    def _process(self, job: tuple[str, Any, float], lane: Lane) -> None:
+        """One job, in its lane's thread; a question's turn ends however it went."""
+        kind, msg, received = job
+        try:
+            with self._lock:
                 speed_now = self._speed.speed(now=time.monotonic())
             stamp = stamp_to_ns(msg.header.stamp)
             ctx = Context(speed_mps=speed_now, speed_then_mps=_then(self._speed_at, stamp),
@@ -312,15 +292,17 @@ class PlannerNode(Node):
             ctx.stamp_ns = stamp
             self.health.set("speed", "unknown" if ctx.speed_mps is None
                             else f"{ctx.speed_mps:.1f} m/s")
-            try:
-                self._run(kind, msg, ctx, received, generation, fast)
-            finally:
-                if kind == "ask":
-                    with self._lock:
-                        self._end_turn()
+            self._run(kind, msg, ctx, received, lane)
+        finally:
+            if kind == "ask":
+                with self._lock:
+                    self._end_turn()
 
-    def _run(self, kind: str, msg: Any, ctx: Context, received: float, generation: int,
-             fast: bool) -> None:
+    def _on_job_error(self, job: tuple[str, Any, float], exc: BaseException) -> None:
+        self.get_logger().error(f"planner failed on {job[0]}: {exc}")
+        self.health.count("errors")
+
+    def _run(self, kind: str, msg: Any, ctx: Context, received: float, lane: Lane) -> None:
         """One job: the core's turn, then publish it (unless a newer question cancelled it)."""
         try:
             if kind == "ask":
@@ -341,9 +323,8 @@ class PlannerNode(Node):
             return
         if turn is None:
             return
-        with self._lock:
-            stale = kind == "ask" and not fast and generation != self._generation
-        if stale:
+        # a newer question cancelled this one (busy_policy cancel; never in the fast lane)
+        if kind == "ask" and self._lanes.cancelled(lane):
             self.health.count("cancelled")
             return
         self._publish(turn, msg, received, proactive=(kind == "fatigue"),
@@ -387,11 +368,7 @@ class PlannerNode(Node):
         self.health.count("speed_unknown_refusals", turn.refused_codes.count("speed_unknown"))
 
     def close(self) -> None:
-        with self._wake:
-            self._stop = True
-            self._wake.notify_all()
-        self._worker.join(timeout=5)
-        self._fast_worker.join(timeout=5)
+        self._lanes.stop(timeout=5)
         self.planner.close()
 
 
