@@ -137,12 +137,7 @@ class SpeechNode(Node):
 
     def __init__(self, *, overrides: dict[str, Any] | None = None) -> None:
         super().__init__(NODE, parameter_overrides=param_overrides(overrides))
-        p = declare_from_schema(self, NODE)
-        if p["audio_qos"] not in AUDIO_QOS:
-            raise NodeStartupError(
-                f"speech: audio_qos must be one of {sorted(AUDIO_QOS)}, got {p['audio_qos']!r} "
-                "('audio' = reliable for cockpit_ai publishers, 'sensor' = best effort drivers)"
-            )
+        p = declare_from_schema(self, NODE)  # enforces the schema's enums (audio_qos, ...)
         try:
             config = pipeline_config(p)
             config.vad.validate()
