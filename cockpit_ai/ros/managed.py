@@ -73,9 +73,14 @@ class ManagedNode(LifecycleNode):
         return TransitionCallbackReturn.SUCCESS
 
     def on_activate(self, state: LifecycleState) -> TransitionCallbackReturn:
-        self.start()
+        # Publishers first, then the work: the first input after start() already has an
+        # active publisher to answer on, so nothing is dropped in between.
+        result = super().on_activate(state)
+        if result != TransitionCallbackReturn.SUCCESS:
+            return result
         self.running = True
-        return super().on_activate(state)
+        self.start()
+        return result
 
     def on_deactivate(self, state: LifecycleState) -> TransitionCallbackReturn:
         self._stop()
