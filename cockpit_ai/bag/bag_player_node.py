@@ -125,7 +125,7 @@ class BagPlayerNode(Node):
 
             try:
                 shutdown(context=self.context)
-            except Exception:
+            except Exception:  # already shut down (Ctrl-C meanwhile): nothing left to do
                 pass
 
     def _wait_for_acks(self, timeout_s: float) -> None:

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from cockpit_ai.bag.types import BagError, make_typestore
 
 STORAGES = ("mcap", "sqlite3")
@@ -96,7 +98,7 @@ def bag_info(path: Path) -> BagInfo:
                        tuple(sorted(topics, key=lambda t: t.name)))
     except BagError:
         raise
-    except Exception as exc:
+    except Exception as exc:  # rosbags raises many types for a damaged bag: one clear error
         raise BagError(f"{path}: cannot read bag metadata: {exc}") from None
     finally:
         reader.close()
@@ -116,7 +118,7 @@ def read_messages(path: Path, *, topics: list[str] | None = None) -> Iterator[Ba
                 yield BagMessage(conn.topic, conn.msgtype, timestamp, bytes(data))
         except BagError:
             raise
-        except Exception as exc:
+        except Exception as exc:  # as above: any reader failure mid-bag is a damaged bag
             raise BagError(f"{path}: bag is corrupt or truncated: {exc}") from None
     finally:
         reader.close()
@@ -187,14 +189,14 @@ class PlayStats:
     per_topic: dict[str, int] = field(default_factory=dict)  # messages published per topic
 
     def summary(self) -> dict[str, Any]:
-        lat = sorted(self.lateness_s) or [0.0]
+        lat = np.asarray(self.lateness_s or [0.0], dtype=float)
         return {
             "published": self.published,
             "per_topic": dict(sorted(self.per_topic.items())),
             "loops": self.loops,
-            "timing_error_mean_ms": 1000 * sum(lat) / len(lat),
-            "timing_error_p95_ms": 1000 * lat[min(len(lat) - 1, int(0.95 * len(lat)))],
-            "timing_error_max_ms": 1000 * lat[-1],
+            "timing_error_mean_ms": 1000 * float(lat.mean()),
+            "timing_error_p95_ms": 1000 * float(np.percentile(lat, 95)),
+            "timing_error_max_ms": 1000 * float(lat.max()),
         }
 
 

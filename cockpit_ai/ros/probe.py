@@ -48,7 +48,7 @@ class Probe:
         while not self._stop.is_set() and self.context.ok():
             try:
                 self.executor.spin_once(timeout_sec=0.02)
-            except Exception:
+            except Exception:  # expected only while shutting down; anything else is raised
                 if self._stop.is_set() or not self.context.ok():
                     return
                 raise
