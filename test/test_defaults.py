@@ -59,8 +59,39 @@ def test_speech_schema_defaults_are_the_core_defaults() -> None:
 
 def test_fatigue_schema_defaults_are_the_core_defaults() -> None:
     from cockpit_ai.fatigue.fusion import FusionSettings, settings_from_dict
-    from cockpit_ai.fatigue.indicators import IndicatorSettings
+    from cockpit_ai.fatigue.settings import IndicatorSettings
 
     indicators, fusion = settings_from_dict(schema_defaults("fatigue"))
     assert _differences(indicators, IndicatorSettings()) == []
     assert _differences(fusion, FusionSettings()) == []
+
+
+# The vision node runs two cameras on a 2-core computer: one thread each and tracking on
+# (the planner names tracked objects), where `cockpit-ai detect` on files uses the core's.
+VISION_NODE_CHOICES = {"threads": 1, "track": True}
+
+
+def test_vision_schema_defaults_are_the_core_defaults() -> None:
+    from cockpit_ai.vision.detector import DetectorSettings
+
+    params = schema_defaults("vision")
+    core = dataclasses.asdict(DetectorSettings())
+    shared = sorted(set(params) & set(core))
+    assert {"model", "confidence", "iou", "imgsz", "resize", "device", "max_pixels"} <= set(shared)
+    differing = {k: params[k] for k in shared if params[k] != core[k]
+                 and not (isinstance(core[k], tuple) and list(core[k]) == params[k])}
+    assert differing == VISION_NODE_CHOICES
+
+
+def test_detect_cli_defaults_are_the_core_defaults() -> None:
+    import argparse
+
+    from cockpit_ai.vision.cli import register
+    from cockpit_ai.vision.detector import DetectorSettings
+
+    parser = argparse.ArgumentParser()
+    register(parser.add_subparsers())
+    args = parser.parse_args(["detect", "x.jpg"])
+    d = DetectorSettings()
+    assert (args.conf, args.iou, args.imgsz, args.resize, args.threads) == (
+        d.confidence, d.iou, d.imgsz, d.resize, d.threads)

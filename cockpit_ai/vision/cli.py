@@ -11,7 +11,10 @@ from cockpit_ai.vision import VisionError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    """Add the vision subcommands."""
+    """Add the vision subcommands; their defaults are the core's (DetectorSettings)."""
+    from cockpit_ai.vision.detector import DetectorSettings
+
+    d = DetectorSettings()
     p = sub.add_parser(
         "detect",
         help="detect objects in image files with the vision core (YOLO, offline)",
@@ -26,12 +29,17 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="keep only the classes that camera is for (default: all classes)")
     p.add_argument("--classes", default="", metavar="NAMES",
                    help="comma-separated class names to keep (overrides --camera)")
-    p.add_argument("--conf", type=float, default=0.25, help="minimum confidence (default 0.25)")
-    p.add_argument("--iou", type=float, default=0.45, help="NMS IoU threshold (default 0.45)")
-    p.add_argument("--imgsz", type=int, default=416, help="model input size (default 416)")
-    p.add_argument("--resize", choices=("letterbox", "stretch"), default="letterbox",
-                   help="letterbox keeps the aspect ratio (default); stretch is darknet's")
-    p.add_argument("--threads", type=int, default=2, help="CPU threads for the model (default 2)")
+    p.add_argument("--conf", type=float, default=d.confidence,
+                   help=f"minimum confidence (default {d.confidence})")
+    p.add_argument("--iou", type=float, default=d.iou,
+                   help=f"NMS IoU threshold (default {d.iou})")
+    p.add_argument("--imgsz", type=int, default=d.imgsz,
+                   help=f"model input size (default {d.imgsz})")
+    p.add_argument("--resize", choices=("letterbox", "stretch"), default=d.resize,
+                   help=f"letterbox keeps the aspect ratio, stretch is darknet's "
+                   f"(default {d.resize})")
+    p.add_argument("--threads", type=int, default=d.threads,
+                   help=f"CPU threads for the model (default {d.threads})")
     p.add_argument("--annotate", metavar="DIR", default="",
                    help="also write each image with boxes drawn into DIR")
     p.set_defaults(func=_detect)
