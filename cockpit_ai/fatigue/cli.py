@@ -66,7 +66,8 @@ def _fail(message: str) -> int:
 
 
 def _measure(args: argparse.Namespace) -> int:
-    from cockpit_ai.fatigue.indicators import CSV_COLUMNS, FatigueError, measures_row
+    from cockpit_ai.fatigue.common import FatigueError
+    from cockpit_ai.fatigue.measures import CSV_COLUMNS, measures_row
 
     try:
         from cockpit_ai.fatigue.face import FaceAnalyzer, iter_frames
@@ -94,8 +95,10 @@ def _measure(args: argparse.Namespace) -> int:
 
 
 def _replay(args: argparse.Namespace) -> int:
+    from cockpit_ai.fatigue.common import FatigueError
     from cockpit_ai.fatigue.fusion import replay
-    from cockpit_ai.fatigue.indicators import FatigueError, IndicatorSettings, read_measures_csv
+    from cockpit_ai.fatigue.measures import read_measures_csv
+    from cockpit_ai.fatigue.settings import IndicatorSettings
 
     try:
         settings = IndicatorSettings()

@@ -24,7 +24,8 @@ from typing import Any
 import cv2
 import numpy as np
 
-from cockpit_ai.fatigue.indicators import FatigueError, FrameMeasures
+from cockpit_ai.fatigue.common import FatigueError
+from cockpit_ai.fatigue.measures import FrameMeasures
 
 # 6-point EAR (Soukupova & Cech 2016) on the mesh: corner, two upper lid, corner, two lower.
 # "left" is the eye on the image's left (the driver's right eye in a non-mirrored camera).

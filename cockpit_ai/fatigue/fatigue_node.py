@@ -24,6 +24,7 @@ from rclpy.node import Node
 from rclpy.parameter import Parameter
 from sensor_msgs.msg import Image
 
+from cockpit_ai.fatigue.common import FatigueError
 from cockpit_ai.fatigue.face import FaceAnalyzer
 from cockpit_ai.fatigue.fusion import (
     LEVEL_UNKNOWN,
@@ -31,7 +32,7 @@ from cockpit_ai.fatigue.fusion import (
     FatigueSnapshot,
     settings_from_dict,
 )
-from cockpit_ai.fatigue.indicators import FatigueError, VoiceSample
+from cockpit_ai.fatigue.voice import VoiceSample
 from cockpit_ai.msg import FatigueState, VoiceFeatures
 from cockpit_ai.ros import qos
 from cockpit_ai.ros.diagnostics import OK, WARN, Health

@@ -17,16 +17,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 
 from cockpit_ai.enums import FatigueLevel
-from cockpit_ai.fatigue.indicators import (
-    FatigueError,
-    FrameMeasures,
-    IndicatorEvent,
-    Indicators,
-    IndicatorSettings,
-    IndicatorTracker,
-    VoiceSample,
-    check_non_negative,
-)
+from cockpit_ai.fatigue.common import FatigueError
+from cockpit_ai.fatigue.indicators import IndicatorEvent, Indicators, IndicatorTracker
+from cockpit_ai.fatigue.measures import FrameMeasures
+from cockpit_ai.fatigue.settings import IndicatorSettings, check_non_negative
+from cockpit_ai.fatigue.voice import VoiceSample
 
 # The constants of msg/FatigueState.msg (one source: cockpit_ai.enums).
 LEVEL_UNKNOWN = FatigueLevel.UNKNOWN
