@@ -6,6 +6,12 @@ stale frames instead of queueing them. The state is published at a steady rate a
 when the level changes; its stamp is that of the newest image used, so a replayed bag gives
 the same states. Bad images are refused with a clear (throttled) warning and counted.
 
+A managed (lifecycle) node (:class:`~cockpit_ai.ros.managed.ManagedNode`): ``configure``
+loads the face model, only an active node subscribes, runs the model and publishes. With
+``autostart`` (default true) it configures and activates itself, so launch files start it
+like a plain node; with ``autostart:=false`` it waits for ``cockpit-ai lifecycle set
+/cockpit/fatigue configure`` (then ``activate``).
+
 The load governor (:mod:`cockpit_ai.ros.governor`) lets the face model run at most
 ``governed_rate_hz`` while a dialogue turn is in progress or the CPU is under pressure;
 skipped frames count as ``throttled_frames``. Keep that rate ≥ 3 Hz: the indicators end an
@@ -20,8 +26,6 @@ import time
 from typing import Any
 
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
-from rclpy.node import Node
-from rclpy.parameter import Parameter
 from sensor_msgs.msg import Image
 
 from cockpit_ai.fatigue.common import FatigueError
@@ -37,7 +41,7 @@ from cockpit_ai.msg import FatigueState, VoiceFeatures
 from cockpit_ai.ros import qos
 from cockpit_ai.ros.diagnostics import OK, WARN, Health
 from cockpit_ai.ros.governor_link import GovernorLink, settings_from_params
-from cockpit_ai.ros.params import declare_from_schema
+from cockpit_ai.ros.managed import ManagedNode
 from cockpit_ai.ros.run import NodeStartupError, run_node
 from cockpit_ai.ros.stamps import stamp_to_ns
 from cockpit_ai.vision.images import ImageError, image_to_bgr
@@ -87,25 +91,24 @@ def state_message(snap: FatigueSnapshot | None, *, level: int, previous_level: i
     return msg
 
 
-class FatigueNode(Node):
-    """Subscribes ``image`` and ``voice_features``; publishes ``fatigue_state``."""
+class FatigueNode(ManagedNode):
+    """Subscribes ``image`` and ``voice_features``; publishes ``fatigue_state`` (managed).
+
+    ``configure`` loads the face model and sets up the publisher and the load governor;
+    ``activate`` starts the worker, the subscriptions and the steady publishing;
+    ``deactivate`` stops them (the model and the driver's calibration stay); ``cleanup``
+    frees the model and starts the core over. With ``autostart`` (default) the node does
+    configure and activate itself; a model that cannot load then stops it with one line.
+    """
 
     def __init__(self, *, overrides: dict[str, Any] | None = None) -> None:
-        super().__init__(NODE, parameter_overrides=[
-            Parameter(k, value=v) for k, v in (overrides or {}).items()])
-        p = declare_from_schema(self, NODE)
-        self._params = p
+        super().__init__(NODE, overrides=overrides)
+        p = self.p
         try:
             self._settings = settings_from_dict(p)
         except FatigueError as exc:
             raise NodeStartupError(f"fatigue: {exc}") from None
-        try:
-            self._analyzer = FaceAnalyzer(
-                driver_side=p["driver_side"], max_faces=int(p["max_faces"]),
-                min_detection_confidence=float(p["min_detection_confidence"]),
-                min_tracking_confidence=float(p["min_tracking_confidence"]))
-        except FatigueError as exc:
-            raise NodeStartupError(f"fatigue: {exc}") from None
+        self._analyzer: FaceAnalyzer | None = None
         self._estimator = self._new_estimator()
         self._lock = threading.Lock()
         self._voice: list[VoiceSample] = []
@@ -121,22 +124,79 @@ class FatigueNode(Node):
 
         self.health = Health(self)
         self.health.set("driver_side", p["driver_side"])
-        self._status_base: tuple[int | bytes, str] = (WARN, "waiting for images")
+        self._status_base: tuple[int | bytes, str] = (OK, "unconfigured")
+        self.governor: GovernorLink | None = None
+        self.pub: Any = None
+        self.sub_image: Any = None
+        self.sub_voice: Any = None
+        self.timer: Any = None
+        self._worker: LatestWorker[tuple[Any, Any], FatigueSnapshot] | None = None
+        self._status()
+
+    # -- lifecycle (ManagedNode) ----------------------------------------------------------
+
+    def load(self) -> None:
+        p = self.p
+        try:
+            self._analyzer = FaceAnalyzer(
+                driver_side=p["driver_side"], max_faces=int(p["max_faces"]),
+                min_detection_confidence=float(p["min_detection_confidence"]),
+                min_tracking_confidence=float(p["min_tracking_confidence"]))
+        except FatigueError as exc:
+            raise NodeStartupError(f"fatigue: {exc}") from None
         self.governor = GovernorLink(self, self.health, settings_from_params(p),
                                      on_change=lambda _state: self._status())
-        self._status()
-        self.pub = self.create_publisher(FatigueState, "fatigue_state", qos.RELIABLE)
+        self.pub = self.create_lifecycle_publisher(FatigueState, "fatigue_state",
+                                                   qos.RELIABLE)
+        self._status(OK, "configured (inactive)")
+        self.get_logger().info("fatigue: face model loaded")
+
+    def start(self) -> None:
+        # Worker before subscriptions: the first image after activate has a worker to take it.
+        self._worker = LatestWorker(
+            self._process, on_result=self._on_result, on_error=self._on_error,
+            name="fatigue-face").start()
         inputs = MutuallyExclusiveCallbackGroup()
         self.sub_image = self.create_subscription(
             Image, "image", self._on_image, qos.SENSOR, callback_group=inputs)
         self.sub_voice = self.create_subscription(
             VoiceFeatures, "voice_features", self._on_voice, qos.RELIABLE,
             callback_group=inputs)
-        self._worker: LatestWorker[tuple[Any, Any], FatigueSnapshot] = LatestWorker(
-            self._process, on_result=self._on_result, on_error=self._on_error,
-            name="fatigue-face").start()
-        self.timer = self.create_timer(1.0 / float(p["publish_rate_hz"]), self._on_timer,
+        self.timer = self.create_timer(1.0 / float(self.p["publish_rate_hz"]), self._on_timer,
                                        callback_group=MutuallyExclusiveCallbackGroup())
+        self._status(WARN, "waiting for images")
+        self.get_logger().info("fatigue: active")
+
+    def stop(self) -> None:
+        timer, self.timer = self.timer, None
+        if timer is not None:
+            timer.cancel()
+            self.destroy_timer(timer)
+        for sub in (self.sub_image, self.sub_voice):
+            if sub is not None:
+                self.destroy_subscription(sub)
+        self.sub_image = self.sub_voice = None
+        worker, self._worker = self._worker, None
+        if worker is not None:
+            worker.stop(timeout=5.0)
+            with self._lock:   # the next state says "no_image" until a new frame is in
+                self._snap, self._last_frame_clock_ns = None, None
+            if self._analyzer is not None:
+                self._status(OK, "configured (inactive)")
+                self.get_logger().info("fatigue: inactive, face model stopped")
+
+    def unload(self) -> None:
+        if self.pub is not None:
+            self.destroy_lifecycle_publisher(self.pub)
+            self.pub = None
+        if self.governor is not None:
+            self.governor.destroy()
+            self.governor = None
+        analyzer, self._analyzer = self._analyzer, None
+        if analyzer is not None:
+            analyzer.close()
+        self._estimator = self._new_estimator()   # a new configure calibrates anew
+        self._status(OK, "unconfigured")
 
     def _new_estimator(self) -> FatigueEstimator:
         return FatigueEstimator(indicator_settings=self._settings[0],
@@ -149,7 +209,8 @@ class FatigueNode(Node):
         if level is not None and text is not None:
             self._status_base = (level, text)
         level, text = self._status_base
-        self.health.status(level, self.governor.status_text(text))
+        governor = self.governor
+        self.health.status(level, governor.status_text(text) if governor else text)
 
     def _on_image(self, msg: Any) -> None:
         try:
@@ -158,9 +219,10 @@ class FatigueNode(Node):
             self._refuse(f"refused image: {exc}")
             return
         self.health.count("images")
-        if not self.governor.admit():
+        governor, worker = self.governor, self._worker
+        if governor is not None and not governor.admit():
             return  # counted as throttled_frames: dialogue or busy machine, not a fault
-        if self._worker.submit((msg.header, image)):
+        if worker is not None and worker.submit((msg.header, image)):
             self.health.count("dropped_frames")
 
     def _on_voice(self, msg: Any) -> None:
@@ -185,7 +247,10 @@ class FatigueNode(Node):
             voice, self._voice = sorted(self._voice, key=lambda v: v.t), []
         for sample in voice:
             self._estimator.add_voice(sample)
-        result = self._analyzer.measure(image, t=t)
+        analyzer = self._analyzer
+        if analyzer is None:
+            raise FatigueError("the face model is not loaded")  # cleaned up meanwhile
+        result = analyzer.measure(image, t=t)
         try:
             return self._estimator.update(result.measures)
         except FatigueError:
@@ -233,6 +298,9 @@ class FatigueNode(Node):
         self._publish()
 
     def _publish(self) -> None:
+        pub = self.pub
+        if pub is None:
+            return  # cleaned up while a result was on its way
         with self._lock:
             snap, stamp, frame_id = self._snap, self._stamp, self._frame_id
             last = self._last_frame_clock_ns
@@ -252,13 +320,15 @@ class FatigueNode(Node):
                                 stamp=stamp, frame_id=frame_id, cues=cues)
             if stale and last is not None and changed:
                 self._status(WARN, f"no image processed for {(now - last) / 1e9:.1f} s")
-            self.pub.publish(msg)
+            pub.publish(msg)
         self.health.count("published")
 
     def close(self) -> None:
-        """Stop the worker and release the face model."""
-        self._worker.stop()
-        self._analyzer.close()
+        """Stop the worker and release the face model (run_node, before destroying)."""
+        super().close()
+        analyzer, self._analyzer = self._analyzer, None
+        if analyzer is not None:
+            analyzer.close()
 
 
 def main(args: list[str] | None = None) -> int:

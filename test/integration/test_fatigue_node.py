@@ -1,7 +1,14 @@
-"""The fatigue node as a real process: real face photos in as images, FatigueState out."""
+"""The fatigue node as a real process: real face photos in as images, FatigueState out.
+
+The node is managed: with ``autostart`` (default) it is active by itself; with
+``autostart:=false`` nothing is measured or published until ``cockpit-ai lifecycle set``
+configures and activates it, and nothing after deactivate.
+"""
 
 from __future__ import annotations
 
+import os
+import subprocess
 import time
 from pathlib import Path
 
@@ -249,3 +256,93 @@ def test_governor_throttles_the_face_model_while_the_driver_speaks(processes, pr
         stop.set()
         feeder.join(timeout=5)
     assert node.poll() is None
+
+
+def test_missing_face_model_stops_with_a_clear_line(processes, tmp_path) -> None:
+    """No MediaPipe (shadowed here by a package that cannot be imported): configure fails,
+    and under autostart the node stops with exit code 1 and what to do, no traceback."""
+    from cockpit_ai.testing import node_exec
+
+    shadow = tmp_path / "no_mediapipe" / "mediapipe"
+    shadow.mkdir(parents=True)
+    (shadow / "__init__.py").write_text('raise ImportError("no mediapipe here")\n')
+    proc = processes.start(
+        [node_exec("fatigue_node"), "--ros-args",
+         "--params-file", str(REPO / "config" / "fatigue.param.yaml")],
+        name="fatigue", env={"PYTHONPATH": os.pathsep.join(
+            p for p in (str(shadow.parent), os.environ.get("PYTHONPATH")) if p)})
+    assert proc.wait(timeout=120) == 1
+    log = processes.log(proc)
+    assert "[ERROR] fatigue: mediapipe's face mesh is not installed" in log
+    assert "make setup" in log and "Traceback" not in log
+
+
+LC_NS = "/lc_fatigue"
+LC_NODE = f"{LC_NS}/fatigue"
+
+
+def _lifecycle(*args: str) -> subprocess.CompletedProcess[str]:
+    from cockpit_ai.testing import cockpit_cmd
+
+    return subprocess.run(cockpit_cmd() + ["lifecycle", *args], capture_output=True,
+                          text=True, timeout=120)
+
+
+def test_managed_autostart_false_waits_for_configure_and_activate(processes, probe) -> None:
+    """autostart:=false: unconfigured, then inactive: images sent meanwhile give no state
+    and are not measured later; once active the same images give the driver's state."""
+    from sensor_msgs.msg import Image
+
+    from cockpit_ai.msg import FatigueState
+    from cockpit_ai.ros import qos
+    from cockpit_ai.ros.stamps import stamp_to_s
+    from cockpit_ai.testing import node_exec
+
+    open_eyes, _ = face_frames()
+    node = processes.start(
+        [node_exec("fatigue_node"), "--ros-args",
+         "--params-file", str(REPO / "config" / "fatigue.param.yaml"),
+         "-r", f"__ns:={LC_NS}", "-p", "autostart:=false",
+         "-p", "calibration_s:=1.0", "-p", "calibration_min_frames:=5",
+         "-p", "governor_enabled:=false"], name="lifecycle")
+    states = probe.subscribe(FatigueState, f"{LC_NS}/fatigue_state")
+
+    def feed(t0: float, count: int = 15) -> None:
+        for i in range(count):
+            probe.publish(f"{LC_NS}/image", image_message(open_eyes, t0 + i / 10.0),
+                          qos=qos.SENSOR)
+            time.sleep(0.1)
+
+    got = _lifecycle("get", LC_NODE)
+    assert got.stdout.startswith("unconfigured"), (got.stdout, got.stderr,
+                                                   processes.log(node)[-2000:])
+    feed(100.0)
+    assert not states.messages, "published before configure"
+    assert _lifecycle("set", LC_NODE, "configure").returncode == 0, processes.log(node)
+    assert _lifecycle("get", LC_NODE).stdout.startswith("inactive")
+    probe.wait_for_publishers(f"{LC_NS}/fatigue_state", timeout=30)  # would hear a state
+    feed(110.0)
+    time.sleep(1.0)                 # five publish periods at 5 Hz: none may come
+    assert not states.messages, "published while inactive"
+
+    assert _lifecycle("set", LC_NODE, "activate").returncode == 0, processes.log(node)
+    assert _lifecycle("get", LC_NODE).stdout.startswith("active")
+    first = states.wait(1, timeout=30)[0]
+    # What came while inactive was not kept for later: no image yet.
+    assert first.level == FatigueState.LEVEL_UNKNOWN and list(first.cues) == ["no_image"]
+    probe.wait_for_subscribers(Image, f"{LC_NS}/image", qos=qos.SENSOR, timeout=30)
+    feed(200.0, 25)
+    seen = states.wait(1, timeout=30, where=lambda m: m.calibrated and m.face_visible)
+    assert all(stamp_to_s(m.header.stamp) >= 200.0 for m in states.messages
+               if m.face_visible), "an image sent while inactive was measured"
+    assert 0.2 < seen[0].ear_left < 0.33 and seen[0].header.frame_id == "cabin_camera"
+
+    assert _lifecycle("set", LC_NODE, "deactivate").returncode == 0
+    time.sleep(1.0)                 # a state in flight may still arrive
+    count = len(states.messages)
+    feed(300.0)
+    assert len(states.messages) == count, "published after deactivate"
+    assert _lifecycle("set", LC_NODE, "cleanup").returncode == 0
+    assert _lifecycle("get", LC_NODE).stdout.startswith("unconfigured")
+    assert node.poll() is None, processes.log(node)
+    assert "Traceback" not in processes.log(node)
