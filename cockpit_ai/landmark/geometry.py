@@ -10,6 +10,7 @@ margin) never to drop a place that the geodesic would keep.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -181,6 +182,27 @@ def search_boxes(lat: float, lon: float, radius_m: float) -> list[Box]:
     if lon_hi > 180.0:
         return [(lat_lo, lat_hi, lon_lo, 180.0), (lat_lo, lat_hi, -180.0, lon_hi - 360.0)]
     return [(lat_lo, lat_hi, lon_lo, lon_hi)]
+
+
+def centre(points: Iterable[tuple[float, float]]) -> tuple[float, float] | None:
+    """Mean of (lat, lon) vertices, longitudes unwrapped so a shape on the antimeridian works."""
+    n = 0
+    sum_lat = sum_lon = 0.0
+    first_lon: float | None = None
+    for lat, lon in points:
+        if first_lon is None:
+            first_lon = lon
+        elif lon - first_lon > 180.0:
+            lon -= 360.0
+        elif lon - first_lon < -180.0:
+            lon += 360.0
+        sum_lat += lat
+        sum_lon += lon
+        n += 1
+    if n == 0:
+        return None
+    lon = math.remainder(sum_lon / n, 360.0)
+    return sum_lat / n, 180.0 if lon == -180.0 else lon
 
 
 def heading_from_quaternion(x: float, y: float, z: float, w: float) -> float:

@@ -10,8 +10,8 @@ Measured on SQLite 3.40: a 3-D tree answers such a range in ~0.05 ms where a 4-D
 prominence as a dimension, or auxiliary columns, took 5-8 ms. Further diets and cuisines
 are ``|a|b|`` strings checked with ``instr()`` on the few rows the index returns.
 
-Built only by ``osm_import`` (into a temporary file, renamed into place when complete), read
-by ``PoiStore``.
+Written only by ``osm_import`` (``create``, ``insert_rows``, ``SPATIAL_ORDER_SQL``,
+``build_index``, into a temporary file renamed into place when complete), read by ``PoiStore``.
 """
 
 from __future__ import annotations
@@ -22,8 +22,12 @@ import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cockpit_ai.landmark import LandmarkError
+
+if TYPE_CHECKING:
+    from cockpit_ai.landmark.osm_tags import ImportRow
 
 SCHEMA_VERSION = "2"
 
@@ -143,6 +147,45 @@ def create(path: Path) -> sqlite3.Connection:
     conn.executescript(SCHEMA)
     conn.executescript(STAGE_SQL)
     return conn
+
+
+def insert_rows(conn: sqlite3.Connection, batch: Sequence[ImportRow], first_id: int) -> None:
+    """Stage ``osm_tags.poi_row`` rows (tags JSON last) with ids from ``first_id`` on."""
+    conn.executemany(INSERT_SQL, [(first_id + i, *row[:-1]) for i, row in enumerate(batch)])
+    conn.executemany(TAGS_INSERT_SQL, [(first_id + i, row[-1]) for i, row in enumerate(batch)])
+
+
+def build_index(conn: sqlite3.Connection) -> None:
+    """Category codes, ordered by (diet, key, value), and the R*Tree entries of every POI."""
+    found: set[tuple[str, str, str]] = {("", *NOTABLE_CATEGORY)}
+    for cats, diets in conn.execute("SELECT DISTINCT categories, diets FROM poi"):
+        for kv in cats.strip("|").split("|"):
+            key, _, value = kv.partition("=")
+            for diet in ("", *(d for d in diets.split("|") if d)):
+                found.add((diet, key, value))
+    codes = {dkv: code for code, dkv in enumerate(sorted(found), start=1)}
+    conn.executemany(
+        "INSERT INTO category (code, diet, key, value) VALUES (?, ?, ?, ?)",
+        [(code, *dkv) for dkv, code in codes.items()],
+    )
+    notable = codes[("", *NOTABLE_CATEGORY)]
+    limit = 1 << ENTRY_SHIFT
+    batch: list[tuple[int, float, float, float, float, int, int]] = []
+    cur = conn.execute("SELECT id, lat, lon, categories, diets, prominence FROM poi")
+    for poi_id, lat, lon, cats, diets, prom in cur:
+        entry = poi_id << ENTRY_SHIFT
+        entry_codes = [notable] if prom >= NOTABLE else []
+        for kv in cats.strip("|").split("|"):
+            key, _, value = kv.partition("=")
+            for diet in ("", *(d for d in diets.split("|") if d)):
+                entry_codes.append(codes[(diet, key, value)])
+        for n, code in enumerate(entry_codes[:limit]):
+            batch.append((entry + n, lat, lat, lon, lon, code, code))
+        if len(batch) >= 20000:
+            conn.executemany(RTREE_INSERT_SQL, batch)
+            batch.clear()
+    if batch:
+        conn.executemany(RTREE_INSERT_SQL, batch)
 
 
 class PoiStore:
