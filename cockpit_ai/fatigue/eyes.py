@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import deque
 
-from cockpit_ai.fatigue.common import Emit, FatigueError, clip01
+from cockpit_ai.fatigue.common import Emit, FatigueError, Hold, clip01
 from cockpit_ai.fatigue.settings import IndicatorSettings
 
 
@@ -34,12 +34,15 @@ class EyeTracker:
         self._emit = emit
         self._window: deque[tuple[float, bool]] = deque()   # (t, closed) of visible frames
         self._window_closed = 0
-        self._closed_since: float | None = None
-        self._microsleep_counted = False
+        self._closed = Hold("microsleep", settings.microsleep_s, emit)   # eyes shut
         self._blink_log: deque[tuple[float, float]] = deque()   # (t_end, duration)
         self.blinks = 0
-        self.microsleeps = 0
         self.closure: float | None = None   # of the last visible frame
+
+    @property
+    def microsleeps(self) -> int:
+        """Closures that lasted ``microsleep_s``."""
+        return self._closed.count
 
     def update(self, t: float, ear: float) -> None:
         """Take the mean EAR of one visible frame at ``t``."""
@@ -59,30 +62,23 @@ class EyeTracker:
 
     def abort(self) -> None:
         """Face lost or frames missing: a closure ends uncounted (its length is unknown)."""
-        self._closed_since = None
-        self._microsleep_counted = False
+        self._closed.end()
 
     def _episode(self, t: float, closure: float) -> None:
         s = self._s
-        if self._closed_since is None:
+        closed = self._closed
+        if closed.since is None:
             if closure >= s.perclos_closure - 1e-12:
-                self._closed_since = t
-                self._microsleep_counted = False
+                closed.begin(t)
         elif closure < s.reopen_closure:
-            duration = t - self._closed_since
-            if self._microsleep_counted:
-                pass  # already counted as a microsleep when it crossed the threshold
-            elif duration >= s.blink_min_s - 1e-9:
+            duration = t - closed.since
+            # A closure already counted as a microsleep is not a blink too.
+            if not closed.counted and duration >= s.blink_min_s - 1e-9:
                 self.blinks += 1
                 self._blink_log.append((t, duration))
-                self._emit("blink", t, self._closed_since)
-            self._closed_since = None
-            self._microsleep_counted = False
-        if (self._closed_since is not None and not self._microsleep_counted
-                and t - self._closed_since >= s.microsleep_s - 1e-9):
-            self._microsleep_counted = True
-            self.microsleeps += 1
-            self._emit("microsleep", t, self._closed_since)
+                self._emit("blink", t, closed.since)
+            closed.end()
+        closed.check(t)
 
     def perclos(self, t: float, face_visible: bool) -> float | None:
         """Share of the window's visible frames that were closed; the window ends at ``t``."""
@@ -98,4 +94,5 @@ class EyeTracker:
 
     def closed_s(self, t: float) -> float:
         """How long the eyes have been shut at ``t`` (0 when open)."""
-        return (t - self._closed_since) if self._closed_since is not None else 0.0
+        since = self._closed.since
+        return (t - since) if since is not None else 0.0

@@ -7,7 +7,7 @@ a distraction once it lasts ``distraction_s``. Times come from the frames.
 
 from __future__ import annotations
 
-from cockpit_ai.fatigue.common import Emit
+from cockpit_ai.fatigue.common import Emit, Hold
 from cockpit_ai.fatigue.settings import IndicatorSettings
 
 
@@ -22,9 +22,12 @@ class HeadTracker:
         self._emit = emit
         self._down_since: float | None = None
         self.nods = 0
-        self._off_since: float | None = None
-        self._distraction_counted = False
-        self.distractions = 0
+        self._off = Hold("distraction", settings.distraction_s, emit)   # eyes off the road
+
+    @property
+    def distractions(self) -> int:
+        """Glances away that lasted ``distraction_s``."""
+        return self._off.count
 
     def update(self, t: float, pitch: float | None, yaw: float | None) -> None:
         """Take the head pose of one visible frame (None: not measured)."""
@@ -51,22 +54,17 @@ class HeadTracker:
         off = (turned is not None and turned > s.offroad_yaw_deg) or (
             down is not None and down > s.offroad_pitch_deg)
         if not off:
-            self._off_since = None
-            self._distraction_counted = False
-        elif self._off_since is None:
-            self._off_since = t
-        if (self._off_since is not None and not self._distraction_counted
-                and t - self._off_since >= s.distraction_s - 1e-9):
-            self._distraction_counted = True
-            self.distractions += 1
-            self._emit("distraction", t, self._off_since)
+            self._off.end()
+        elif self._off.since is None:
+            self._off.begin(t)
+        self._off.check(t)
 
     def abort(self) -> None:
         """Face lost or frames missing: a head-down or glance away ends uncounted."""
         self._down_since = None
-        self._off_since = None
-        self._distraction_counted = False
+        self._off.end()
 
     def off_road_s(self, t: float) -> float:
         """How long the eyes have been off the road at ``t`` (0 when on it)."""
-        return (t - self._off_since) if self._off_since is not None else 0.0
+        since = self._off.since
+        return (t - since) if since is not None else 0.0

@@ -6,7 +6,7 @@ Speech opens the mouth for < 0.5 s at a time; a yawn is MAR >= ``yawn_mar`` for
 
 from __future__ import annotations
 
-from cockpit_ai.fatigue.common import Emit
+from cockpit_ai.fatigue.common import Emit, Hold
 from cockpit_ai.fatigue.settings import IndicatorSettings
 
 
@@ -15,10 +15,12 @@ class YawnTracker:
 
     def __init__(self, settings: IndicatorSettings, emit: Emit) -> None:
         self._s = settings
-        self._emit = emit
-        self._since: float | None = None
-        self._counted = False
-        self.yawns = 0
+        self._open = Hold("yawn", settings.yawn_min_s, emit)   # mouth wide open
+
+    @property
+    def yawns(self) -> int:
+        """Yawns so far."""
+        return self._open.count
 
     def update(self, t: float, mar: float | None) -> None:
         """Take the MAR of one visible frame (None: the mouth was not measured)."""
@@ -26,20 +28,13 @@ class YawnTracker:
         if mar is None:
             self.abort()
             return
-        if self._since is None:
+        if self._open.since is None:
             if mar >= s.yawn_mar:
-                self._since = t
-                self._counted = False
+                self._open.begin(t)
         elif mar < s.yawn_end_mar:
-            self._since = None
-            self._counted = False
-        if (self._since is not None and not self._counted
-                and t - self._since >= s.yawn_min_s - 1e-9):
-            self._counted = True
-            self.yawns += 1
-            self._emit("yawn", t, self._since)
+            self._open.end()
+        self._open.check(t)
 
     def abort(self) -> None:
         """Face lost or frames missing: an open mouth ends uncounted."""
-        self._since = None
-        self._counted = False
+        self._open.end()
