@@ -1,6 +1,7 @@
 """``cockpit-ai poi import|query|info``: build and ask the POI database from the shell.
 
-``poi query`` calls the same ``LandmarkFinder`` the landmark node uses.
+``poi query`` asks through the one search policy (``landmark/policy.py``) that the landmark
+node and ``cockpit-ai ask`` use, so the same request gets the same places on every path.
 """
 
 from __future__ import annotations
@@ -45,7 +46,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         "query",
         help="places around a position and heading, filtered and ranked",
         description="Find places around LAT/LON; sides are relative to HEADING (0 = north, "
-        "clockwise). Opening hours are evaluated at each place's local time.",
+        "clockwise). Opening hours are evaluated at each place's local time. Radius, limit, "
+        "prominence and the break fallback follow the landmark node's search policy "
+        "(landmark/policy.py): --limit 3 without filters is a 'what is that' question "
+        "(notable places close by), --category rest_area a break (further; else a cafe or "
+        "fuel stop), anything else a search.",
     )
     q.add_argument("--db", type=Path, default=None, help=db_help)
     q.add_argument("--lat", type=float, required=True, help="latitude, degrees")
@@ -54,8 +59,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="vehicle heading, degrees from north, clockwise")  # fmt: skip
     q.add_argument("--side", choices=("right", "left", "ahead", "behind"), default=None,
                    help="only places on this side of the vehicle")  # fmt: skip
-    q.add_argument("--radius", type=float, default=500.0, metavar="M",
-                   help="search radius in metres (default 500)")  # fmt: skip
+    q.add_argument("--radius", type=float, default=0.0, metavar="M",
+                   help="search radius in metres (default 0: the policy's for the kind of "
+                   "request)")  # fmt: skip
     q.add_argument("--category", default=None, metavar="C[,C...]",
                    help="OSM values, e.g. restaurant,cafe (also amenity=restaurant or a key "
                    "like historic)")  # fmt: skip
@@ -69,7 +75,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     q.add_argument("--at", default=None, metavar="ISO-TIME",
                    help="moment for opening hours, ISO 8601 with offset, e.g. "
                    "2026-11-28T18:00:00Z (default: now)")  # fmt: skip
-    q.add_argument("--limit", type=int, default=10, metavar="N", help="at most N results")
+    q.add_argument("--limit", type=int, default=0, metavar="N",
+                   help="at most N results (default 0: the policy's)")  # fmt: skip
     q.add_argument("--json", action="store_true", help="print a JSON list of objects")
     q.set_defaults(func=_cmd_query)
 
@@ -105,29 +112,31 @@ def _cmd_import(args: argparse.Namespace) -> int:
 def _cmd_query(args: argparse.Namespace) -> int:
     from datetime import datetime
 
-    from cockpit_ai.landmark import LandmarkError
+    from cockpit_ai.landmark import LandmarkError, policy
     from cockpit_ai.landmark.geometry import Side
     from cockpit_ai.landmark.hours import parse_time
-    from cockpit_ai.landmark.query import LandmarkFinder, PoiQuery, split_list
+    from cockpit_ai.landmark.query import LandmarkFinder, split_list
 
+    if args.radius < 0 or args.limit < 0:
+        return _fail("--radius and --limit must be >= 0 (0 = the search policy's)")
     try:
         at = parse_time(args.at) if args.at else datetime.now(UTC)
-        query = PoiQuery(
+        request = policy.Search(
             lat=args.lat,
             lon=args.lon,
             heading_deg=args.heading,
             at=at,
             side=Side.parse(args.side) if args.side else None,
-            radius_m=args.radius,
             categories=split_list(args.category),
             diets=split_list(args.diet),
             cuisine=args.cuisine,
             name_contains=args.name,
             open_now=args.open_now,
+            radius_m=args.radius,
             limit=args.limit,
         )
         with LandmarkFinder(args.db or _default_db()) as finder:
-            results = finder.query(query)
+            _, results = policy.search(finder, request)
     except LandmarkError as exc:
         return _fail(str(exc))
     if args.json:

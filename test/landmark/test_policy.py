@@ -174,3 +174,47 @@ def test_wire_sides_round_trip() -> None:
 def test_unknown_wire_side_is_an_error() -> None:
     with pytest.raises(LandmarkError, match="unknown side 9"):
         policy.side_from_wire(9)
+
+
+# ------------------------------------------------------------------ the command line
+
+LASIPALATSI = (60.170518, 24.93728, 145.0)  # Mannerheimintie, heading south-east
+# `poi query` flags → the request the planner's tools send the node (LandmarkQuery fields)
+CLI_CASES: dict[str, tuple[list[str], dict[str, object]]] = {
+    "what is that": (["--limit", "3"], {"limit": 3}),
+    "on the right": (["--limit", "3", "--side", "right"], {"limit": 3, "side": Side.RIGHT}),
+    "that museum": (["--limit", "3", "--category", "museum"],
+                    {"limit": 3, "categories": ("museum",)}),
+    "vegan open": (["--category", "restaurant,cafe", "--diet", "vegan", "--open-now"],
+                   {"categories": ("restaurant", "cafe"), "diets": ("vegan",),
+                    "open_now": True}),
+    "break": (["--category", "rest_area"], {"categories": ("rest_area",)}),
+    "defaults": ([], {}),
+    "tight": (["--category", "cafe", "--radius", "200", "--limit", "8"],
+              {"categories": ("cafe",), "radius_m": 200.0, "limit": 8}),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", list(CLI_CASES))
+def test_cli_query_is_the_policy(
+    case: str, helsinki_db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`cockpit-ai poi query` answers what the node's policy answers for the same request."""
+    import json
+
+    from cockpit_ai.cli import main
+
+    flags, fields = CLI_CASES[case]
+    lat, lon, heading = LASIPALATSI
+    assert main(["poi", "query", "--db", str(helsinki_db), "--lat", str(lat), "--lon",
+                 str(lon), "--heading", str(heading), "--at", AT.isoformat(), "--json",
+                 *flags]) == 0  # fmt: skip
+    got = json.loads(capsys.readouterr().out)
+    request = search(lat=lat, lon=lon, heading_deg=heading, **fields)
+    with LandmarkFinder(helsinki_db) as finder:
+        query, expected = policy.search(finder, request)
+    assert got == json.loads(json.dumps([r.to_json() for r in expected]))
+    assert got, "an empty answer would not show which policy ran"
+    assert all(item["distance_m"] <= query.radius_m for item in got)
+    if request.kind is policy.Kind.LANDMARK and not request.categories:
+        assert all(item["prominence"] >= policy.NOTABLE for item in got)
