@@ -19,7 +19,7 @@ LEVELS = {int(level): level.name for level in FatigueLevel}
 class Event:
     """One thing that happened, at bag time ``t`` (s from the drive start) and wall time."""
 
-    kind: str  # transcript, response, command, fatigue, landmarks, query, tts
+    kind: str  # transcript, response, command, fatigue, landmarks, tts
     t: float
     wall: float
     data: dict[str, Any] = field(default_factory=dict)
@@ -34,7 +34,6 @@ class Monitor:
             AudioChunk,
             FatigueState,
             LandmarkArray,
-            LandmarkQuery,
             Transcript,
             VehicleCommand,
         )
@@ -57,9 +56,8 @@ class Monitor:
                                  qos.RELIABLE)
         node.create_subscription(FatigueState, f"{ns}/fatigue_state", self._on_fatigue,
                                  qos.RELIABLE)
+        # Every answer of the landmark node, to the planner's search_landmarks calls too.
         node.create_subscription(LandmarkArray, f"{ns}/landmarks", self._on_landmarks,
-                                 qos.RELIABLE)
-        node.create_subscription(LandmarkQuery, f"{ns}/landmark_query", self._on_query,
                                  qos.RELIABLE)
         node.create_subscription(AudioChunk, f"{ns}/tts/audio", self._on_tts, qos.AUDIO)
         from sensor_msgs.msg import NavSatFix
@@ -130,11 +128,6 @@ class Monitor:
                   names_en=[lm.name_en or lm.name for lm in m.landmarks],
                   points=[(lm.latitude_deg, lm.longitude_deg, lm.name_en or lm.name)
                           for lm in m.landmarks[:3]])
-
-    def _on_query(self, m: Any) -> None:
-        self._add("query", self._t(m.header.stamp), None, request_id=m.request_id,
-                  side=int(m.side), categories=list(m.categories), diets=list(m.diets),
-                  open_now=bool(m.open_now))
 
     def _on_fix(self, m: Any) -> None:
         if self.clock_origin is None:

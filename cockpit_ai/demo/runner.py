@@ -26,7 +26,7 @@ from cockpit_ai.launcher.supervisor import stop_process_group
 from cockpit_ai.paths import cockpit_command
 
 OUTPUT_TOPICS = ("transcript", "voice_features", "response", "vehicle_command",
-                 "landmark_query", "landmarks", "landmarks/nearby", "fatigue_state",
+                 "landmarks", "landmarks/nearby", "fatigue_state",
                  "road/detections", "cabin/detections", "tts/audio", "speech_active")
 #: (topic, what must subscribe to it) — the stack is ready when every one has a subscriber.
 READY_WHEN = (("audio", "speech"), ("transcript", "planner"), ("cabin/image_raw", "fatigue"),
