@@ -1,8 +1,9 @@
 """Vision: cabin and road cameras through an Ultralytics YOLO detector, with tracking.
 
 Plain-Python core (no rclpy): image conversions (``images``), camera/file sources
-(``sources``), the offline default model (``assets`` + ``darknet``), the detector
-(``detector``) and a newest-frame worker (``latest``). The ROS nodes are thin shells over it.
+(``sources``), the offline default model (``assets``, converted at setup by
+``cockpit_ai.assets.darknet``), the detector (``detector``) and a newest-frame worker
+(``latest``). The ROS nodes are thin shells over it.
 Submodules are imported on use so ``import cockpit_ai.vision`` stays light.
 """
 

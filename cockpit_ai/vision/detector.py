@@ -22,6 +22,13 @@ import numpy as np
 from cockpit_ai.vision import VisionError
 from cockpit_ai.vision.images import DEFAULT_MAX_PIXELS, ImageError
 
+# Darknet-era COCO names → the current ones Ultralytics models use (the converted
+# yolov3-tiny already carries these; an older export may not).
+COCO_RENAMES = {
+    "motorbike": "motorcycle", "aeroplane": "airplane", "sofa": "couch",
+    "pottedplant": "potted plant", "diningtable": "dining table", "tvmonitor": "tv",
+}  # fmt: skip
+
 NO_TRACK = -1  # Detection.msg NO_TRACK
 # What each camera is for. COCO has no general traffic-sign class: "stop sign" is the one.
 ROAD_CLASSES = (
@@ -170,8 +177,6 @@ class Detector:
         self.reset_tracks()
         self._set_threads()
         # Old darknet-era names (motorbike, aeroplane, …) read as the current COCO ones.
-        from cockpit_ai.vision.darknet import COCO_RENAMES
-
         self.names: dict[int, str] = {
             int(i): COCO_RENAMES.get(n, n) for i, n in self._yolo.predictor.model.names.items()
         }

@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cockpit_ai.vision import darknet
-from cockpit_ai.vision.darknet import DarknetError
+from cockpit_ai.assets import darknet
+from cockpit_ai.assets.darknet import DarknetError
 
 WEIGHT_FLOATS = 8_858_734
 
@@ -87,3 +87,21 @@ def test_reference_finds_people_on_bus(model_dir: Path, bus: np.ndarray) -> None
     )
     assert ref.shape == (1, 84, 2535)
     assert ref[0, 4].max() > 0.9  # class 0 = person
+
+
+def test_no_runtime_module_imports_the_converter() -> None:
+    """The converter is setup-time tooling: only the asset installer imports it."""
+    import cockpit_ai
+
+    package = Path(cockpit_ai.__file__).parent
+    importers = set()
+    for path in package.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = (
+                [a.name for a in node.names] if isinstance(node, ast.Import)
+                else [f"{node.module}.{a.name}" for a in node.names]
+                if isinstance(node, ast.ImportFrom) and node.module else []
+            )  # fmt: skip
+            if any(n.startswith("cockpit_ai.assets.darknet") for n in names):
+                importers.add(path.relative_to(package).as_posix())
+    assert importers == {"vision/assets.py"}

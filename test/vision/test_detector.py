@@ -136,7 +136,8 @@ def test_an_ultralytics_pt_model_is_one_setting_away(
     nothing is downloaded) runs through the same settings on the torch backend."""
     from ultralytics import YOLO
 
-    from cockpit_ai.vision.darknet import COCO_RENAMES, read_names
+    from cockpit_ai.assets.darknet import read_names
+    from cockpit_ai.vision.detector import COCO_RENAMES
 
     model = YOLO("yolo11n.yaml", task="detect")
     model.model.names = {

@@ -12,10 +12,14 @@ darknet reader is the reference the result is checked against.
 Only the layer types yolov3-tiny uses are supported (convolutional with batch norm and
 leaky/linear activation, maxpool incl. darknet's stride-1 padded one, route, upsample,
 yolo); anything else is refused with a clear error.
+
+Setup-time tooling (``vision/assets.py`` runs it once at install): no node imports it; the
+detector only reads the ONNX file it writes.
 """
 
 from __future__ import annotations
 
+import builtins
 import json
 import warnings
 from collections.abc import Callable
@@ -26,13 +30,7 @@ from typing import Any
 import numpy as np
 
 from cockpit_ai.vision import VisionError
-
-# darknet's coco.names predates the COCO names Ultralytics models use; the converted model
-# carries the current ones so class settings work the same with any Ultralytics model.
-COCO_RENAMES = {
-    "motorbike": "motorcycle", "aeroplane": "airplane", "sofa": "couch",
-    "pottedplant": "potted plant", "diningtable": "dining table", "tvmonitor": "tv",
-}
+from cockpit_ai.vision.detector import COCO_RENAMES  # the converted model carries these names
 
 # Darknet's batch-norm adds this to sqrt(variance) (normalize_cpu in darknet's blas.c).
 DARKNET_BN_EPS = 1e-6
@@ -58,7 +56,7 @@ class Section:
             return default
         return int(self.options[key])
 
-    def ints(self, key: str) -> list[int]:
+    def ints(self, key: str) -> list[builtins.int]:  # ``int`` here is the method above
         """A comma-separated list of integers."""
         return [int(v) for v in self.options[key].split(",") if v.strip()]
 
@@ -118,10 +116,10 @@ def _import_torch() -> Any:
 def build_model(sections: list[Section]) -> Any:
     """The PyTorch module for a parsed cfg (weights still random: see :func:`load_weights`)."""
     torch = _import_torch()
-    nn = torch.nn
+    nn: Any = torch.nn
     functional = torch.nn.functional
 
-    class MaxPoolDarknet(nn.Module):
+    class MaxPoolDarknet(nn.Module):  # type: ignore[misc]  # torch is imported on use
         """Darknet maxpool: pads size-1 at right/bottom (edge values; same as -inf for max)."""
 
         def __init__(self, size: int, stride: int) -> None:
@@ -135,7 +133,7 @@ def build_model(sections: list[Section]) -> Any:
                 x = functional.pad(x, (lo, hi, lo, hi), mode="replicate")
             return functional.max_pool2d(x, self.size, self.stride)
 
-    class Darknet(nn.Module):
+    class Darknet(nn.Module):  # type: ignore[misc]
         """yolov3-tiny-style network; ``forward`` returns ``(B, 4 + nc, N)`` decoded boxes."""
 
         def __init__(self) -> None:
@@ -362,7 +360,7 @@ def export_onnx(model: Any, path: Path, *, imgsz: int, names: list[str], opset: 
         )
     proto = onnx.load(str(tmp))
     meta = {
-        "description": "yolov3-tiny (darknet, COCO) converted by cockpit_ai.vision.darknet",
+        "description": "yolov3-tiny (darknet, COCO) converted by cockpit_ai.assets.darknet",
         "author": "Joseph Redmon (darknet); conversion: cockpit_ai",
         "task": "detect",
         "stride": str(int(model.stride)),
