@@ -139,7 +139,7 @@ def main() -> int:
         print(f"  resize={mode}: " + "; ".join(parts))
 
     # A 30 Hz source into the newest-frame worker: fresh results, no backlog.
-    from cockpit_ai.vision.latest import LatestWorker
+    from cockpit_ai.workers import LatestWorker
 
     ages: list[float] = []
 

@@ -2,8 +2,8 @@
 
 Plain-Python core (no rclpy): image conversions (``images``), camera/file sources
 (``sources``), the offline default model (``assets``, converted at setup by
-``cockpit_ai.assets.darknet``), the detector (``detector``) and a newest-frame worker
-(``latest``). The ROS nodes are thin shells over it.
+``cockpit_ai.assets.darknet``) and the detector (``detector``). The ROS nodes are thin shells
+over it (their newest-frame worker is ``cockpit_ai.workers.LatestWorker``).
 Submodules are imported on use so ``import cockpit_ai.vision`` stays light.
 """
 

@@ -9,7 +9,7 @@ start it like a plain node and a missing model file stops it with one clear line
 ``autostart:=false`` it waits for ``cockpit-ai lifecycle set /cockpit/cabin_vision
 configure`` (then ``activate``), e.g. a parked car's cabin camera.
 The image callback only drops the message into a one-slot mailbox
-(:class:`~cockpit_ai.vision.latest.LatestWorker`); a worker thread runs the detector on
+(:class:`~cockpit_ai.workers.LatestWorker`); a worker thread runs the detector on
 the newest frame, so a 30 Hz camera against a slower model gives fresh results and counted
 drops, never a queue. Bad images are refused with a throttled warning, counted, and the
 node keeps running. Detections carry the source image's header (stamp, frame_id).
@@ -44,7 +44,7 @@ from cockpit_ai.vision.detector import (
     draw_detections,
 )
 from cockpit_ai.vision.images import array_to_image, image_to_bgr
-from cockpit_ai.vision.latest import LatestWorker
+from cockpit_ai.workers import LatestWorker
 
 NODE = "vision"
 
