@@ -87,7 +87,7 @@ class BagPlayerNode(Node):
     def _publish(self, msg: BagMessage) -> None:
         self.pubs[msg.topic].publish(msg.data)
 
-    def _clock(self, ns: int) -> None:
+    def _publish_clock(self, ns: int) -> None:
         assert self.clock_pub is not None
         self.clock_pub.publish(Clock(clock=ns_to_stamp(ns)))
 
@@ -101,9 +101,9 @@ class BagPlayerNode(Node):
             f"playing {self.bag}: {self.info.message_count} messages, "
             f"{self.info.duration_s:.1f} s, rate {p['rate']}, topics {', '.join(self.pubs)}")
         try:
+            clock = self._publish_clock if self.clock_pub else None
             self.stats = play(self.bag, self._publish, rate=p["rate"], loop=p["loop"],
-                              topics=self.topics, clock=self._clock if self.clock_pub else None,
-                              stop=self.stop)
+                              topics=self.topics, clock=clock, stop=self.stop)
             s = self.stats.summary()
             if p["stats_file"]:
                 Path(p["stats_file"]).write_text(json.dumps(s, indent=1))

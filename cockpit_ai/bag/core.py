@@ -11,11 +11,14 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from cockpit_ai.bag.types import BagError, make_typestore
+
+if TYPE_CHECKING:
+    from rosbags.rosbag2 import Writer
 
 STORAGES = ("mcap", "sqlite3")
 
@@ -148,27 +151,33 @@ class BagWriter:
         if self.path.exists():
             raise BagError(f"{self.path}: already exists; choose a new output folder")
         plugin = StoragePlugin.MCAP if storage == "mcap" else StoragePlugin.SQLITE3
-        self._writer = Writer(self.path, version=9, storage_plugin=plugin)
+        self._writer: Writer | None = Writer(self.path, version=9, storage_plugin=plugin)
         self._writer.open()
         self._conns: dict[str, Any] = {}
         self._types: Any = None
         self._lock = threading.Lock()
         self.count = 0
 
-    def add_topic(self, topic: str, msgtype: str, *, offered_qos: str = "") -> None:
+    def _open_writer(self) -> Writer:
+        """The writer; a late message after close() is an error, not a crash."""
+        if self._writer is None:
+            raise BagError(f"{self.path}: bag already closed")
+        return self._writer
+
+    def add_topic(self, topic: str, msgtype: str) -> None:
         """Declare a topic before writing to it (idempotent)."""
         with self._lock:
             if topic in self._conns:
                 return
             if self._types is None or msgtype not in self._types.fielddefs:
                 self._types = make_typestore([msgtype])
-            self._conns[topic] = self._writer.add_connection(
-                topic, msgtype, typestore=self._types, offered_qos_profiles=offered_qos)
+            self._conns[topic] = self._open_writer().add_connection(
+                topic, msgtype, typestore=self._types)
 
     def write(self, topic: str, data: bytes, timestamp_ns: int) -> None:
         """Write one serialized message received at ``timestamp_ns``."""
         with self._lock:
-            self._writer.write(self._conns[topic], timestamp_ns, data)
+            self._open_writer().write(self._conns[topic], timestamp_ns, data)
             self.count += 1
 
     def close(self) -> None:

@@ -169,3 +169,24 @@ def test_publish_record_play_receive_identical(tmp_path: Path, processes, probe)
     span, recorded_span = col.times[-1] - col.times[0], sum(recorded)
     assert abs(span - recorded_span) < 0.5, (span, recorded_span)
     assert "timing error" in processes.log(player)
+
+
+@pytest.mark.integration
+def test_play_clock_publishes_bag_time(tmp_path: Path, processes, probe) -> None:
+    """``bag play --clock``: /clock carries the bag's own time (for use_sim_time nodes)."""
+    from rosgraph_msgs.msg import Clock
+
+    from cockpit_ai.msg import LandmarkArray as Answers
+
+    _write_bag(tmp_path / "bag", n=20)  # bag time 1.00 .. 1.95 s
+    clock = probe.subscribe(Clock, "/clock")
+    answers = probe.subscribe(Answers, "/landmarks")
+    player = processes.start(cockpit_cmd() + ["bag", "play", str(tmp_path / "bag"), "--clock",
+                                              "--wait-for-subscribers", "20"], name="play")
+    answers.wait(20, timeout=60)
+    assert player.wait(timeout=30) == 0, processes.log(player)
+    stamps = [m.clock.sec + m.clock.nanosec / 1e9 for m in clock.messages]
+    assert stamps, processes.log(player)
+    assert stamps == sorted(stamps)
+    assert stamps[0] >= 1.0 and stamps[-1] == pytest.approx(1.95)
+    assert "Traceback" not in processes.log(player)
