@@ -8,18 +8,28 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree
 
 BRINGUP = {"cockpit.launch.xml", "autoware.launch.xml"}
 
 
-def _launch_nodes(path: Path) -> list[dict[str, object]]:
+@dataclass
+class LaunchedNode:
+    """One <node> of a launch file: its name, executable and remapped topics."""
+
+    name: str
+    exec: str
+    topics: list[tuple[str, str, str]]  # (topic in the node, default remap, description)
+
+
+def _launch_nodes(path: Path) -> list[LaunchedNode]:
     root = ElementTree.parse(path).getroot()
     args = {a.get("name"): a for a in root.iter("arg")}
-    nodes = []
+    nodes: list[LaunchedNode] = []
     for node in root.iter("node"):
-        topics = []
+        topics: list[tuple[str, str, str]] = []
         for remap in node.iter("remap"):
             src = remap.get("from", "")
             dst = remap.get("to", "")
@@ -29,7 +39,7 @@ def _launch_nodes(path: Path) -> list[dict[str, object]]:
                 desc = arg.get("description", "")
                 dst = arg.get("default", dst)
             topics.append((src, dst, desc))
-        nodes.append({"name": node.get("name"), "exec": node.get("exec"), "topics": topics})
+        nodes.append(LaunchedNode(node.get("name", ""), node.get("exec", ""), topics))
     return nodes
 
 
@@ -43,14 +53,14 @@ def render(root: Path) -> str:
     for launch in sorted((root / "launch").glob("*.launch.xml")):
         if launch.name in BRINGUP:
             continue
-        for node in _launch_nodes(launch):
-            out.append(f"### `{node['name']}` (executable `{node['exec']}`, "
+        for launched in _launch_nodes(launch):
+            out.append(f"### `{launched.name}` (executable `{launched.exec}`, "
                        f"`launch/{launch.name}`)")
             out.append("")
-            if node["topics"]:
+            if launched.topics:
                 out.append("| topic in the node | default remap | what |")
                 out.append("| --- | --- | --- |")
-                for src, dst, desc in node["topics"]:  # type: ignore[attr-defined]
+                for src, dst, desc in launched.topics:
                     out.append(f"| `{src}` | `{dst}` | {desc} |")
             out.append("")
     out += ["## Parameters", ""]

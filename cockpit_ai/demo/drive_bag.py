@@ -119,7 +119,8 @@ def expected_answers(track: list[Any], data: Path) -> dict[str, Any]:
     out: dict[str, Any] = {"questions": []}
     with LandmarkFinder(data / "poi" / "helsinki.sqlite") as finder:
         for q in sc.QUESTIONS:
-            p = min(track, key=lambda tp, t=q.t: abs(tp.t - (t + 2.0)))
+            when = q.t + 2.0
+            p = min(track, key=lambda tp: abs(float(tp.t) - when))
             at = sc.START + timedelta(seconds=q.t)
             item: dict[str, Any] = {"t": q.t, "text": q.text, "kind": q.kind,
                                     "lat": p.lat, "lon": p.lon, "heading_deg": p.heading_deg}

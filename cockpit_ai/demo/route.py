@@ -45,7 +45,7 @@ def load_streets(pbf: Path) -> Streets:
     edges: dict[int, list[tuple[int, float]]] = {}
     names: dict[tuple[int, int], str] = {}
 
-    class Handler(osmium.SimpleHandler):  # type: ignore[misc]
+    class Handler(osmium.SimpleHandler):
         def way(self, w: object) -> None:
             tags = w.tags  # type: ignore[attr-defined]
             if tags.get("highway") not in DRIVABLE or tags.get("access") in ("no", "private"):
@@ -89,7 +89,7 @@ def shortest_path(streets: Streets, start: int, goal: int,
     """Dijkstra over the street graph (networkx); ``graph`` from ``street_graph`` if given."""
     graph = street_graph(streets) if graph is None else graph
     try:
-        return nx.dijkstra_path(graph, start, goal, weight="weight")
+        return list(nx.dijkstra_path(graph, start, goal, weight="weight"))
     except (nx.NetworkXNoPath, nx.NodeNotFound):
         raise RouteError("no street route between the two points") from None
 

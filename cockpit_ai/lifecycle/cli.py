@@ -36,7 +36,7 @@ def _call(node_name: str, srv_type: Any, suffix: str, request: Any, timeout: flo
     rclpy.init(args=[])
     node = rclpy.create_node("_cockpit_lifecycle", start_parameter_services=False)
     try:
-        client = node.create_client(srv_type, f"{node_name.rstrip('/')}/{suffix}")
+        client: Any = node.create_client(srv_type, f"{node_name.rstrip('/')}/{suffix}")
         if not client.wait_for_service(timeout_sec=timeout):
             raise TimeoutError(f"{node_name} offers no {suffix} service (not a managed node, "
                                "or not running)")

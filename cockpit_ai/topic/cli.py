@@ -78,7 +78,7 @@ def _wait_type(node: Any, topic: str, timeout: float) -> str | None:
     while True:
         for name, types in node.get_topic_names_and_types():
             if name == topic:
-                return types[0]
+                return str(types[0])
         if time.monotonic() > end:
             return None
         rclpy.spin_once(node, timeout_sec=0.05)

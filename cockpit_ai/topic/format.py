@@ -24,11 +24,11 @@ def to_dict(msg: Any, *, max_array: int = 16) -> Any:
     return msg
 
 
-class _Dumper(yaml.SafeDumper):
+class _Dumper(yaml.SafeDumper):  # type: ignore[misc]  # PyYAML ships no stubs here
     """Block mappings, lists of scalars on one line (as ``ros2 topic echo`` shows arrays)."""
 
 
-def _list(dumper: yaml.SafeDumper, items: list) -> yaml.SequenceNode:
+def _list(dumper: yaml.SafeDumper, items: list[Any]) -> yaml.SequenceNode:
     inline = not any(isinstance(i, (dict, list)) for i in items)
     return dumper.represent_sequence("tag:yaml.org,2002:seq", items, flow_style=inline)
 
@@ -38,6 +38,6 @@ _Dumper.add_representer(list, _list)
 
 def to_yaml(value: Any) -> str:
     """YAML for what ``to_dict`` returns (PyYAML, key order kept)."""
-    text = yaml.dump(value, Dumper=_Dumper, sort_keys=False, default_flow_style=False,
+    text: str = yaml.dump(value, Dumper=_Dumper, sort_keys=False, default_flow_style=False,
                      width=1 << 16)  # fmt: skip
     return text.removesuffix("\n").removesuffix("\n...")
