@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from geographiclib.geodesic import Geodesic
 
 from cockpit_ai.testing import cockpit_cmd, node_exec
 
@@ -23,37 +22,20 @@ pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[2]
 CAR = (60.1700, 24.9400)
+DRIVE_POIS = REPO / "test" / "data" / "drive_pois.geojson"  # places around CAR
 HEADING = 90.0  # east: the right side is south
 AT = datetime(2026, 11, 28, 16, 0, tzinfo=UTC)  # Saturday 18:00 in Helsinki
 T0 = int(AT.timestamp())
 
 
-def _feature(azimuth: float, distance: float, osm_id: str, **tags: str) -> dict:
-    g = Geodesic.WGS84.Direct(CAR[0], CAR[1], azimuth, distance)
-    return {"type": "Feature", "id": osm_id, "properties": tags,
-            "geometry": {"type": "Point", "coordinates": [g["lon2"], g["lat2"]]}}
-
-
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
-    """Places for each step of the policy: a notable one and a plain one close by, a vegan
-    restaurant beyond "what is that", cafes and a fuel stop for a break, no rest area."""
+    """The shared drive map (``test/data/drive_pois.geojson``): a place for each step of the
+    policy around CAR."""
     from cockpit_ai.landmark.osm_import import import_files
 
-    src = tmp_path / "pois.geojson"
-    src.write_text(json.dumps({"type": "FeatureCollection", "features": [
-        _feature(80, 150, "node/1", historic="monument", name="Old Monument", wikidata="Q1"),
-        _feature(180, 200, "node/2", shop="bakery", name="Corner Bakery"),
-        _feature(90, 1000, "node/3", amenity="restaurant", name="Green Diner",
-                 opening_hours="Mo-Su 10:00-22:00", **{"diet:vegan": "yes"}),
-        _feature(170, 600, "node/4", amenity="cafe", name="Side Cafe",
-                 opening_hours="Mo-Su 08:00-20:00"),
-        _feature(0, 1200, "node/5", amenity="cafe", name="North Cafe",
-                 opening_hours="Mo-Fr 08:00-16:00"),
-        _feature(270, 3000, "node/6", amenity="fuel", name="Fuel Stop", opening_hours="24/7"),
-    ]}))
     out = tmp_path / "pois.sqlite"
-    import_files([src], out, log=lambda _m: None)
+    import_files([DRIVE_POIS], out, log=lambda _m: None)
     return out
 
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from landmark_helpers import quiet
+from landmark_helpers import DRIVE_POIS, quiet, write_geojson
 
 from cockpit_ai.landmark import assets
 from cockpit_ai.landmark.osm_import import import_files
@@ -38,10 +37,18 @@ def make_db(tmp_path: Path) -> Callable[[list[dict]], Path]:
     """Write features as GeoJSON and import them into a fresh database."""
 
     def make(features: list[dict], name: str = "pois") -> Path:
-        src = tmp_path / f"{name}.geojson"
-        src.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+        src = write_geojson(tmp_path / f"{name}.geojson", features)
         db = tmp_path / f"{name}.sqlite"
         import_files([src], db, log=quiet)
         return db
 
     return make
+
+
+@pytest.fixture(scope="session")
+def drive_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shared drive map (``test/data/drive_pois.geojson``, also used by the planner and
+    landmark-service tests): a place for each step of the search policy around the car."""
+    db = tmp_path_factory.mktemp("drive") / "drive.sqlite"
+    import_files([DRIVE_POIS], db, log=quiet)
+    return db

@@ -7,7 +7,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from landmark_helpers import feature, quiet
+from landmark_helpers import feature, quiet, write_geojson
 
 from cockpit_ai.cli import main
 from cockpit_ai.landmark import ATTRIBUTION, LandmarkError
@@ -111,8 +111,7 @@ def test_geojson_points_and_polygons(tmp_path: Path) -> None:
         polygon,
         {"type": "Feature", "geometry": None, "properties": {"amenity": "cafe", "name": "X"}},
     ]
-    src = tmp_path / "pois.geojson"
-    src.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    src = write_geojson(tmp_path / "pois.geojson", features)
     db = tmp_path / "poi.sqlite"
     import_files([src], db, log=quiet)
     got = rows(db)
@@ -140,13 +139,11 @@ def test_pbf_of_real_helsinki(helsinki_db: Path) -> None:
 
 
 def test_reimport_replaces_and_duplicates_count_once(tmp_path: Path) -> None:
-    a = tmp_path / "a.geojson"
-    b = tmp_path / "b.geojson"
-    a.write_text(json.dumps({"type": "FeatureCollection", "features": [
-        feature(60.0, 24.0, "node/1", amenity="cafe", name="A")]}))  # fmt: skip
-    b.write_text(json.dumps({"type": "FeatureCollection", "features": [
+    a = write_geojson(tmp_path / "a.geojson", [
+        feature(60.0, 24.0, "node/1", amenity="cafe", name="A")])  # fmt: skip
+    b = write_geojson(tmp_path / "b.geojson", [
         feature(60.0, 24.0, "node/1", amenity="cafe", name="A"),
-        feature(60.1, 24.1, "node/2", amenity="fuel")]}))  # fmt: skip
+        feature(60.1, 24.1, "node/2", amenity="fuel")])  # fmt: skip
     db = tmp_path / "poi.sqlite"
     import_files([a], db, log=quiet)
     report = import_files([a, b], db, log=quiet)
@@ -174,9 +171,8 @@ def test_malformed_file_is_rejected_and_old_database_kept(
     message: str,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    good = tmp_path / "good.geojson"
-    good.write_text(json.dumps({"type": "FeatureCollection", "features": [
-        feature(60.0, 24.0, "node/1", amenity="cafe", name="Still here")]}))  # fmt: skip
+    good = write_geojson(tmp_path / "good.geojson", [
+        feature(60.0, 24.0, "node/1", amenity="cafe", name="Still here")])  # fmt: skip
     db = tmp_path / "poi.sqlite"
     import_files([good], db, log=quiet)
     before = db.read_bytes()

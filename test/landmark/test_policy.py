@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from geographiclib.geodesic import Geodesic
-from landmark_helpers import feature
+from landmark_helpers import CAR_DRIVE, feature
 
 from cockpit_ai.enums import WireSide
 from cockpit_ai.landmark import LandmarkError, policy
@@ -17,7 +17,7 @@ from cockpit_ai.landmark.hours import parse_time
 from cockpit_ai.landmark.query import LandmarkFinder
 
 G = Geodesic.WGS84
-CAR = (60.1700, 24.9400)
+CAR = CAR_DRIVE  # where the drive map (drive_db) has its places
 AT = parse_time("2026-11-28T16:00:00Z")  # Saturday 18:00 in Helsinki
 
 
@@ -103,21 +103,6 @@ def test_query_carries_the_request() -> None:
 # ------------------------------------------------------------------ against a database
 
 
-@pytest.fixture
-def drive_db(make_db: Callable[..., Path]) -> Path:
-    return make_db([
-        # notable (historic + wikidata) and plain places close by
-        feature(*at(10, 150), "node/1", historic="monument", name="Old Monument",
-                wikidata="Q1"),
-        feature(*at(20, 200), "node/2", shop="bakery", name="Corner Bakery"),
-        # a restaurant beyond "what is that" but within a search
-        feature(*at(30, 1000), "node/3", amenity="restaurant", name="Far Diner"),
-        # a cafe and a fuel stop for a break, no rest area anywhere
-        feature(*at(40, 3000), "node/4", amenity="cafe", name="Road Cafe"),
-        feature(*at(50, 4000), "node/5", amenity="fuel", name="Fuel Stop"),
-    ])  # fmt: skip
-
-
 def test_landmark_question_gets_notable_places_close_by(drive_db: Path) -> None:
     with LandmarkFinder(drive_db) as finder:
         query, results = policy.search(finder, landmark())
@@ -139,10 +124,11 @@ def test_break_falls_back_to_cafe_and_fuel(drive_db: Path) -> None:
     assert plain == []  # no rest area ...
     assert query.categories == policy.BREAK_FALLBACK  # ... so the answer's query is the fallback
     assert query.radius_m == policy.BREAK_RADIUS_M
-    assert ids(results) == ["node/4", "node/5"]
+    # both cafes (the one ahead first: heading north), then the fuel stop
+    assert ids(results) == ["node/5", "node/4", "node/6"]
 
 
-def test_break_prefers_a_rest_area(drive_db: Path, make_db: Callable[..., Path]) -> None:
+def test_break_prefers_a_rest_area(make_db: Callable[..., Path]) -> None:
     db = make_db([
         feature(*at(40, 3000), "node/4", amenity="cafe", name="Road Cafe"),
         feature(*at(60, 4500), "way/9", highway="rest_area", name="Lay-by"),

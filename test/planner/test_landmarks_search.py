@@ -3,11 +3,9 @@ one policy: the same places as ``policy.search`` for the tool requests the plann
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
-from geographiclib.geodesic import Geodesic
 
 from cockpit_ai.enums import OpenState, WireSide
 from cockpit_ai.landmark import policy
@@ -19,28 +17,15 @@ from cockpit_ai.planner.landmarks import core_search
 from cockpit_ai.planner.tools import LandmarkRequest, ToolCall, landmark_request
 
 CAR = (60.1700, 24.9400)
+DRIVE_POIS = Path(__file__).resolve().parents[1] / "data" / "drive_pois.geojson"
 AT = parse_time("2026-11-28T16:00:00Z")
-
-
-def _feature(azimuth: float, distance: float, osm_id: str, **tags: str) -> dict:
-    g = Geodesic.WGS84.Direct(CAR[0], CAR[1], azimuth, distance)
-    return {"type": "Feature", "id": osm_id, "properties": tags,
-            "geometry": {"type": "Point", "coordinates": [g["lon2"], g["lat2"]]}}
 
 
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
-    src = tmp_path / "pois.geojson"
-    src.write_text(json.dumps({"type": "FeatureCollection", "features": [
-        _feature(80, 150, "node/1", historic="monument", name="Old Monument", wikidata="Q1"),
-        _feature(100, 200, "node/2", shop="bakery", name="Corner Bakery"),
-        _feature(90, 1000, "node/3", amenity="restaurant", name="Far Diner",
-                 **{"diet:vegan": "yes", "opening_hours": "Mo-Su 10:00-22:00"}),
-        _feature(270, 3000, "node/4", amenity="cafe", name="Road Cafe", opening_hours="24/7"),
-        _feature(40, 4000, "node/5", amenity="fuel", name="Fuel Stop", opening_hours="24/7"),
-    ]}))
+    """The shared drive map around CAR (``test/data/drive_pois.geojson``)."""
     out = tmp_path / "pois.sqlite"
-    import_files([src], out, log=lambda _m: None)
+    import_files([DRIVE_POIS], out, log=lambda _m: None)
     return out
 
 
@@ -88,8 +73,9 @@ def test_the_policy_steps_reach_the_planner(db: Path) -> None:
     found = search(_request("poi_search", "", category="restaurant"))
     assert [p.id for p in found] == ["node/3"]
     assert found[0].open_now == OpenState.YES
-    # a break (open places; no rest area here) looks 5 km far
-    assert [p.id for p in search(_request("rest_break"))] == ["node/4", "node/5"]
+    # a break (open places; no rest area here) looks 5 km far: the cafe open on Saturdays
+    # and the fuel stop, not the cafe closed at weekends
+    assert [p.id for p in search(_request("rest_break"))] == ["node/4", "node/6"]
     right = search(_request("landmark", "what is that on the right", side="right"))
     assert all(p.side == WireSide.RIGHT for p in right)
 
