@@ -32,6 +32,7 @@ class ManagedNode(LifecycleNode):
         self.p: dict[str, Any] = declare_from_schema(self, name)
         self.load_error: str | None = None
         self.running = False
+        self._autostarting = False
         self._autostart_timer: Any = None
         if self.p.get("autostart", True):
             self._autostart_timer = self.create_timer(0.0, self._autostart)
@@ -55,7 +56,11 @@ class ManagedNode(LifecycleNode):
             self._autostart_timer.cancel()
             self.destroy_timer(self._autostart_timer)
             self._autostart_timer = None
-        self.trigger_configure()
+        self._autostarting = True
+        try:
+            self.trigger_configure()
+        finally:
+            self._autostarting = False
         if self.load_error is not None:
             raise NodeStartupError(self.load_error)  # run_node: one line, exit 1
         self.trigger_activate()
@@ -67,7 +72,8 @@ class ManagedNode(LifecycleNode):
             self.load()
         except NodeStartupError as exc:
             self.load_error = str(exc)
-            self.get_logger().error(self.load_error)
+            if not self._autostarting:  # autostart: run_node prints it (one line, exit 1)
+                self.get_logger().error(self.load_error)
             self.unload()
             return TransitionCallbackReturn.FAILURE
         return TransitionCallbackReturn.SUCCESS

@@ -200,6 +200,7 @@ def test_missing_model_stops_with_a_clear_line(processes, tmp_path) -> None:
     assert proc.wait(timeout=120) == 1
     log = processes.log(proc)
     assert f"model file not found: {missing}" in log and "make setup" in log
+    assert log.count(f"model file not found: {missing}") == 1, log  # one line, not two
     assert "Traceback" not in log
     assert os.environ["ROS_AUTOMATIC_DISCOVERY_RANGE"] == "LOCALHOST"
 
