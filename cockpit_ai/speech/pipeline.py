@@ -277,6 +277,18 @@ class SpeechPipeline:
             self.stats.utterances += len(utts)
         return utts
 
+    def end_stream(self) -> list[Utterance]:
+        """The stream stops on purpose (the node is deactivated): ``flush``, and forget where
+        it was, so the chunks not listened to meanwhile are not counted as lost when audio
+        comes again; push-to-talk counts as released until the button is pressed again."""
+        utts = self.flush()
+        with self._stats_lock:
+            self._last_sequence = None
+        self._last_chunk = None
+        self._resampler = None
+        self._ptt_pressed = False
+        return utts
+
     # ---- heavy half: call from a worker thread -----------------------------------------
     def set_hotwords(self, words: list[str]) -> None:
         """Names the recogniser should expect now (nearby POIs, contacts); any thread."""

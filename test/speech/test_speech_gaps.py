@@ -149,3 +149,27 @@ def test_sequence_restart_is_not_a_loss() -> None:
     for t, seq in enumerate((10, 11, 12, 0, 1, 2)):  # the source restarted its counter
         pipe.push_chunk(z, sample_rate=16000, start_time=t * 0.02, sequence=seq)
     assert pipe.stats.dropped_frames == 0
+
+
+def test_end_stream_gives_the_open_utterance_and_the_next_stream_counts_no_loss() -> None:
+    """Deactivated mid-phrase: the phrase so far is one utterance; the chunks not listened
+    to before the next activation are not lost chunks."""
+    x, start, end = _phrase()
+    pipe = SpeechPipeline(PipelineConfig(), backend=FixedBackend())
+    cut = int((start + end) / 2 * 16000) // CHUNK * CHUNK
+    utts: list[Utterance] = []
+    for k, i in enumerate(range(0, cut, CHUNK)):
+        utts += pipe.push_chunk(x[i : i + CHUNK], sample_rate=16000, start_time=i / 16000,
+                                sequence=k)  # fmt: skip
+    assert utts == [] and pipe.speech_active
+    utts = pipe.end_stream()
+    assert len(utts) == 1 and not pipe.speech_active
+    assert abs(utts[0].start_time - start) < 0.4 and utts[0].missing_chunks == 0
+    # 500 chunks (10 s) later the source goes on counting: a new stream, nothing lost.
+    z, last = np.zeros(CHUNK, dtype=np.int16), cut // CHUNK - 1
+    for k in range(1, 4):
+        pipe.push_chunk(z, sample_rate=16000, start_time=20.0 + k * 0.02, sequence=last + 500 + k)
+    assert pipe.stats.dropped_frames == 0
+    # Without end_stream the same jump is 500 lost chunks.
+    pipe.push_chunk(z, sample_rate=16000, start_time=40.0, sequence=last + 1004)
+    assert pipe.stats.dropped_frames == 500
