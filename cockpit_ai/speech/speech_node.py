@@ -1,6 +1,13 @@
 """speech: ``audio`` (AudioChunk) -> VAD -> offline Whisper -> ``transcript`` + ``voice_features``.
 
-A thin ROS shell over ``SpeechPipeline``. The audio callback only validates, resamples and
+A thin ROS shell over ``SpeechPipeline``, and a managed (lifecycle) node
+(:class:`~cockpit_ai.ros.managed.ManagedNode`): ``configure`` loads Whisper and the VAD,
+``activate`` starts the recogniser thread and then subscribes to ``audio``, ``deactivate``
+unsubscribes, recognises what was heard so far and stops the thread (the model stays
+loaded), ``cleanup`` frees the model. With ``autostart`` (default true) it configures and
+activates itself, so launch files start it like a plain node and a missing model stops it
+with one clear line; with ``autostart:=false`` it waits for ``cockpit-ai lifecycle set``.
+The audio callback only validates, resamples and
 runs the VAD (microseconds per chunk); finished utterances go to a bounded queue that a
 worker thread recognises, so Whisper never blocks the callback. When the recogniser falls
 behind, the oldest waiting utterance is dropped and counted. ``speech_active`` (Bool) is
@@ -22,14 +29,12 @@ import time
 from typing import Any
 
 from rcl_interfaces.msg import SetParametersResult
-from rclpy.node import Node
 from std_msgs.msg import Bool
 
 from cockpit_ai.msg import AssistantResponse, AudioChunk, Transcript, VoiceFeatures
 from cockpit_ai.ros import qos
 from cockpit_ai.ros.diagnostics import OK, WARN, Health
-from cockpit_ai.ros.params import declare_from_schema
-from cockpit_ai.ros.params import overrides as param_overrides
+from cockpit_ai.ros.managed import ManagedNode
 from cockpit_ai.ros.run import NodeStartupError, run_node
 from cockpit_ai.ros.stamps import s_to_stamp, stamp_to_s
 from cockpit_ai.speech import SpeechError
@@ -50,6 +55,11 @@ NODE = "speech"
 #: audio_qos values: our own capture/bag/tts publish reliably; "sensor" for a third-party
 #: best-effort microphone driver (a reliable subscriber would not match it).
 AUDIO_QOS = {"audio": qos.AUDIO, "sensor": qos.SENSOR}
+#: How long ``deactivate`` waits for the recogniser to finish the utterances already heard
+#: (Whisper takes about a second per phrase here); what is left then is counted as dropped.
+DRAIN_TIMEOUT_S = 10.0
+
+Job = tuple[Utterance, str, bool]  # utterance, frame_id, heard while the co-pilot talked
 
 
 def pipeline_config(p: dict[str, Any]) -> PipelineConfig:
@@ -132,38 +142,39 @@ def features_message(result: SpeechResult, *, frame_id: str) -> Any:
     return msg
 
 
-class SpeechNode(Node):
-    """Audio in; transcripts, voice features and the speech-active flag out."""
+class SpeechNode(ManagedNode):
+    """Audio in; transcripts, voice features and the speech-active flag out (managed).
+
+    ``configure`` loads the pipeline (Whisper, VAD) and creates the publishers and the
+    co-pilot subscriptions (``tts/active``, ``response``: known before the first audio);
+    ``activate`` starts the recogniser thread and the end-of-stream timer, then subscribes
+    to ``push_to_talk`` and, last, ``audio``: the first chunk already finds a VAD, a worker
+    and active publishers. ``deactivate`` unsubscribes first, ends the open utterance and
+    waits for the recogniser (``DRAIN_TIMEOUT_S``), so what was heard is still published;
+    audio sent while inactive is not listened to (and not counted as lost).
+    """
 
     def __init__(self, *, overrides: dict[str, Any] | None = None) -> None:
-        super().__init__(NODE, parameter_overrides=param_overrides(overrides))
-        p = declare_from_schema(self, NODE)  # enforces the schema's enums (audio_qos, ...)
+        super().__init__(NODE, overrides=overrides)  # schema enums enforced (audio_qos, ...)
+        p = self.p
         try:
-            config = pipeline_config(p)
-            config.vad.validate()
-            self.pipeline = SpeechPipeline(config)
-            if p["hotwords"]:
-                self.pipeline.set_hotwords(list(p["hotwords"]))
+            self.config = pipeline_config(p)
+            self.config.vad.validate()
         except SpeechError as exc:
             raise NodeStartupError(f"speech: {exc}") from None
         self.health = Health(self)
-        model = getattr(self.pipeline.backend, "model_dir", "")
-        self.health.set("model", model)
         self.health.set("mode", p["activation_mode"])
         self.health.set("audio_qos", p["audio_qos"])
-        self.pub_transcript = self.create_publisher(Transcript, "transcript", qos.RELIABLE)
-        self.pub_features = self.create_publisher(VoiceFeatures, "voice_features", qos.RELIABLE)
-        self.pub_active = self.create_publisher(Bool, "speech_active", qos.RELIABLE)
-        self.sub_audio = self.create_subscription(
-            AudioChunk, "audio", self._on_audio, AUDIO_QOS[p["audio_qos"]]
-        )
-        self.sub_ptt = self.create_subscription(Bool, "push_to_talk", self._on_ptt, qos.RELIABLE)
-        # tts_node latches tts/active: a late start still learns whether it is talking.
-        self.sub_tts = self.create_subscription(Bool, "tts/active", self._on_tts, qos.LATCHED)
-        # what the co-pilot says: an utterance heard while it talked is dropped only when its
-        # words are the co-pilot's own (echo); other words are the driver barging in
-        self.sub_response = self.create_subscription(
-            AssistantResponse, "response", self._on_response, qos.RELIABLE)
+        self.pipeline: SpeechPipeline | None = None
+        self.pub_transcript: Any = None
+        self.pub_features: Any = None
+        self.pub_active: Any = None
+        self.sub_audio: Any = None
+        self.sub_ptt: Any = None
+        self.sub_tts: Any = None
+        self.sub_response: Any = None
+        self._idle_timer: Any = None
+        self._worker: QueueWorker[Job, SpeechResult] | None = None
         self.add_on_set_parameters_callback(self._on_params)
         self._active = False
         self._frame_id = "microphone"
@@ -172,25 +183,118 @@ class SpeechNode(Node):
         self._loss = LossMonitor()
         self._loss_warn = False
         self._asr_failed = ""
+        self._closing = False
         self._own = OwnVoiceGate(p["own_voice_tail_s"])
         # Audio that stops mid-utterance (end of a file, a dead mic) must still end it; a
         # starved executor (chunks waiting in the queue) must not.
         self._stream = StreamEndWatch(p["stream_timeout_s"])
-        self._idle_timer = self.create_timer(self._stream.tick_period_s, self._on_tick)
+        self._state = "unconfigured"
+        self._update_status()
+
+    # ---- lifecycle (ManagedNode) ------------------------------------------------------
+    def load(self) -> None:
+        try:
+            pipeline = SpeechPipeline(self.config)
+            hotwords = list(self.get_parameter("hotwords").value or [])  # may be set by now
+            if hotwords:
+                pipeline.set_hotwords(hotwords)
+        except SpeechError as exc:
+            raise NodeStartupError(f"speech: {exc}") from None
+        self.pipeline = pipeline
+        model = getattr(pipeline.backend, "model_dir", "")
+        self.health.set("model", model)
+        self.pub_transcript = self.create_lifecycle_publisher(
+            Transcript, "transcript", qos.RELIABLE)
+        self.pub_features = self.create_lifecycle_publisher(
+            VoiceFeatures, "voice_features", qos.RELIABLE)
+        self.pub_active = self.create_lifecycle_publisher(Bool, "speech_active", qos.RELIABLE)
+        # tts_node latches tts/active: a late start still learns whether it is talking.
+        self.sub_tts = self.create_subscription(Bool, "tts/active", self._on_tts, qos.LATCHED)
+        # what the co-pilot says: an utterance heard while it talked is dropped only when its
+        # words are the co-pilot's own (echo); other words are the driver barging in
+        self.sub_response = self.create_subscription(
+            AssistantResponse, "response", self._on_response, qos.RELIABLE)
+        self._state = "configured (inactive)"
+        self._update_status()
+        self.get_logger().info(f"Whisper from {model} loaded ({self.p['activation_mode']})")
+
+    def start(self) -> None:
+        pipeline = self.pipeline
+        assert pipeline is not None  # on_activate only follows a successful configure
+        self._seen_dropped = pipeline.stats.dropped_frames
+        self._loss = LossMonitor()
+        self._stream = StreamEndWatch(self.p["stream_timeout_s"])
+        self._active = False
         # Utterances wait in order; a recogniser that falls behind drops the oldest.
-        self._worker: QueueWorker[tuple[Utterance, str, bool], SpeechResult] = QueueWorker(
-            lambda job: self.pipeline.recognise(job[0]), maxsize=int(p["queue_utterances"]),
+        self._worker = QueueWorker(
+            lambda job: pipeline.recognise(job[0]), maxsize=int(self.p["queue_utterances"]),
             overflow=Overflow.DROP_OLDEST, on_result=self._on_result,
-            on_error=self._on_asr_error, name="asr")
-        self._worker.start()
+            on_error=self._on_asr_error, name="asr").start()
+        self._idle_timer = self.create_timer(self._stream.tick_period_s, self._on_tick)
+        self.sub_ptt = self.create_subscription(Bool, "push_to_talk", self._on_ptt, qos.RELIABLE)
+        # Last: from the first chunk on, the VAD, the worker and the publishers are ready.
+        self.sub_audio = self.create_subscription(
+            AudioChunk, "audio", self._on_audio, AUDIO_QOS[self.p["audio_qos"]])
+        self._state = "listening"
         self._update_status()
         self.get_logger().info(
-            f"listening on {self.sub_audio.topic_name} ({p['activation_mode']}), "
-            f"Whisper from {model}"
-        )
+            f"listening on {self.sub_audio.topic_name} ({self.p['activation_mode']})")
+
+    def stop(self) -> None:
+        # No more input first, then what was heard is recognised while the publishers are
+        # still active (ManagedNode deactivates them after stop()).
+        for sub in (self.sub_audio, self.sub_ptt):
+            if sub is not None:
+                self.destroy_subscription(sub)
+        self.sub_audio = self.sub_ptt = None
+        if self._idle_timer is not None:
+            self.destroy_timer(self._idle_timer)
+            self._idle_timer = None
+        worker, pipeline = self._worker, self.pipeline
+        if worker is None:
+            return
+        if pipeline is not None and not self._closing:
+            self._enqueue(pipeline.end_stream())  # the phrase so far still counts
+            self._publish_active()
+            if not _wait_idle(worker, DRAIN_TIMEOUT_S):
+                self.get_logger().warning(
+                    f"deactivate: the recogniser did not finish within {DRAIN_TIMEOUT_S:g} s")
+        left = worker.pending
+        worker.stop(timeout=5.0)  # joins the thread: the last result is published by now
+        self._worker = None
+        if self._closing:
+            return
+        if left:
+            self.health.count("dropped_utterances", left)
+            self.get_logger().warning(f"deactivate: {left} utterances left unrecognised")
+        if pipeline is not None:
+            self._state = "configured (inactive)"
+            self._update_status()
+            self.get_logger().info("inactive: not listening")
+
+    def unload(self) -> None:
+        for sub in (self.sub_tts, self.sub_response):
+            if sub is not None:
+                self.destroy_subscription(sub)
+        self.sub_tts = self.sub_response = None
+        for pub in (self.pub_transcript, self.pub_features, self.pub_active):
+            if pub is not None:
+                self.destroy_lifecycle_publisher(pub)
+        self.pub_transcript = self.pub_features = self.pub_active = None
+        self.pipeline = None
+        self._state = "unconfigured"
+        self._update_status()
+
+    def close(self) -> None:
+        """Shutting down (SIGINT): stop the recogniser thread without waiting for the queue."""
+        self._closing = True
+        super().close()
 
     # ---- callbacks (cheap) ---------------------------------------------------------
     def _on_audio(self, msg: Any) -> None:
+        pipeline = self.pipeline
+        if pipeline is None:
+            return  # unsubscribed in stop(); no callback runs after it
         now = time.monotonic()
         self.health.count("chunks")
         self._stream.chunk(now)
@@ -198,7 +302,7 @@ class SpeechNode(Node):
         start = stamp_to_s(msg.header.stamp)
         try:
             samples = chunk_samples(msg)
-            utts = self.pipeline.push_chunk(
+            utts = pipeline.push_chunk(
                 samples,
                 sample_rate=int(msg.sample_rate_hz),
                 channels=int(msg.channels),
@@ -211,7 +315,7 @@ class SpeechNode(Node):
             return
         duration = len(samples) / int(msg.channels) / float(msg.sample_rate_hz)
         self._own.chunk(start, start + duration, now)
-        dropped = self.pipeline.stats.dropped_frames
+        dropped = pipeline.stats.dropped_frames
         lost = dropped - self._seen_dropped
         if lost > 0:
             self.health.count("dropped_frames", lost)
@@ -222,9 +326,12 @@ class SpeechNode(Node):
         self._enqueue(utts)
 
     def _on_tick(self) -> None:
-        if self._stream.tick(time.monotonic(), utterance_open=self.pipeline.speech_active):
+        pipeline = self.pipeline
+        if pipeline is None:
+            return
+        if self._stream.tick(time.monotonic(), utterance_open=pipeline.speech_active):
             self.health.count("stream_ends")
-            self._enqueue(self.pipeline.flush())
+            self._enqueue(pipeline.flush())
             self._publish_active()
 
     def _on_response(self, msg: Any) -> None:
@@ -235,16 +342,20 @@ class SpeechNode(Node):
         self.health.set("copilot_talking", "true" if msg.data else "false")
 
     def _on_ptt(self, msg: Any) -> None:
-        if self.pipeline.config.wake.mode != "push_to_talk":
+        pipeline = self.pipeline
+        if pipeline is None:
+            return
+        if pipeline.config.wake.mode != "push_to_talk":
             self._warn("push_to_talk received but activation_mode is not push_to_talk; ignored")
             return
-        self._enqueue(self.pipeline.set_push_to_talk(bool(msg.data)))
+        self._enqueue(pipeline.set_push_to_talk(bool(msg.data)))
         self._publish_active()
 
     def _on_params(self, params: list[Any]) -> SetParametersResult:
         for param in params:
             if param.name == "hotwords":
-                self.pipeline.set_hotwords(list(param.value or []))
+                if self.pipeline is not None:  # else configure reads the parameter
+                    self.pipeline.set_hotwords(list(param.value or []))
                 self.get_logger().info(f"hotwords now: {list(param.value or [])}")
             elif param.name != "use_sim_time":
                 return SetParametersResult(
@@ -253,12 +364,18 @@ class SpeechNode(Node):
         return SetParametersResult(successful=True)
 
     def _publish_active(self) -> None:
-        active = self.pipeline.speech_active
+        pipeline, pub = self.pipeline, self.pub_active
+        if pipeline is None or pub is None:
+            return
+        active = pipeline.speech_active
         if active != self._active:
             self._active = active
-            self.pub_active.publish(Bool(data=active))
+            pub.publish(Bool(data=active))
 
     def _update_status(self) -> None:
+        if self._state != "listening":
+            self.health.status(OK, self._state)
+            return
         loss = self._loss.status
         self._loss_warn = loss.warn
         if loss.warn:
@@ -271,9 +388,10 @@ class SpeechNode(Node):
     def _enqueue(self, utts: list[Utterance]) -> None:
         if not utts:
             return
+        worker = self._worker
         for u in utts:
             during_tts = self._own.is_own_voice(u.start_time, u.end_time)
-            if self._worker.submit((u, self._frame_id, during_tts)):
+            if worker is None or worker.submit((u, self._frame_id, during_tts)):
                 self.health.count("dropped_utterances")
 
     def _own_voice(self, text: str) -> bool:
@@ -292,15 +410,18 @@ class SpeechNode(Node):
             self.get_logger().warning(text)
 
     # ---- worker (heavy) --------------------------------------------------------------
-    def _on_asr_error(self, job: tuple[Utterance, str, bool], exc: BaseException) -> None:
+    def _on_asr_error(self, job: Job, exc: BaseException) -> None:
         # one bad utterance must not end recognition (the worker goes on)
         self.health.count("asr_errors")
         self._asr_failed = str(exc)
         self._update_status()
         self.get_logger().error(f"recogniser failed: {exc}")
 
-    def _on_result(self, job: tuple[Utterance, str, bool], result: SpeechResult) -> None:
+    def _on_result(self, job: Job, result: SpeechResult) -> None:
         _, frame_id, during_tts = job
+        pub_transcript, pub_features = self.pub_transcript, self.pub_features
+        if pub_transcript is None or pub_features is None:
+            return  # cleaned up meanwhile (a deactivate that timed out)
         if self._asr_failed:
             self._asr_failed = ""
             self._update_status()
@@ -309,9 +430,9 @@ class SpeechNode(Node):
                 and self._own_voice(result.transcript.raw_text)):
             return  # neither a request nor the driver's voice (fatigue cues)
         if result.features is not None and result.reason in ("ok", "not addressed"):
-            self.pub_features.publish(features_message(result, frame_id=frame_id))
+            pub_features.publish(features_message(result, frame_id=frame_id))
         if result.transcript is not None:
-            self.pub_transcript.publish(transcript_message(result, frame_id=frame_id))
+            pub_transcript.publish(transcript_message(result, frame_id=frame_id))
             self.health.count("transcripts")
             t = result.transcript
             self.health.set("last_rtf", f"{t.recognition_time_s / t.audio_duration_s:.2f}")
@@ -327,9 +448,17 @@ class SpeechNode(Node):
                     "no_speech" if result.reason == "no speech" else "hallucinations"
                 )
 
-    def close(self) -> None:
-        """Stop the recogniser thread."""
-        self._worker.stop(timeout=5.0)
+
+def _wait_idle(worker: QueueWorker[Job, SpeechResult], timeout: float) -> bool:
+    """Wait until every submitted utterance was recognised (or dropped); False on timeout."""
+    deadline = time.monotonic() + timeout
+    while True:
+        s = worker.stats
+        if s.processed + s.errors + s.dropped + s.cleared >= s.submitted:
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.02)
 
 
 def main(args: list[str] | None = None) -> int:

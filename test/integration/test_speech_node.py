@@ -336,3 +336,97 @@ def test_audio_qos_parameter(processes, probe) -> None:
     wait_ready(probe, processes, speech, "transcript")
     probe.wait_for_subscribers(AudioChunk, "audio", qos=qos.SENSOR, timeout=30)
     assert speech.poll() is None
+
+
+def _lifecycle(*args: str, timeout: float = 60.0):
+    import subprocess
+
+    from cockpit_ai.testing import cockpit_cmd
+
+    return subprocess.run(cockpit_cmd() + ["lifecycle", *args], capture_output=True,
+                          text=True, timeout=timeout + 60)  # fmt: skip
+
+
+def test_missing_model_stops_with_a_clear_line(processes, tmp_path) -> None:
+    """configure (autostart) loads Whisper: no model is one [ERROR] line and exit 1."""
+    missing = tmp_path / "no-whisper"
+    proc = start_speech(processes, "-p", f"model_dir:={missing}")
+    assert proc.wait(timeout=60) == 1, processes.log(proc)
+    log = processes.log(proc)
+    assert f"Whisper model not found at {missing}/model.bin" in log and "make setup" in log, log
+    assert "Traceback" not in log
+
+
+def test_managed_listens_only_while_active(processes, probe) -> None:
+    """autostart:=false: unconfigured, then inactive, and no transcript for the audio sent
+    meanwhile; active: transcribes. deactivate mid-phrase still publishes what was heard;
+    the chunks not listened to while inactive are not counted as lost."""
+    from diagnostic_msgs.msg import DiagnosticArray
+
+    from cockpit_ai.msg import AudioChunk, Transcript
+    from cockpit_ai.ros import qos
+    from cockpit_ai.speech.synth import make_speech
+    from cockpit_ai.speech.text import word_error_rate
+
+    transcripts = probe.subscribe(Transcript, "transcript")
+    diagnostics = probe.subscribe(DiagnosticArray, "/diagnostics")
+    # A long stream timeout: only the deactivate below can end the cut phrase.
+    speech = start_speech(processes, "-p", "autostart:=false", "-p", "stream_timeout_s:=60.0")
+    got = _lifecycle("get", "/speech", "--timeout", "60")
+    assert got.returncode == 0 and got.stdout.startswith("unconfigured"), \
+        (got, processes.log(speech))
+    phrase = make_speech("navigate to the central railway station", leading_silence_s=0.5,
+                         trailing_silence_s=1.0)  # fmt: skip
+    seq = send_audio(probe, phrase.samples, t0=1.0)  # nobody listens: no model, no subscriber
+    assert probe.node.count_subscribers("audio") == 0
+
+    assert _lifecycle("set", "/speech", "configure").returncode == 0, processes.log(speech)
+    assert _lifecycle("get", "/speech").stdout.startswith("inactive")
+    diagnostics.wait(1, timeout=30, where=lambda m: (speech_status(m) or (0, "", {}))[1]
+                     == "configured (inactive)")  # fmt: skip
+    assert probe.node.count_subscribers("audio") == 0  # loaded, not listening
+    seq += send_audio(probe, phrase.samples, t0=10.0, seq0=seq)
+    time.sleep(2.0)  # a transcript would take about a second
+    assert transcripts.messages == [] and speech.poll() is None
+
+    assert _lifecycle("set", "/speech", "activate").returncode == 0, processes.log(speech)
+    assert _lifecycle("get", "/speech").stdout.startswith("active")
+    probe.wait_for_subscribers(AudioChunk, "audio", qos=qos.AUDIO, timeout=30)
+    heard = send_audio(probe, phrase.samples, t0=20.0, seq0=seq)  # chunks the node got
+    seq += heard
+    first = transcripts.wait(1, timeout=60)[0]
+    assert word_error_rate(phrase.text, first.text) <= 0.2, first.text
+    # The source counted on while nobody listened: not lost chunks.
+    assert first.missing_chunks == 0 and first.doubt == "", (first.missing_chunks, first.doubt)
+
+    # Deactivated in the middle of a phrase: what was heard is still recognised, published.
+    half = make_speech("play some jazz in the car please", leading_silence_s=0.5,
+                       trailing_silence_s=0.0)  # fmt: skip
+    cut = int((half.speech_start_s + 0.8) * 16000)
+    n = send_audio(probe, half.samples[:cut], t0=30.0, seq0=seq)
+    seq += n
+    heard += n
+    diagnostics.wait(1, timeout=30, where=lambda m: value(m, "chunks") >= heard)  # all in
+    assert _lifecycle("set", "/speech", "deactivate").returncode == 0, processes.log(speech)
+    transcripts.wait(2, timeout=5)  # published before the transition ended
+    assert len(transcripts.messages) == 2, [m.text for m in transcripts.messages]
+    assert "play" in transcripts.messages[1].text.lower(), transcripts.messages[1].text
+    assert _lifecycle("get", "/speech").stdout.startswith("inactive")
+    seq += send_audio(probe, phrase.samples, t0=40.0, seq0=seq)  # not listened to
+    time.sleep(2.0)
+    assert len(transcripts.messages) == 2
+
+    # Active again, the source still counting: one clean transcript, no lost chunks.
+    assert _lifecycle("set", "/speech", "activate").returncode == 0, processes.log(speech)
+    probe.wait_for_subscribers(AudioChunk, "audio", qos=qos.AUDIO, timeout=30)
+    heard += send_audio(probe, phrase.samples, t0=60.0, seq0=seq)
+    last = transcripts.wait(3, timeout=60)[2]
+    assert word_error_rate(phrase.text, last.text) <= 0.2, last.text
+    assert last.missing_chunks == 0 and last.doubt == "", (last.missing_chunks, last.doubt)
+    diag = diagnostics.wait(1, timeout=10, where=lambda m: value(m, "transcripts") >= 3
+                            and value(m, "chunks") >= heard)[-1]  # fmt: skip
+    level, message, values = speech_status(diag)
+    assert float(values.get("dropped_frames", 0)) == 0 and level == 0, (message, values)
+    assert float(values.get("dropped_utterances", 0)) == 0, values
+    assert speech.poll() is None
+    assert "Traceback" not in processes.log(speech)
