@@ -36,14 +36,22 @@ class Generation:
     ttft_ms: float = 0.0
     completion_tokens: int = 0
     fallback_reason: str = ""
+    cancelled: bool = False  # stopped early (``cancelled()``): ``text`` is incomplete
 
 
 class BackendError(PlannerError):
     """A back end could not answer (network, timeout, bad reply)."""
 
 
+TextSink = Callable[[str], None]  # the raw output so far, while the model streams
+StopCheck = Callable[[], bool]  # true = stop generating (the question was withdrawn)
+
+
 class Backend(Protocol):
-    """What the planner needs from a model."""
+    """What the planner needs from a model.
+
+    The planner passes ``on_text`` and ``cancelled`` (keyword arguments) only when the turn
+    asks for them, so a back end without streaming need not take them."""
 
     name: str
 
@@ -114,24 +122,39 @@ class EdgeBackend:
             self.llm.create_chat_completion(messages=messages, max_tokens=1, temperature=0.0)
 
     def generate(self, messages: list[dict[str, Any]], *, schema: dict[str, Any] | None,
-                 max_tokens: int | None = None) -> Generation:
+                 max_tokens: int | None = None, on_text: TextSink | None = None,
+                 cancelled: StopCheck | None = None) -> Generation:
+        """Stream the answer; ``on_text`` gets the text so far after each chunk, and a true
+        ``cancelled()`` (asked between chunks) stops the model at once."""
         grammar = self._grammar(schema) if schema is not None else None
         t0 = time.perf_counter()
         ttft = 0.0
         parts: list[str] = []
+        stopped = False
         with self._lock:
             stream = self.llm.create_chat_completion(
                 messages=messages, grammar=grammar, temperature=0.0,
                 max_tokens=max_tokens or self.settings.max_tokens, stream=True,
             )
-            for chunk in stream:
-                delta = chunk["choices"][0].get("delta", {}).get("content")
-                if delta:
-                    if not parts:
-                        ttft = (time.perf_counter() - t0) * 1000
-                    parts.append(delta)
+            try:
+                for chunk in stream:
+                    if cancelled is not None and cancelled():
+                        stopped = True
+                        break
+                    delta = chunk["choices"][0].get("delta", {}).get("content")
+                    if delta:
+                        if not parts:
+                            ttft = (time.perf_counter() - t0) * 1000
+                        parts.append(delta)
+                        if on_text is not None:
+                            on_text("".join(parts))
+            finally:
+                close = getattr(stream, "close", None)
+                if close is not None:
+                    close()  # ends llama.cpp's generator now, not at garbage collection
         latency = (time.perf_counter() - t0) * 1000
-        return Generation("".join(parts), self.name, latency, ttft, len(parts))
+        return Generation("".join(parts), self.name, latency, ttft, len(parts),
+                          cancelled=stopped)
 
 
 @dataclass
@@ -278,7 +301,9 @@ class FailoverBackend:
         return True
 
     def generate(self, messages: list[dict[str, Any]], *, schema: dict[str, Any] | None,
-                 max_tokens: int | None = None) -> Generation:
+                 max_tokens: int | None = None, **hooks: Any) -> Generation:
+        """``hooks`` (``on_text``, ``cancelled``) go to the edge model; the cloud answers in
+        one piece (``on_text`` once) and is not stopped: the planner drops a cancelled one."""
         reason = ""
         self.last_cloud_ms = 0.0
         t_start = time.perf_counter()
@@ -291,6 +316,9 @@ class FailoverBackend:
             try:
                 gen = future.result(timeout=budget)
                 self.last_cloud_ms = (time.perf_counter() - t_start) * 1000
+                on_text = hooks.get("on_text")
+                if on_text is not None and gen.text:
+                    on_text(gen.text)
                 return gen
             except concurrent.futures.TimeoutError:
                 reason = f"cloud exceeded its {budget:.1f} s budget"
@@ -301,12 +329,12 @@ class FailoverBackend:
             log.warning("planner: %s; answering on the edge model", reason)
             spent = (time.perf_counter() - t0) * 1000
             self.last_cloud_ms = (time.perf_counter() - t_start) * 1000
-            gen = self.edge.generate(messages, schema=schema, max_tokens=max_tokens)
+            gen = self.edge.generate(messages, schema=schema, max_tokens=max_tokens, **hooks)
             gen.fallback_reason = reason
             gen.latency_ms += spent
             return gen
         self.last_cloud_ms = (time.perf_counter() - t_start) * 1000  # probe time, if any
-        return self.edge.generate(messages, schema=schema, max_tokens=max_tokens)
+        return self.edge.generate(messages, schema=schema, max_tokens=max_tokens, **hooks)
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)

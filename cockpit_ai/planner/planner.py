@@ -59,6 +59,7 @@ from cockpit_ai.planner.tools import (
     landmark_request,
     none_to_empty,
     parse_tool_call,
+    partial_answer,
     vehicle_command,
 )
 from cockpit_ai.planner.types import (
@@ -113,11 +114,13 @@ class Planner:
         ctx = context or Context()
         t0 = time.perf_counter()
         session = self.dialogues.get(ctx.session_id)
-        turn = self._turn(text.strip(), ctx, session)
+        turn = (_withdrawn("none") if ctx.is_cancelled()
+                else self._turn(text.strip(), ctx, session))
         turn.latency_ms = (time.perf_counter() - t0) * 1000
         turn.language = str(self.brand.get("language", "en"))
-        call = turn.tool_calls[0] if turn.tool_calls else None
-        session.remember(text, call, turn.text)
+        if not turn.cancelled:  # a withdrawn question leaves the dialogue as it was
+            call = turn.tool_calls[0] if turn.tool_calls else None
+            session.remember(text, call, turn.text)
         return turn
 
     def answers_without_model(self, text: str, session_id: str = "cabin") -> bool:
@@ -251,10 +254,13 @@ class Planner:
         messages = build_messages(self.system, session, text, self._context_lines(ctx))
         try:
             gen = self.backend.generate(messages, schema=TOOL_SCHEMA,
-                                        max_tokens=int(self.config["max_tokens"]))
+                                        max_tokens=int(self.config["max_tokens"]),
+                                        **_stream_hooks(ctx))
         except PlannerError as exc:
             log.error("planner: no model could answer: %s", exc)
             return Turn("Sorry, I can't think right now. Please try again.", "none", 0.0)
+        if gen.cancelled or ctx.is_cancelled():  # withdrawn: act on nothing, say nothing
+            return _withdrawn(gen.backend)
         try:
             call = parse_tool_call(gen.text)
         except ToolParseError as exc:
@@ -445,6 +451,33 @@ class Planner:
     def _tool_chat(self, call: ToolCall, ctx: Context, session: Session, text: str,
                    turn: Turn) -> str:
         return none_to_empty(call.args.get("reply")) or "Okay."
+
+
+def _withdrawn(backend: str) -> Turn:
+    """The turn of a question withdrawn before its answer (``Context.cancelled``)."""
+    return Turn("", backend, 0.0, cancelled=True)
+
+
+def _stream_hooks(ctx: Context) -> dict[str, Any]:
+    """The back end's streaming hooks a turn asks for (none: a plain ``generate`` call).
+
+    ``on_text`` reads the answer so far out of the tool call being written
+    (``tools.partial_answer``) and passes it on each time it grows."""
+    hooks: dict[str, Any] = {}
+    if ctx.cancelled is not None:
+        hooks["cancelled"] = ctx.cancelled
+    on_partial = ctx.on_partial
+    if on_partial is not None:
+        said = [""]
+
+        def on_text(raw: str) -> None:
+            text = partial_answer(raw)
+            if len(text) > len(said[0]):
+                said[0] = text
+                on_partial(text)
+
+        hooks["on_text"] = on_text
+    return hooks
 
 
 def build_planner(config: dict[str, Any] | None = None, *,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -209,6 +210,39 @@ def validate_call(call: ToolCall) -> ToolCall:
     except jsonschema.ValidationError as exc:
         raise ToolParseError(f"{call.name}: {exc.message}") from exc
     return call
+
+
+# Tools whose spoken answer is a string the model writes (the others answer from templates
+# after acting): the field a partial answer is read from while the model streams.
+ANSWER_FIELDS = {"chat": "reply", "summarize": "summary"}
+_TOOL_NAME = re.compile(r'"tool"\s*:\s*"([a-z_]+)"')
+_ESCAPE_LEN = {"u": 6}  # \uXXXX; every other JSON escape is two characters
+
+
+def partial_answer(raw: str) -> str:
+    """The answer text so far of a tool call the model is still writing ("" when its tool
+    has no written answer, or the answer has not started): the value of ``reply``/``summary``
+    up to its closing quote or the end of ``raw``, without a half-written escape."""
+    tool = _TOOL_NAME.search(raw)
+    if tool is None or tool.group(1) not in ANSWER_FIELDS:
+        return ""
+    field_ = re.escape(ANSWER_FIELDS[tool.group(1)])
+    key = re.compile(rf'"{field_}"\s*:\s*"').search(raw, tool.end())
+    if key is None:
+        return ""
+    start = i = key.end()
+    while i < len(raw) and raw[i] != '"':
+        if raw[i] == "\\":
+            step = _ESCAPE_LEN.get(raw[i + 1: i + 2], 2)
+            if i + step > len(raw):
+                break  # the escape is not complete yet
+            i += step
+        else:
+            i += 1
+    try:
+        return str(json.loads('"' + raw[start:i] + '"'))
+    except json.JSONDecodeError:  # a malformed escape from a model without grammar
+        return raw[start:i]
 
 
 def none_to_empty(value: Any) -> str:

@@ -59,6 +59,15 @@ class Context:
     # why the words may be misheard ("audio gap", "low confidence", "hallucination-like");
     # "" = sure. A command from a doubtful utterance is asked back, never sent at once.
     doubt: str = ""
+    # the answer so far while the model writes it (an action's feedback); None = not wanted
+    on_partial: Callable[[str], None] | None = None
+    # true once the question is withdrawn (a cancelled goal, a newer question, a stopped
+    # node): generation stops between chunks and the turn comes back ``cancelled``
+    cancelled: Callable[[], bool] | None = None
+
+    def is_cancelled(self) -> bool:
+        """Whether the question was withdrawn (False without a ``cancelled`` hook)."""
+        return self.cancelled is not None and bool(self.cancelled())
 
 
 @dataclass
@@ -84,6 +93,9 @@ class Turn:
     confirmation: list[str] = field(default_factory=list)
     refused_codes: list[str] = field(default_factory=list)  # SafetyGate Verdict.code per refusal
     held: list[ToolCall] = field(default_factory=list)  # the calls asked back, not sent
+    # withdrawn before it was done (Context.cancelled): nothing to say or send, and the
+    # dialogue does not remember it
+    cancelled: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {

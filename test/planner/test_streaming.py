@@ -1,0 +1,204 @@
+"""The answer so far while the model writes it, and stopping it: the partial answer out of
+a half-written tool call, the edge back end's stream loop (on_text, cancelled), the core's
+on_partial/cancelled hooks, and the small real model stopped between chunks."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cockpit_ai.planner.backends import (
+    EdgeBackend,
+    EdgeSettings,
+    FailoverBackend,
+    Generation,
+)
+from cockpit_ai.planner.planner import Context, Planner
+from cockpit_ai.planner.tools import partial_answer
+
+CHAT = '{"tool": "chat", "reply": "Paris is the capital of France."}'
+
+
+# -- partial_answer ---------------------------------------------------------------------
+@pytest.mark.parametrize(("raw", "said"), [
+    ("", ""),
+    ('{"tool": "ch', ""),
+    ('{"tool": "chat", "re', ""),
+    ('{"tool": "chat", "reply": ', ""),
+    ('{"tool": "chat", "reply": "', ""),
+    ('{"tool": "chat", "reply": "Paris is', "Paris is"),
+    (CHAT, "Paris is the capital of France."),
+    ('{"tool": "summarize", "summary": "Two trains', "Two trains"),
+    # a half-written escape is left out until it is complete
+    ('{"tool": "chat", "reply": "say \\', "say "),
+    ('{"tool": "chat", "reply": "say \\"hi\\" now', 'say "hi" now'),
+    ('{"tool": "chat", "reply": "caf\\u00', "caf"),
+    ('{"tool": "chat", "reply": "caf\\u00e9!', "café!"),
+    # tools that answer from templates after acting have no written answer
+    ('{"tool": "vehicle", "function": "climate", "action": "set", "value": "21', ""),
+    ('{"tool": "poi_search", "category": "cafe", "name": "reply', ""),
+])
+def test_partial_answer_reads_the_answer_being_written(raw: str, said: str) -> None:
+    assert partial_answer(raw) == said
+
+
+def test_partial_answer_grows_with_every_prefix_of_a_real_call() -> None:
+    """Every prefix of the model's JSON gives a prefix of the final answer, never garbage."""
+    final = json.loads(CHAT)["reply"]
+    seen = [partial_answer(CHAT[:n]) for n in range(len(CHAT) + 1)]
+    assert all(final.startswith(s) for s in seen)
+    assert seen[-1] == final
+    assert [len(s) for s in seen] == sorted(len(s) for s in seen)
+
+
+# -- the edge back end's stream loop, with a stand-in llama object ----------------------
+class FakeLlama:
+    """create_chat_completion(stream=True) as llama-cpp-python gives it: one delta a chunk.
+    Counts the chunks taken and whether the stream was closed (generation ended)."""
+
+    def __init__(self, pieces: list[str]) -> None:
+        self.pieces = pieces
+        self.taken = 0
+        self.closed = False
+
+    def create_chat_completion(self, **kwargs: Any) -> Iterator[dict[str, Any]]:
+        assert kwargs["stream"] is True
+
+        def stream() -> Iterator[dict[str, Any]]:
+            try:
+                for piece in self.pieces:
+                    self.taken += 1
+                    yield {"choices": [{"delta": {"content": piece}}]}
+            finally:
+                self.closed = True
+
+        return stream()
+
+
+def fake_edge(pieces: list[str]) -> tuple[EdgeBackend, FakeLlama]:
+    edge = EdgeBackend.__new__(EdgeBackend)  # no GGUF file: the loop is what is tested
+    llm = FakeLlama(pieces)
+    edge.settings = EdgeSettings(model_path=Path("unused.gguf"))
+    edge.llm = llm
+    edge._grammars = {}
+    edge._lock = threading.Lock()
+    return edge, llm
+
+
+PIECES = ['{"tool": "chat", ', '"reply": "', "Paris ", "is the ", "capital ", "of France.",
+          '"}']
+
+
+def test_edge_streams_the_text_so_far_and_finishes() -> None:
+    edge, llm = fake_edge(PIECES)
+    texts: list[str] = []
+    gen = edge.generate([], schema=None, on_text=texts.append)
+    assert gen.text == "".join(PIECES) and not gen.cancelled
+    assert texts == ["".join(PIECES[:n]) for n in range(1, len(PIECES) + 1)]
+    assert llm.taken == len(PIECES) and llm.closed
+
+
+def test_edge_stops_between_chunks_when_cancelled() -> None:
+    edge, llm = fake_edge(PIECES)
+    texts: list[str] = []
+    gen = edge.generate([], schema=None, on_text=texts.append,
+                        cancelled=lambda: len(texts) >= 3)
+    assert gen.cancelled
+    assert gen.text == "".join(PIECES[:3]) and gen.completion_tokens == 3
+    assert llm.taken == 4  # the fourth chunk was the last one asked for; nothing after it
+    assert llm.closed  # the stream was ended, not left to the garbage collector
+
+
+def test_failover_passes_the_hooks_to_the_edge_model() -> None:
+    edge, llm = fake_edge(PIECES)
+    texts: list[str] = []
+    gen = FailoverBackend(edge, None, cloud_enabled=False).generate(
+        [], schema=None, on_text=texts.append, cancelled=lambda: len(texts) >= 2)
+    assert gen.cancelled and len(texts) == 2 and llm.taken == 3
+
+
+# -- the core: on_partial and cancelled ---------------------------------------------------
+class Streaming:
+    """A stand-in model that streams a fixed tool call in pieces, as the edge back end does
+    (and stops when ``cancelled()`` says so)."""
+
+    name = "edge"
+
+    def __init__(self, pieces: list[str]) -> None:
+        self.pieces = pieces
+
+    def generate(self, messages: list[dict[str, Any]], *, schema: dict[str, Any] | None,
+                 max_tokens: int, on_text: Any = None, cancelled: Any = None) -> Generation:
+        done = ""
+        for piece in self.pieces:
+            if cancelled is not None and cancelled():
+                return Generation(done, "edge", 1.0, cancelled=True)
+            done += piece
+            if on_text is not None:
+                on_text(done)
+        return Generation(done, "edge", 1.0)
+
+
+def test_the_core_passes_the_growing_answer_and_ends_with_the_whole() -> None:
+    p = Planner(backend=Streaming(PIECES), config={"fastpath": False})
+    partials: list[str] = []
+    turn = p.handle("what is the capital of france", Context(on_partial=partials.append))
+    assert turn.text == "Paris is the capital of France." and not turn.cancelled
+    assert partials == ["Paris ", "Paris is the ", "Paris is the capital ",
+                        "Paris is the capital of France."]  # each time it grew, not per chunk
+
+
+def test_a_cancelled_turn_says_nothing_and_is_not_remembered() -> None:
+    p = Planner(backend=Streaming(PIECES), config={"fastpath": False})
+    partials: list[str] = []
+    turn = p.handle("what is the capital of france",
+                    Context(on_partial=partials.append, cancelled=lambda: len(partials) >= 1))
+    assert turn.cancelled and turn.text == "" and not turn.commands
+    assert partials == ["Paris "]  # it stopped at the first growth of the answer
+    assert not p.dialogues.get("cabin").exchanges  # the dialogue did not take it in
+
+
+def test_a_question_withdrawn_before_it_starts_never_reaches_the_model() -> None:
+    class Never:
+        name = "edge"
+
+        def generate(self, *args: Any, **kwargs: Any) -> Generation:
+            raise AssertionError("the model was asked")
+
+    p = Planner(backend=Never(), config={"fastpath": False})
+    turn = p.handle("tell me a story", Context(cancelled=lambda: True))
+    assert turn.cancelled and turn.text == ""
+
+
+def test_without_hooks_the_model_is_called_as_before() -> None:
+    """A back end without streaming (no on_text/cancelled arguments) still answers."""
+
+    class Plain:
+        name = "edge"
+
+        def generate(self, messages: list[dict[str, Any]], *, schema: dict[str, Any] | None,
+                     max_tokens: int) -> Generation:
+            return Generation(CHAT, "edge", 1.0)
+
+    turn = Planner(backend=Plain(), config={"fastpath": False}).handle("capital of france?")
+    assert turn.text == "Paris is the capital of France."
+
+
+# -- the small real model: stopped between chunks -----------------------------------------
+def test_real_model_stops_when_cancelled(smol_path: Path) -> None:
+    from cockpit_ai.planner.tools import TOOL_SCHEMA
+
+    edge = EdgeBackend(EdgeSettings(model_path=smol_path, n_threads=1, max_tokens=60))
+    messages = [{"role": "user", "content": "Tell me a long story about a drive."}]
+    full = edge.generate(messages, schema=TOOL_SCHEMA)
+    assert full.completion_tokens > 4 and not full.cancelled
+    texts: list[str] = []
+    cut = edge.generate(messages, schema=TOOL_SCHEMA, on_text=texts.append,
+                        cancelled=lambda: len(texts) >= 3)
+    assert cut.cancelled and cut.completion_tokens == 3
+    assert full.text.startswith(cut.text)  # the same answer (temperature 0), stopped early
