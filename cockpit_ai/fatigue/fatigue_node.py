@@ -40,7 +40,7 @@ from cockpit_ai.fatigue.voice import VoiceSample
 from cockpit_ai.msg import FatigueState, VoiceFeatures
 from cockpit_ai.ros import qos
 from cockpit_ai.ros.diagnostics import OK, WARN, Health
-from cockpit_ai.ros.governor_link import GovernorLink, settings_from_params
+from cockpit_ai.ros.governor_link import GovernedStatus, GovernorLink, settings_from_params
 from cockpit_ai.ros.managed import ManagedNode
 from cockpit_ai.ros.run import NodeStartupError, run_node
 from cockpit_ai.ros.stamps import stamp_to_ns
@@ -124,14 +124,13 @@ class FatigueNode(ManagedNode):
 
         self.health = Health(self)
         self.health.set("driver_side", p["driver_side"])
-        self._status_base: tuple[int | bytes, str] = (OK, "unconfigured")
         self.governor: GovernorLink | None = None
         self.pub: Any = None
         self.sub_image: Any = None
         self.sub_voice: Any = None
         self.timer: Any = None
         self._worker: LatestWorker[tuple[Any, Any], FatigueSnapshot] | None = None
-        self._status()
+        self.status = GovernedStatus(self.health, OK, "unconfigured")
 
     # -- lifecycle (ManagedNode) ----------------------------------------------------------
 
@@ -145,10 +144,11 @@ class FatigueNode(ManagedNode):
         except FatigueError as exc:
             raise NodeStartupError(f"fatigue: {exc}") from None
         self.governor = GovernorLink(self, self.health, settings_from_params(p),
-                                     on_change=lambda _state: self._status())
+                                     on_change=lambda _state: self.status.show())
+        self.status.governor = self.governor
         self.pub = self.create_lifecycle_publisher(FatigueState, "fatigue_state",
                                                    qos.RELIABLE)
-        self._status(OK, "configured (inactive)")
+        self.status.set(OK, "configured (inactive)")
         self.get_logger().info("fatigue: face model loaded")
 
     def start(self) -> None:
@@ -164,7 +164,7 @@ class FatigueNode(ManagedNode):
             callback_group=inputs)
         self.timer = self.create_timer(1.0 / float(self.p["publish_rate_hz"]), self._on_timer,
                                        callback_group=MutuallyExclusiveCallbackGroup())
-        self._status(WARN, "waiting for images")
+        self.status.set(WARN, "waiting for images")
         self.get_logger().info("fatigue: active")
 
     def stop(self) -> None:
@@ -182,7 +182,7 @@ class FatigueNode(ManagedNode):
             with self._lock:   # the next state says "no_image" until a new frame is in
                 self._snap, self._last_frame_clock_ns = None, None
             if self._analyzer is not None:
-                self._status(OK, "configured (inactive)")
+                self.status.set(OK, "configured (inactive)")
                 self.get_logger().info("fatigue: inactive, face model stopped")
 
     def unload(self) -> None:
@@ -191,26 +191,18 @@ class FatigueNode(ManagedNode):
             self.pub = None
         if self.governor is not None:
             self.governor.destroy()
-            self.governor = None
+            self.governor = self.status.governor = None
         analyzer, self._analyzer = self._analyzer, None
         if analyzer is not None:
             analyzer.close()
         self._estimator = self._new_estimator()   # a new configure calibrates anew
-        self._status(OK, "unconfigured")
+        self.status.set(OK, "unconfigured")
 
     def _new_estimator(self) -> FatigueEstimator:
         return FatigueEstimator(indicator_settings=self._settings[0],
                                 fusion_settings=self._settings[1])
 
     # -- callbacks (store only) -----------------------------------------------------------
-
-    def _status(self, level: int | bytes | None = None, text: str | None = None) -> None:
-        """Set (or re-show) the status, with the governor's state in front when throttled."""
-        if level is not None and text is not None:
-            self._status_base = (level, text)
-        level, text = self._status_base
-        governor = self.governor
-        self.health.status(level, governor.status_text(text) if governor else text)
 
     def _on_image(self, msg: Any) -> None:
         try:
@@ -270,9 +262,9 @@ class FatigueNode(ManagedNode):
             self._last_frame_clock_ns = self.get_clock().now().nanoseconds
         self.health.count("frames")
         if snap.face_visible:
-            self._status(OK, f"level {snap.level_name}")
+            self.status.set(OK, f"level {snap.level_name}")
         else:
-            self._status(WARN, "no driver face in the image")
+            self.status.set(WARN, "no driver face in the image")
         if snap.level != self._published_level:
             self._publish()
 
@@ -319,7 +311,7 @@ class FatigueNode(ManagedNode):
                                 previous_level=self._previous_level, changed=changed,
                                 stamp=stamp, frame_id=frame_id, cues=cues)
             if stale and last is not None and changed:
-                self._status(WARN, f"no image processed for {(now - last) / 1e9:.1f} s")
+                self.status.set(WARN, f"no image processed for {(now - last) / 1e9:.1f} s")
             pub.publish(msg)
         self.health.count("published")
 

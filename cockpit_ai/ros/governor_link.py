@@ -103,3 +103,27 @@ class GovernorLink:
             self.health.set("governor", state)
             if self._on_change is not None:
                 self._on_change(state)
+
+
+class GovernedStatus:
+    """A node's Health status with the governor's state in front when throttled.
+
+    ``set`` keeps the node's own level and text; ``show`` re-renders them (the governor's
+    ``on_change``), so a throttle state change never overwrites what the node said last.
+    """
+
+    def __init__(self, health: Any, level: int | bytes, text: str) -> None:
+        self.health = health
+        self.governor: GovernorLink | None = None
+        self._base: tuple[int | bytes, str] = (level, text)
+        self.show()
+
+    def set(self, level: int | bytes, text: str) -> None:
+        self._base = (level, text)
+        self.show()
+
+    def show(self) -> None:
+        level, text = self._base
+        governor = self.governor
+        self.health.status(level, governor.status_text(text) if governor else text)
+

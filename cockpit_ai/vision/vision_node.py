@@ -31,7 +31,7 @@ from cockpit_ai.msg import Detection as DetectionMsg
 from cockpit_ai.msg import DetectionArray
 from cockpit_ai.ros import qos
 from cockpit_ai.ros.diagnostics import OK, WARN, Health
-from cockpit_ai.ros.governor_link import GovernorLink, settings_from_params
+from cockpit_ai.ros.governor_link import GovernedStatus, GovernorLink, settings_from_params
 from cockpit_ai.ros.managed import ManagedNode
 from cockpit_ai.ros.run import NodeStartupError, run_node
 from cockpit_ai.ros.stamps import stamp_to_ns
@@ -105,8 +105,7 @@ class VisionNode(ManagedNode):
         self.debug_pub: Any = None
         self.sub: Any = None
         self.worker: LatestWorker[Image, None] | None = None
-        self._status_base: tuple[int | bytes, str] = (OK, "unconfigured")
-        self._status()
+        self.status = GovernedStatus(self.health, OK, "unconfigured")
 
     # -- lifecycle (ManagedNode) ----------------------------------------------------------
     def load(self) -> None:
@@ -116,11 +115,12 @@ class VisionNode(ManagedNode):
             raise NodeStartupError(f"vision ({self.camera}): {exc}") from None
         self.health.set("model", str(self.detector.model_path))
         self.governor = GovernorLink(self, self.health, settings_from_params(self.p),
-                                     on_change=lambda _state: self._status())
+                                     on_change=lambda _state: self.status.show())
+        self.status.governor = self.governor
         self.pub = self.create_lifecycle_publisher(DetectionArray, "detections", qos.RELIABLE)
         self.debug_pub = (self.create_lifecycle_publisher(Image, "debug_image", qos.SENSOR)
                           if self.p["publish_debug_image"] else None)
-        self._status(OK, "configured (inactive)")
+        self.status.set(OK, "configured (inactive)")
         self.get_logger().info(
             f"vision ({self.camera}): {self.detector.model_path.name} loaded, classes "
             f"{', '.join(self.classes) or 'all'}, tracking "
@@ -131,7 +131,7 @@ class VisionNode(ManagedNode):
         self.worker = LatestWorker(self._process, on_error=self._on_error,
                                    name=f"vision-{self.camera}").start()
         self.sub = self.create_subscription(Image, "image", self._on_image, qos.SENSOR)
-        self._status(OK, "waiting for images")
+        self.status.set(OK, "waiting for images")
         self.get_logger().info(f"vision ({self.camera}): active")
 
     def stop(self) -> None:
@@ -142,7 +142,7 @@ class VisionNode(ManagedNode):
         if worker is not None:
             worker.stop(timeout=5.0)
             if self.detector is not None:
-                self._status(OK, "configured (inactive)")
+                self.status.set(OK, "configured (inactive)")
                 self.get_logger().info(f"vision ({self.camera}): inactive, inference stopped")
 
     def unload(self) -> None:
@@ -152,19 +152,11 @@ class VisionNode(ManagedNode):
         self.pub = self.debug_pub = None
         if self.governor is not None:
             self.governor.destroy()
-            self.governor = None
+            self.governor = self.status.governor = None
         self.detector = None
-        self._status(OK, "unconfigured")
+        self.status.set(OK, "unconfigured")
 
     # -- running --------------------------------------------------------------------------
-    def _status(self, level: int | bytes | None = None, text: str | None = None) -> None:
-        """Set (or re-show) the status, with the governor's state in front when throttled."""
-        if level is not None and text is not None:
-            self._status_base = (level, text)
-        level, text = self._status_base
-        governor = self.governor
-        self.health.status(level, governor.status_text(text) if governor else text)
-
     def _on_image(self, msg: Image) -> None:
         """Callback thread: only hand the message over (newest wins), if the governor lets."""
         self.health.count("frames_in")
@@ -197,7 +189,7 @@ class VisionNode(ManagedNode):
         pub.publish(to_message(result, msg.header))
         self.health.count("results")
         self.health.set("inference_ms", f"{result.inference_time_ms:.1f}")
-        self._status(OK, f"{len(result.detections)} objects in the last frame")
+        self.status.set(OK, f"{len(result.detections)} objects in the last frame")
         debug_pub = self.debug_pub
         if debug_pub is not None:
             drawn = draw_detections(image, result)
@@ -210,7 +202,7 @@ class VisionNode(ManagedNode):
         bad = isinstance(exc, VisionError)
         what = "image refused" if bad else "frame failed"
         self.health.count("bad_images" if bad else "errors")
-        self._status(WARN, f"last {what}: {exc}")
+        self.status.set(WARN, f"last {what}: {exc}")
         self.get_logger().warning(f"vision ({self.camera}): {what}: {exc}",
                                   throttle_duration_sec=5.0)
 
