@@ -136,7 +136,7 @@ class IndicatorTracker:
             raise FatigueError(
                 f"frames must come in time order: t={frame.t} after t={self._last_t}")
         self._last_t = frame.t
-        self._new_events = []
+        self._new_events: list[IndicatorEvent] = []
         if self.calibrated:
             self._process(frame)
         else:
