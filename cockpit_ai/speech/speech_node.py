@@ -178,7 +178,6 @@ class SpeechNode(ManagedNode):
         self.add_on_set_parameters_callback(self._on_params)
         self._active = False
         self._frame_id = "microphone"
-        self._last_warn = 0.0
         self._seen_dropped = 0
         self._loss = LossMonitor()
         self._loss_warn = False
@@ -404,10 +403,8 @@ class SpeechNode(ManagedNode):
         return True
 
     def _warn(self, text: str) -> None:
-        now = time.monotonic()
-        if now - self._last_warn > 2.0:
-            self._last_warn = now
-            self.get_logger().warning(text)
+        """Bad input warns at most every 2 s (the counters count every one)."""
+        self.get_logger().warning(text, throttle_duration_sec=2.0)
 
     # ---- worker (heavy) --------------------------------------------------------------
     def _on_asr_error(self, job: Job, exc: BaseException) -> None:

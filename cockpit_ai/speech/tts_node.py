@@ -11,7 +11,6 @@ Audio goes to the sound card too when one exists (``playback``).
 from __future__ import annotations
 
 import threading
-import time
 from typing import Any
 
 from rclpy.node import Node
@@ -87,7 +86,6 @@ class TtsNode(Node):
         self._current: TtsPlayback | None = None
         self._stop = False
         self._sequence = 0
-        self._last_warn = 0.0
         self.pub_active.publish(Bool(data=False))
         self._worker.start()
         self.health.status(OK, "ready")
@@ -153,10 +151,8 @@ class TtsNode(Node):
 
     def _on_speak_error(self, msg: Any, exc: BaseException) -> None:
         self.health.count("errors")
-        now = time.monotonic()
-        if now - self._last_warn > 2.0:
-            self._last_warn = now
-            self.get_logger().warning(f"cannot speak response {msg.request_id!r}: {exc}")
+        self.get_logger().warning(f"cannot speak response {msg.request_id!r}: {exc}",
+                                  throttle_duration_sec=2.0)
 
     def close(self) -> None:
         """Stop speaking and end the worker."""
