@@ -71,9 +71,24 @@ def explicit_target(call: ToolCall, text: str) -> ToolCall:
     return ToolCall("vehicle", {**a, "action": "set", "value": f"{value:g}", "unit": "celsius"})
 
 
+def _for_zone(cmd: VehicleCommand) -> str:
+    """" for the driver" (nothing for the whole car)."""
+    return "" if cmd.zone in ("", "all") else f" for the {cmd.zone}"
+
+
+def _windows(cmd: VehicleCommand) -> tuple[str, str]:
+    """Which window(s) and how far: ("rear_left window", " to 30 %")."""
+    side = "windows" if cmd.zone == "all" else f"{cmd.zone} window"
+    return side, f" to {cmd.value} %" if cmd.value else ""
+
+
+def _climate_switch(cmd: VehicleCommand) -> str:
+    return "air conditioning" if cmd.value == "ac" else "climate"
+
+
 def describe(cmd: VehicleCommand) -> str:
     """A command as the driver would say it, for "Did you mean: ...?"."""
-    zone = "" if cmd.zone in ("", "all") else f" for the {cmd.zone}"
+    zone = _for_zone(cmd)
     f, a, v = cmd.function, cmd.action, cmd.value
     if f == "climate":
         if a == "set":
@@ -82,10 +97,9 @@ def describe(cmd: VehicleCommand) -> str:
         if a in ("increase", "decrease"):
             step = f" by {v} degrees" if v else ""
             return f"make it {'warmer' if a == 'increase' else 'cooler'}{step}{zone}"
-        return f"turn the {'air conditioning' if v == 'ac' else 'climate'} {a}"
+        return f"turn the {_climate_switch(cmd)} {a}"
     if f == "window":
-        side = "windows" if cmd.zone == "all" else f"{cmd.zone} window"
-        how = f" to {v} %" if v else ""
+        side, how = _windows(cmd)
         return f"{'open' if a in ('open', 'set') else 'close'} the {side}{how}"
     if f == "seat":
         who = "" if cmd.zone in ("", "all") else f"{cmd.zone} "
@@ -119,17 +133,16 @@ def describe(cmd: VehicleCommand) -> str:
 
 def confirm_text(cmd: VehicleCommand) -> str:
     """A short spoken confirmation of a command that went out."""
-    zone = "" if cmd.zone in ("", "all") else f" for the {cmd.zone}"
+    zone = _for_zone(cmd)
     f, a, v = cmd.function, cmd.action, cmd.value
     if f == "climate":
         if a == "set":
             return f"Setting the temperature to {v} degrees{zone}."
         if a in ("increase", "decrease"):
             return f"Making it {'warmer' if a == 'increase' else 'cooler'}{zone}."
-        return f"Turning the {'air conditioning' if v == 'ac' else 'climate'} {a}."
+        return f"Turning the {_climate_switch(cmd)} {a}."
     if f == "window":
-        side = "windows" if cmd.zone == "all" else f"{cmd.zone} window"
-        how = f" to {v} %" if v else ""
+        side, how = _windows(cmd)
         return f"{'Opening' if a == 'open' else 'Closing'} the {side}{how}."
     if f == "navigation":
         return f"Navigating to {v}."
