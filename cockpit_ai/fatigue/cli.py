@@ -130,7 +130,7 @@ def _replay(args: argparse.Namespace) -> int:
         "events:",
     ]
     for event in summary.events:
-        cues = f"  ({', '.join(event['cues'])})" if event["cues"] else ""
+        cues = f"  ({', '.join(event['cues'])})" if event["cues"] else ""  # type: ignore[arg-type]
         lines.append(f"  {event['t']:9.2f} s  {event['kind']:4}  "
                      f"{event['previous_level']} -> {event['level']}{cues}")
     print("\n".join(lines))

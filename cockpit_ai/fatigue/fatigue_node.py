@@ -116,8 +116,8 @@ class FatigueNode(ManagedNode):
         self._stamp: Any = None
         self._frame_id = ""
         self._last_frame_clock_ns: int | None = None
-        self._published_level = LEVEL_UNKNOWN
-        self._previous_level = LEVEL_UNKNOWN
+        self._published_level: int = LEVEL_UNKNOWN
+        self._previous_level: int = LEVEL_UNKNOWN
         self._stale_ns = int(float(p["stale_after_s"]) * 1e9)
         self._max_pixels = int(p["max_image_pixels"])
         self._logged: dict[str, float] = {}
@@ -299,7 +299,7 @@ class FatigueNode(ManagedNode):
             now = self.get_clock().now().nanoseconds
             stale = last is None or now - last > self._stale_ns
             if snap is None or stale:
-                level = LEVEL_UNKNOWN
+                level: int = LEVEL_UNKNOWN
                 cues: tuple[str, ...] = ("no_image",)
             else:
                 level, cues = snap.level, snap.cues

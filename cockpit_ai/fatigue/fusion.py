@@ -15,6 +15,7 @@ import itertools
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from cockpit_ai.enums import FatigueLevel
 from cockpit_ai.fatigue.common import FatigueError
@@ -260,7 +261,7 @@ class FatigueEstimator:
         strong = sum(1 for v in families.values() if v >= self.fusion.mild_score)
         return min(1.0, top + self.fusion.combo_bonus * max(0, strong - 1))
 
-    def _level_for(self, score: float) -> int:
+    def _level_for(self, score: float) -> FatigueLevel:
         f = self.fusion
         if score >= f.severe_score:
             return LEVEL_SEVERE
@@ -420,8 +421,8 @@ def settings_from_dict(values: Mapping[str, object]) -> tuple[IndicatorSettings,
     Other keys are ignored; missing ones keep their defaults; bad values raise FatigueError.
     """
 
-    def pick(cls: type) -> dict[str, object]:
-        chosen: dict[str, object] = {}
+    def pick(cls: type) -> dict[str, Any]:
+        chosen: dict[str, Any] = {}
         for f in dataclasses.fields(cls):
             if f.name in values:
                 value = values[f.name]

@@ -103,7 +103,8 @@ class Sectors:
         half = (180.0 - a - b) / 2.0
         return (a + half, half) if side is Side.RIGHT else (-(a + half), half)
 
-    def may_be(self, relative_bearing_deg: np.ndarray, side: Side, *, margin_deg: float):
+    def may_be(self, relative_bearing_deg: np.ndarray, side: Side, *,
+               margin_deg: float) -> np.ndarray:
         """Whether any bearing within ``margin_deg`` of each given one falls on ``side``."""
         centre, half = self.sector(side)
         off = np.abs(np.remainder(np.asarray(relative_bearing_deg) - centre + 180.0, 360.0) - 180.0)

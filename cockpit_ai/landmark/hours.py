@@ -52,12 +52,13 @@ def _parsed(expression: str, zone: str, lat: float, lon: float) -> Any:
                 auto_timezone=False,
                 auto_country=True,
             )
-        except (opening_hours.UnknownCountryError, opening_hours.InvalidCoordinatesError):
+        except (opening_hours.UnknownCountryError,  # type: ignore[attr-defined]
+                opening_hours.InvalidCoordinatesError):  # type: ignore[attr-defined]
             # no country at this position (open sea): no public-holiday calendar
             return opening_hours.OpeningHours(
                 expression, timezone=_zone(zone), auto_timezone=False, auto_country=False
             )
-    except (SyntaxError, ValueError, opening_hours.ParserError):
+    except (SyntaxError, ValueError, opening_hours.ParserError):  # type: ignore[attr-defined]
         return None
 
 

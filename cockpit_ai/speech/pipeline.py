@@ -170,7 +170,7 @@ class SpeechPipeline:
                 self.config.whisper, wake_words=list(self.config.wake.phrases)
             )
         elif hasattr(backend, "set_wake_words"):
-            backend.set_wake_words(list(self.config.wake.phrases))  # type: ignore[attr-defined]
+            backend.set_wake_words(list(self.config.wake.phrases))
         self.backend = backend
         self.stats = PipelineStats()
         self._stats_lock = threading.Lock()

