@@ -6,9 +6,19 @@ twist; none yet or older than ``odom_timeout_s`` = unknown, which counts as movi
 ``response``, ``vehicle_command``, ``turn_active`` (std_msgs/Bool,
 latched: true while a question is being answered, so the camera nodes can slow down).
 Places and landmarks come from the landmark node's ``search_landmarks`` service (client).
+The ``planner_turn`` action (cockpit_ai/PlannerTurn) asks one question the same way as a
+transcript (same lanes, core and dialogue session): the answer so far as feedback, the
+AssistantResponse as result (also published on ``response``), cancel stops generation and
+publishes nothing.
 Model generation runs in one worker thread, never in a callback; a question that arrives
 while another is being answered is queued (bounded) or cancels the older one, as
 ``busy_policy`` says. A command from a doubtful transcript is asked back (the core decides).
+
+A managed node (:class:`~cockpit_ai.ros.managed.ManagedNode`): ``configure`` loads the
+model and creates the publishers and the action server, ``activate`` subscribes and starts
+the lanes (``turn_active`` false, latched), ``deactivate`` stops them (work still waiting or
+being generated is withdrawn, counted and logged, its goals aborted), ``cleanup`` frees the
+model. With ``autostart`` (default) it does configure and activate itself.
 """
 
 from __future__ import annotations
@@ -17,11 +27,12 @@ import math
 import threading
 import time
 import uuid
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
-from rclpy.node import Node
-from rclpy.parameter import Parameter
+from rclpy.action import ActionServer, CancelResponse, GoalResponse
+from rclpy.callback_groups import MutuallyExclusiveCallbackGroup, ReentrantCallbackGroup
+from rclpy.task import Future
 
 from cockpit_ai.enums import FatigueLevel, LandmarkStatus, Priority
 from cockpit_ai.planner.errors import PlannerError
@@ -38,7 +49,7 @@ from cockpit_ai.planner.tools import LandmarkRequest, Place
 from cockpit_ai.ros import qos
 from cockpit_ai.ros.diagnostics import ERROR, OK, WARN, Health
 from cockpit_ai.ros.history import StampedHistory
-from cockpit_ai.ros.params import declare_from_schema
+from cockpit_ai.ros.managed import ManagedNode
 from cockpit_ai.ros.run import NodeStartupError, run_node
 from cockpit_ai.ros.stamps import ns_to_stamp, stamp_to_ns
 from cockpit_ai.workers import BusyPolicy, Lane, TwoLaneWorker
@@ -96,58 +107,71 @@ def _then(history: StampedHistory[T], stamp_ns: int) -> T | None:
     return item[1] if item is not None else None
 
 
-class PlannerNode(Node):
-    """Transcripts in; answers, vehicle commands and landmark queries out."""
+@dataclass(eq=False)
+class _Goal:
+    """A ``planner_turn`` goal on its way through the lanes; the executor awaits ``done``."""
+
+    handle: Any  # rclpy ServerGoalHandle
+    request_id: str
+    text: str
+    speed_mps: float  # NaN: from odometry, as for a transcript
+    labels: list[str]  # empty: the camera labels of its moment
+    stamp: Any  # builtin_interfaces/Time of its arrival (the answer's stamp)
+    done: Future[tuple[str, Any]] = field(default_factory=Future)  # (outcome, response)
+    said: str = ""  # the last partial answer sent as feedback
+
+    def cancel_requested(self) -> bool:
+        return bool(self.handle.is_cancel_requested)
+
+
+@dataclass(eq=False)
+class _Job:
+    """One piece of work for the lanes."""
+
+    kind: str  # "ask" (a transcript), "goal" (a planner_turn goal), "fatigue"
+    msg: Any  # the Transcript, the _Goal or the FatigueState
+    received: float  # time.monotonic() at arrival (latency_ms)
+    lanes: TwoLaneWorker[_Job, None]
+    seq: int = 0  # order in the model lane (a goal dropped from it ends when a later job starts)
+
+    @property
+    def goal(self) -> _Goal | None:
+        return self.msg if self.kind == "goal" else None
+
+    @property
+    def question(self) -> bool:
+        """A question opens a turn (turn_active) and can be withdrawn; a break offer not."""
+        return self.kind != "fatigue"
+
+    @property
+    def stamp(self) -> Any:
+        return self.msg.stamp if self.kind == "goal" else self.msg.header.stamp
+
+
+class PlannerNode(ManagedNode):
+    """Transcripts and planner_turn goals in; answers and vehicle commands out (managed)."""
 
     def __init__(self, *, overrides: dict[str, Any] | None = None) -> None:
-        super().__init__(NODE, parameter_overrides=[
-            Parameter(k, value=v) for k, v in (overrides or {}).items()])
-        from nav_msgs.msg import Odometry
+        super().__init__(NODE, overrides=overrides)
         from std_msgs.msg import Bool
 
-        from cockpit_ai.msg import (
-            AssistantResponse,
-            DetectionArray,
-            FatigueState,
-            LandmarkQuery,
-            Transcript,
-            VehicleCommand,
-        )
+        from cockpit_ai.action import PlannerTurn
+        from cockpit_ai.msg import AssistantResponse, LandmarkQuery, VehicleCommand
 
         self._msgs = {"response": AssistantResponse, "command": VehicleCommand,
                       "query": LandmarkQuery, "bool": Bool}
-        p = declare_from_schema(self, NODE)
-        self.p = p
+        self._action = PlannerTurn
+        p = self.p
         self.health = Health(self)
-        try:
-            self.planner: Planner = build_planner(
-                config_from_params(p), landmark_search=self._landmark_search,
-                warm_up=bool(p["warm_up"]))
-        except PlannerError as exc:
-            raise NodeStartupError(f"planner: {exc}") from None
         self.health.set("model", p["model_path"] or p["model"])
-        self.health.status(OK, "ready")
-
-        self.pub_response = self.create_publisher(AssistantResponse, "response", qos.RELIABLE)
-        self.pub_command = self.create_publisher(VehicleCommand, "vehicle_command", qos.RELIABLE)
-        # Place and landmark search is a service of the landmark node (its one policy); the
-        # client has its own callback group, so the executor delivers the response while the
-        # core's worker thread waits on the future.
-        from cockpit_ai.srv import SearchLandmarks
-
-        self._search_type = SearchLandmarks
-        self.landmark_client = self.create_client(
-            SearchLandmarks, "search_landmarks",
-            callback_group=MutuallyExclusiveCallbackGroup())
-        self.pub_turn_active = self.create_publisher(Bool, "turn_active", qos.LATCHED)
-        self.create_subscription(Transcript, "transcript", self._on_transcript, qos.RELIABLE)
-        self.create_subscription(FatigueState, "fatigue_state", self._on_fatigue, qos.RELIABLE)
-        self.create_subscription(DetectionArray, "road/detections",
-                                 lambda m: self._on_detections("road", m), qos.RELIABLE)
-        self.create_subscription(DetectionArray, "cabin/detections",
-                                 lambda m: self._on_detections("cabin", m), qos.RELIABLE)
-        # best effort matches reliable and best-effort publishers (bags, Autoware, drivers)
-        self.create_subscription(Odometry, "odom", self._on_odom, qos.SENSOR)
+        self.planner: Planner | None = None
+        self.pub_response: Any = None
+        self.pub_command: Any = None
+        self.pub_turn_active: Any = None
+        self.landmark_client: Any = None
+        self.action_server: ActionServer | None = None
+        self._subs: list[Any] = []
+        self._lanes: TwoLaneWorker[_Job, None] | None = None
 
         self._lock = threading.Lock()
         self._speed = SpeedTracker(timeout_s=float(p["odom_timeout_s"]))
@@ -159,16 +183,119 @@ class PlannerNode(Node):
         self._fatigue_at: StampedHistory[int] = StampedHistory(120.0)
         self._objects_at: dict[str, StampedHistory[list[str]]] = {
             "road": StampedHistory(120.0), "cabin": StampedHistory(120.0)}
+        self._seq = 0  # model-lane jobs so far
+        self._goals: set[_Goal] = set()  # accepted goals not yet finished
+        self._waiting: dict[int, _Goal] = {}  # goals in the model lane not yet taken, by seq
+        # The executor resumes a waiting coroutine (a goal's execute) when it wakes up; a
+        # worker thread that ends a goal wakes it with this at once.
+        self._wake = self.create_guard_condition(lambda: None)
+        self.health.status(OK, "unconfigured")
+
+    # -- lifecycle (ManagedNode) ----------------------------------------------------------
+    def load(self) -> None:
+        p = self.p
+        try:
+            self.planner = build_planner(
+                config_from_params(p), landmark_search=self._landmark_search,
+                warm_up=bool(p["warm_up"]))
+        except PlannerError as exc:
+            raise NodeStartupError(f"planner: {exc}") from None
+        # Plain publishers, not lifecycle ones: an answer that was already being worked on
+        # when the node deactivates still goes out (nothing accepted is dropped unseen).
+        self.pub_response = self.create_publisher(self._msgs["response"], "response",
+                                                  qos.RELIABLE)
+        self.pub_command = self.create_publisher(self._msgs["command"], "vehicle_command",
+                                                 qos.RELIABLE)
+        self.pub_turn_active = self.create_publisher(self._msgs["bool"], "turn_active",
+                                                     qos.LATCHED)
+        # Place and landmark search is a service of the landmark node (its one policy); the
+        # client has its own callback group, so the executor delivers the response while the
+        # core's worker thread waits on the future.
+        from cockpit_ai.srv import SearchLandmarks
+
+        self._search_type = SearchLandmarks
+        self.landmark_client = self.create_client(
+            SearchLandmarks, "search_landmarks",
+            callback_group=MutuallyExclusiveCallbackGroup())
+        # The goal's execute callback is a coroutine awaiting its job: it holds no executor
+        # thread while the model writes the answer.
+        self.action_server = ActionServer(
+            self, self._action, "planner_turn", execute_callback=self._execute,
+            goal_callback=self._on_goal, cancel_callback=self._on_cancel,
+            callback_group=ReentrantCallbackGroup())
+        self.health.status(OK, "configured (inactive)")
+
+    def start(self) -> None:
+        from nav_msgs.msg import Odometry
+
+        from cockpit_ai.msg import DetectionArray, FatigueState, Transcript
+
+        p = self.p
         # Two lanes, a thread each (cockpit_ai.workers): fast-path requests ("warmer", "find a
         # cafe", a yes/no, the break offer) never wait behind an LLM answer still being
         # generated; the model lane queues (bounded) or cancels the older question.
-        self._lanes: TwoLaneWorker[tuple[str, Any, float], None] = TwoLaneWorker(
+        self._lanes = TwoLaneWorker(
             self._process, slow_maxsize=int(p["queue_size"]),
             busy_policy=BusyPolicy(p["busy_policy"]), on_error=self._on_job_error,
-            name="planner")
+            name="planner").start()
         with self._lock:
+            self._turns = TurnCounter()
             self._publish_turn_active(False)
-        self._lanes.start()
+        self._subs = [
+            self.create_subscription(Transcript, "transcript", self._on_transcript,
+                                     qos.RELIABLE),
+            self.create_subscription(FatigueState, "fatigue_state", self._on_fatigue,
+                                     qos.RELIABLE),
+            self.create_subscription(DetectionArray, "road/detections",
+                                     lambda m: self._on_detections("road", m), qos.RELIABLE),
+            self.create_subscription(DetectionArray, "cabin/detections",
+                                     lambda m: self._on_detections("cabin", m), qos.RELIABLE),
+            # best effort matches reliable and best-effort publishers (bags, Autoware, drivers)
+            self.create_subscription(Odometry, "odom", self._on_odom, qos.SENSOR),
+        ]
+        self.health.status(OK, "ready")
+
+    def stop(self) -> None:
+        for sub in self._subs:
+            self.destroy_subscription(sub)
+        self._subs = []
+        lanes, self._lanes = self._lanes, None
+        if lanes is None:
+            return
+        lanes.stop(timeout=5.0)  # an answer being generated sees running false and stops
+        waiting = sum(lanes.lanes[lane].pending for lane in Lane)
+        if waiting:
+            self.health.count("withdrawn_at_stop", waiting)
+            self.get_logger().warning(
+                f"planner: deactivated with {waiting} request(s) not yet answered")
+        with self._lock:
+            goals = list(self._goals)
+            self._waiting.clear()
+            self._end_turn(self._turns.in_flight)
+        for goal in goals:
+            self._finish(goal, "aborted")
+        if self.planner is not None:
+            self.health.status(OK, "configured (inactive)")
+
+    def unload(self) -> None:
+        server, self.action_server = self.action_server, None
+        if server is not None:
+            server.destroy()
+        for pub in (self.pub_response, self.pub_command, self.pub_turn_active):
+            if pub is not None:
+                self.destroy_publisher(pub)
+        self.pub_response = self.pub_command = self.pub_turn_active = None
+        client, self.landmark_client = self.landmark_client, None
+        if client is not None:
+            self.destroy_client(client)
+        planner, self.planner = self.planner, None
+        if planner is not None:
+            planner.close()
+        self.health.status(OK, "unconfigured")
+
+    def close(self) -> None:
+        super().close()
+        self.unload()
 
     # -- callbacks: store and hand over, never block --------------------------------------
     def _on_transcript(self, msg: Any) -> None:
@@ -178,28 +305,117 @@ class PlannerNode(Node):
             self.health.count("ignored_no_wake_word")
             return
         self.health.count("transcripts")
-        received = time.monotonic()
-        fast = self._is_fast(msg.text)
+        self._submit("ask", msg, msg.text)
+
+    def _submit(self, kind: str, msg: Any, text: str) -> bool:
+        """A question into its lane (fast when the core needs no model); False when the node
+        is not active. Opens its turn; what the lane dropped for it is counted."""
+        lanes = self._lanes
+        if lanes is None:
+            return False
+        job = _Job(kind, msg, time.monotonic(), lanes)
+        fast = self._is_fast(text)
         with self._lock:
             self._begin_turn()
-            admitted = self._lanes.submit(("ask", msg, received), Lane.FAST if fast else Lane.SLOW)
+            if not fast:
+                self._seq += 1
+                job.seq = self._seq
+                if job.goal is not None:
+                    self._waiting[job.seq] = job.goal
+            admitted = lanes.submit(job, Lane.FAST if fast else Lane.SLOW)
             if admitted.cancelled:
                 self.health.count("cancelled", admitted.cancelled)
             if admitted.dropped:
                 self.health.count("dropped_questions", admitted.dropped)
             self._end_turn(admitted.cancelled + admitted.dropped)
+        return True
 
     def _is_fast(self, text: str) -> bool:
         """Will the core answer this without the model (a yes/no to a question it asked, a
         refusal, the fast path)? Then it goes to the fast lane."""
+        planner = self.planner
+        if planner is None:
+            return False
         try:
-            return self.planner.answers_without_model(text, str(self.p["session_id"]))
+            return planner.answers_without_model(text, str(self.p["session_id"]))
         except Exception:  # an unexpected parser failure: the model lane, as in the core
             return False
 
+    # -- the planner_turn action ----------------------------------------------------------
+    def _on_goal(self, request: Any) -> GoalResponse:
+        """Goals are taken while the node is active; refused (not lost) otherwise."""
+        if not self.running or self._lanes is None:
+            self.health.count("goals_rejected")
+            return GoalResponse.REJECT
+        return GoalResponse.ACCEPT
+
+    def _on_cancel(self, handle: Any) -> CancelResponse:
+        """Always accepted: the job sees it (before it starts, or between model chunks)."""
+        return CancelResponse.ACCEPT
+
+    async def _execute(self, handle: Any) -> Any:
+        """One goal through the same path as a transcript; the executor thread is free while
+        it waits (a coroutine)."""
+        req = handle.request
+        goal = _Goal(handle=handle, request_id=req.request_id or uuid.uuid4().hex[:12],
+                     text=req.text, speed_mps=float(req.speed_mps), labels=list(req.labels),
+                     stamp=self.get_clock().now().to_msg())
+        self.health.count("goals")
+        with self._lock:
+            self._goals.add(goal)
+        if not self._submit("goal", goal, goal.text):
+            self._finish(goal, "aborted")  # deactivated between accept and execute
+        outcome, response = (await goal.done) or ("aborted", None)
+        result = self._action.Result()
+        if response is not None:
+            result.response = response
+        else:
+            result.response.request_id = goal.request_id
+            result.response.header.stamp = goal.stamp
+        if outcome == "succeeded":
+            handle.succeed()
+        elif outcome == "canceled" and handle.is_cancel_requested:
+            handle.canceled()
+        else:
+            self.get_logger().info(f"planner: goal {goal.request_id} aborted ({outcome})")
+            handle.abort()
+        return result
+
+    def _feedback(self, goal: _Goal, text: str) -> None:
+        """The answer so far, as the goal's feedback (each time it changes)."""
+        if text == goal.said:
+            return
+        goal.said = text
+        try:
+            goal.handle.publish_feedback(self._action.Feedback(partial_answer=text))
+        except Exception as exc:  # the goal ended meanwhile (node stopped): nothing to tell
+            self.get_logger().debug(f"planner: feedback for {goal.request_id} lost: {exc}")
+
+    def _finish(self, goal: _Goal, outcome: str, response: Any = None) -> None:
+        """End a goal once ("succeeded", "canceled", "aborted"); later calls do nothing."""
+        with self._lock:
+            if goal not in self._goals:
+                return
+            self._goals.discard(goal)
+            self._waiting = {s: g for s, g in self._waiting.items() if g is not goal}
+        goal.done.set_result((outcome, response))
+        self._wake.trigger()
+
+    def _drop_skipped(self, seq: int) -> None:
+        """The model lane took job ``seq``: goals queued before it that it never took were
+        dropped by ``busy_policy`` (a full lane, a newer question); end them."""
+        with self._lock:
+            skipped = [g for s, g in self._waiting.items() if s < seq]
+            self._waiting = {s: g for s, g in self._waiting.items() if s > seq}
+        for goal in skipped:
+            self.health.count("dropped_goals")
+            self._finish(goal, "dropped by busy_policy")
+
     # -- turn_active: true from a question's arrival until its answer is out -------------
     def _publish_turn_active(self, active: bool) -> None:
-        self.pub_turn_active.publish(self._msgs["bool"](data=active))
+        pub = self.pub_turn_active
+        if pub is not None and self.context.ok():
+            pub.publish(self._msgs["bool"](data=active))
 
     def _begin_turn(self) -> None:
         """Call with self._lock held."""
@@ -214,9 +430,10 @@ class PlannerNode(Node):
     def _on_fatigue(self, msg: Any) -> None:
         level = int(msg.level)
         self._fatigue_at.add(stamp_to_ns(msg.header.stamp), level)
-        if msg.level_changed and level >= self.p["fatigue_break_level"]:
+        lanes = self._lanes
+        if lanes is not None and msg.level_changed and level >= self.p["fatigue_break_level"]:
             # no model involved: the break offer must not wait behind an LLM answer
-            self._lanes.submit(("fatigue", msg, time.monotonic()), Lane.FAST)
+            lanes.submit(_Job("fatigue", msg, time.monotonic(), lanes), Lane.FAST)
 
     def _on_detections(self, camera: str, msg: Any) -> None:
         labels = sorted({d.class_name for d in msg.detections if d.class_name})
@@ -258,6 +475,8 @@ class PlannerNode(Node):
         timeout = float(self.p["landmark_timeout_s"])
         deadline = time.monotonic() + timeout
         client = self.landmark_client
+        if client is None:
+            raise PlannerError("the planner is not configured")
         if not client.wait_for_service(timeout_sec=timeout):
             self.health.count("landmark_timeouts")
             raise PlannerError("no landmark node (search_landmarks service) to answer")
@@ -277,33 +496,61 @@ class PlannerNode(Node):
         return [place_from_msg(lm) for lm in answer.landmarks]
 
     # -- the worker ---------------------------------------------------------------------
-    def _process(self, job: tuple[str, Any, float], lane: Lane) -> None:
-        """One job, in its lane's thread; a question's turn ends however it went."""
-        kind, msg, received = job
+    def _process(self, job: _Job, lane: Lane) -> None:
+        """One job, in its lane's thread; a question's turn (and a goal) ends however it
+        went."""
+        goal = job.goal
+        if lane is Lane.SLOW:
+            self._drop_skipped(job.seq)
         try:
+            planner = self.planner
+            if goal is not None and goal.cancel_requested():
+                self.health.count("cancelled_goals")
+                self._finish(goal, "canceled")  # cancelled while it waited in its lane
+                return
+            if planner is None or not self.running:
+                return
+            stamp = stamp_to_ns(job.stamp)
             with self._lock:
                 speed_now = self._speed.speed(now=time.monotonic())
-            stamp = stamp_to_ns(msg.header.stamp)
-            ctx = Context(speed_mps=speed_now, speed_then_mps=_then(self._speed_at, stamp),
+            speed_then = _then(self._speed_at, stamp)
+            road = list(_then(self._objects_at["road"], stamp) or [])
+            cabin = list(_then(self._objects_at["cabin"], stamp) or [])
+            if goal is not None and math.isfinite(goal.speed_mps):
+                speed_now = speed_then = goal.speed_mps  # the caller says how fast
+            if goal is not None and goal.labels:
+                road, cabin = list(goal.labels), []  # the caller says what the cameras see
+            ctx = Context(speed_mps=speed_now, speed_then_mps=speed_then,
                           fatigue_level=_then(self._fatigue_at, stamp) or 0,
                           session_id=str(self.p["session_id"]),
-                          road_objects=list(_then(self._objects_at["road"], stamp) or []),
-                          cabin_objects=list(_then(self._objects_at["cabin"], stamp) or []))
+                          road_objects=road, cabin_objects=cabin)
             ctx.stamp_ns = stamp
+            if job.question:
+                ctx.cancelled = lambda: self._withdrawn(job, lane)
             self.health.set("speed", "unknown" if ctx.speed_mps is None
                             else f"{ctx.speed_mps:.1f} m/s")
-            self._run(kind, msg, ctx, received, lane)
+            self._run(planner, job, ctx, lane)
         finally:
-            if kind == "ask":
+            if goal is not None:
+                self._finish(goal, "failed")  # nothing when it already ended
+            if job.question:
                 with self._lock:
                     self._end_turn()
 
-    def _on_job_error(self, job: tuple[str, Any, float], exc: BaseException) -> None:
-        self.get_logger().error(f"planner failed on {job[0]}: {exc}")
+    def _withdrawn(self, job: _Job, lane: Lane) -> bool:
+        """Is this question no longer wanted (its goal cancelled, a newer question under
+        busy_policy cancel, the node deactivated)? Asked between model chunks."""
+        goal = job.goal
+        return (not self.running or job.lanes.cancelled(lane)
+                or (goal is not None and goal.cancel_requested()))
+
+    def _on_job_error(self, job: _Job, exc: BaseException) -> None:
+        self.get_logger().error(f"planner failed on {job.kind}: {exc}")
         self.health.count("errors")
 
-    def _run(self, kind: str, msg: Any, ctx: Context, received: float, lane: Lane) -> None:
-        """One job: the core's turn, then publish it (unless a newer question cancelled it)."""
+    def _run(self, planner: Planner, job: _Job, ctx: Context, lane: Lane) -> None:
+        """One job: the core's turn, then publish it (unless it was withdrawn meanwhile)."""
+        kind, msg, goal = job.kind, job.msg, job.goal
         try:
             if kind == "ask":
                 ctx.request_id = msg.utterance_id
@@ -313,9 +560,13 @@ class PlannerNode(Node):
                     below_confidence=float(self.p["confirm_below_confidence"]))
                 if ctx.doubt:
                     self.health.count("doubtful_transcripts")
-                turn: Turn | None = self.planner.handle(msg.text, ctx)
+                turn: Turn | None = planner.handle(msg.text, ctx)
+            elif goal is not None:
+                ctx.request_id = goal.request_id
+                ctx.on_partial = lambda text: self._feedback(goal, text)
+                turn = planner.handle(goal.text, ctx)
             else:
-                turn = self.planner.on_fatigue(int(msg.level), ctx)
+                turn = planner.on_fatigue(int(msg.level), ctx)
         except Exception as exc:
             self.get_logger().error(f"planner failed on {kind}: {exc}")
             self.health.count("errors")
@@ -323,17 +574,37 @@ class PlannerNode(Node):
             return
         if turn is None:
             return
-        # a newer question cancelled this one (busy_policy cancel; never in the fast lane)
-        if kind == "ask" and self._lanes.cancelled(lane):
-            self.health.count("cancelled")
+        if job.question and (turn.cancelled or ctx.is_cancelled()):
+            self._withdraw(job)
             return
-        self._publish(turn, msg, received, proactive=(kind == "fatigue"),
-                      urgent=(kind == "fatigue" and int(msg.level) >= FatigueLevel.SEVERE))
+        urgent = kind == "fatigue" and int(msg.level) >= FatigueLevel.SEVERE
+        resp = self._publish(turn, job, proactive=(kind == "fatigue"), urgent=urgent)
+        if goal is not None:
+            self._feedback(goal, turn.text)  # the whole answer (a fast-path one: only this)
+            self._finish(goal, "succeeded", resp)
 
-    def _publish(self, turn: Turn, src: Any, received: float, *, proactive: bool,
-                 urgent: bool) -> None:
-        stamp = src.header.stamp
-        request_id = "" if proactive else src.utterance_id
+    def _withdraw(self, job: _Job) -> None:
+        """A question withdrawn before its answer: nothing is published; say why."""
+        goal = job.goal
+        if goal is not None and goal.cancel_requested():
+            self.health.count("cancelled_goals")
+            self._finish(goal, "canceled")
+            return
+        if not self.running:
+            self.health.count("withdrawn_at_stop")
+            self.get_logger().warning(f"planner: deactivated while answering {job.kind}")
+        else:  # a newer question cancelled this one (busy_policy cancel; never the fast lane)
+            self.health.count("cancelled")
+        if goal is not None:
+            self._finish(goal, "cancelled by a newer question" if self.running
+                         else "the planner was deactivated")
+
+    def _publish(self, turn: Turn, job: _Job, *, proactive: bool, urgent: bool) -> Any:
+        """Commands and the answer on their topics; returns the AssistantResponse."""
+        stamp = job.stamp
+        goal = job.goal
+        request_id = ("" if proactive else goal.request_id if goal is not None
+                      else job.msg.utterance_id)
         for cmd in turn.commands:
             out = self._msgs["command"]()
             out.header.stamp = stamp
@@ -350,7 +621,7 @@ class PlannerNode(Node):
         resp.text = turn.text
         resp.language = turn.language
         resp.backend = turn.backend
-        resp.latency_ms = float((time.monotonic() - received) * 1000)
+        resp.latency_ms = float((time.monotonic() - job.received) * 1000)
         resp.tool_calls = [c.name for c in turn.tool_calls]
         resp.proactive = proactive or turn.proactive
         resp.awaiting_confirmation = turn.awaiting_confirmation
@@ -366,10 +637,7 @@ class PlannerNode(Node):
             self.get_logger().info(f"refused: {reason}")
             self.health.count("refused")
         self.health.count("speed_unknown_refusals", turn.refused_codes.count("speed_unknown"))
-
-    def close(self) -> None:
-        self._lanes.stop(timeout=5)
-        self.planner.close()
+        return resp
 
 
 def main(args: list[str] | None = None) -> int:

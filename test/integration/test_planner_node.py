@@ -7,6 +7,7 @@ without odometry the doors stay locked; turn_active brackets every question."""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -241,4 +242,62 @@ def test_turn_active_while_questions_are_answered(processes, probe, request) -> 
     responses.wait(1, timeout=60, where=lambda m: m.request_id == "a2")
     wait_until(lambda: values()[-1] is False, 30, "turn_active false after the last answer")
     assert values() == [False, True, False], values()
+    assert processes.stop(node) == 0, processes.log(node)
+
+
+LC_PLANNER = "/lc_planner/planner"
+
+
+def _lifecycle(*args: str) -> Any:
+    import subprocess
+
+    from cockpit_ai.testing import cockpit_cmd
+
+    return subprocess.run(cockpit_cmd() + ["lifecycle", *args], capture_output=True,
+                          text=True, timeout=120)
+
+
+def test_managed_no_answers_until_configured_and_active(processes, probe) -> None:
+    """autostart:=false: the planner waits for a manager; no answers (and no subscription,
+    no action server) before configure + activate; turn_active is latched false on
+    activation; deactivate stops taking questions."""
+    from std_msgs.msg import Bool
+
+    from cockpit_ai.msg import AssistantResponse
+    from cockpit_ai.ros import qos
+    from cockpit_ai.ros.probe import wait_until
+
+    node = fast_only_planner(processes, "/lc_planner", "-p", "autostart:=false")
+    responses = probe.subscribe(AssistantResponse, "/lc_planner/response")
+    active = probe.subscribe(Bool, "/lc_planner/turn_active", qos=qos.LATCHED)
+    wait_until(lambda: _lifecycle("get", LC_PLANNER).returncode == 0, 60,
+               "the planner's lifecycle services")
+    assert _lifecycle("get", LC_PLANNER).stdout.startswith("unconfigured")
+
+    def ask(uid: str) -> None:
+        probe.publish("/lc_planner/transcript", transcript(uid, "make it warmer"))
+
+    for i in range(5):
+        ask(f"early{i}")
+        time.sleep(0.2)
+    assert probe.node.count_subscribers("/lc_planner/transcript") == 0
+    assert _lifecycle("set", LC_PLANNER, "configure").returncode == 0
+    assert _lifecycle("get", LC_PLANNER).stdout.startswith("inactive")
+    ask("inactive")
+    time.sleep(1.0)
+    assert probe.node.count_subscribers("/lc_planner/transcript") == 0  # inactive: not taken
+    assert not responses.messages and not active.messages
+
+    assert _lifecycle("set", LC_PLANNER, "activate").returncode == 0
+    assert _lifecycle("get", LC_PLANNER).stdout.startswith("active")
+    assert active.wait(1, timeout=60)[0].data is False  # latched at activation
+    probe.publish("/lc_planner/transcript", transcript("now", "make it warmer"),
+                  wait_subscribers=1, timeout=60)
+    got = responses.wait(1, timeout=60, where=lambda m: m.request_id == "now")[0]
+    assert got.backend == "fastpath"
+    assert [m.request_id for m in responses.messages] == ["now"]  # nothing from before
+
+    assert _lifecycle("set", LC_PLANNER, "deactivate").returncode == 0
+    wait_until(lambda: probe.node.count_subscribers("/lc_planner/transcript") == 0, 30,
+               "the transcript subscription gone after deactivate")
     assert processes.stop(node) == 0, processes.log(node)
