@@ -509,6 +509,8 @@ class PlannerNode(ManagedNode):
                 self._finish(goal, "canceled")  # cancelled while it waited in its lane
                 return
             if planner is None or not self.running:
+                if job.question:
+                    self.health.count("withdrawn_at_stop")  # taken as the node stopped
                 return
             stamp = stamp_to_ns(job.stamp)
             with self._lock:
