@@ -519,7 +519,11 @@ class PlannerNode(ManagedNode):
             road = list(_then(self._objects_at["road"], stamp) or [])
             cabin = list(_then(self._objects_at["cabin"], stamp) or [])
             if goal is not None and math.isfinite(goal.speed_mps):
-                speed_now = speed_then = goal.speed_mps  # the caller says how fast
+                # The caller's speed can only make the safety gate stricter: a client's
+                # default 0 never unlocks what odometry says the car is too fast for.
+                given = abs(float(goal.speed_mps))
+                speed_now = given if speed_now is None else max(speed_now, given)
+                speed_then = given if speed_then is None else max(speed_then, given)
             if goal is not None and goal.labels:
                 road, cabin = list(goal.labels), []  # the caller says what the cameras see
             ctx = Context(speed_mps=speed_now, speed_then_mps=speed_then,

@@ -125,4 +125,34 @@ def test_goals_answer_like_transcripts_and_cancel_stops(processes, probe) -> Non
     time.sleep(2.0)  # a response published as the goal ended would be here by now
     assert not [m for m in responses.messages if m.request_id == "gone"]
     assert not [m for m in commands.messages if m.request_id == "gone"]
+
+    # 4. The goal's speed can only make the gate stricter: odometry says 15 m/s, the goal
+    # says 0 (a client's default), and the command goes out at 15 m/s.
+    import threading
+
+    from nav_msgs.msg import Odometry
+
+    from cockpit_ai.ros import qos
+
+    moving = threading.Event()
+
+    def drive() -> None:
+        odom = Odometry()
+        odom.twist.twist.linear.x = 15.0
+        while not moving.is_set():
+            probe.publish(f"{NS}/odom", odom, qos=qos.SENSOR)
+            time.sleep(0.1)
+
+    driver = threading.Thread(target=drive, daemon=True)
+    driver.start()
+    try:
+        probe.wait_for_subscribers(Odometry, f"{NS}/odom", timeout=30, qos=qos.SENSOR)
+        time.sleep(1.0)  # a few samples in
+        fast = goals.result(goals.send("moving", "make it warmer", speed_mps=0.0))
+        assert fast.status == GoalStatus.STATUS_SUCCEEDED
+        cmd = commands.wait(1, timeout=60, where=lambda m: m.request_id == "moving")[0]
+        assert cmd.vehicle_speed_mps == pytest.approx(15.0)
+    finally:
+        moving.set()
+        driver.join(timeout=5)
     assert processes.stop(node) == 0, processes.log(node)
