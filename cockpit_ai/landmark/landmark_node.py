@@ -322,7 +322,7 @@ class LandmarkNode(Node):
             )
             self.nearby_pub.publish(self._array("", query, self.finder.query(query), fix[2]))
             self.health.count("nearby_published")
-        except Exception as exc:
+        except Exception as exc:  # a timer callback must never raise
             self.health.count("errors")
             self._warn(f"nearby landmarks failed: {exc}")
 

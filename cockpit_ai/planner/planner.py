@@ -321,7 +321,7 @@ class Planner:
             return list(future.result(timeout=float(self.config["landmark_timeout_s"])))
         except concurrent.futures.TimeoutError:
             log.warning("planner: landmark search timed out")
-        except Exception as exc:
+        except Exception as exc:  # the service client's many failures: answered without places
             log.warning("planner: landmark search failed: %s", exc)
         return None
 

@@ -573,7 +573,7 @@ class PlannerNode(ManagedNode):
                 turn = planner.handle(goal.text, ctx)
             else:
                 turn = planner.on_fatigue(int(msg.level), ctx)
-        except Exception as exc:
+        except Exception as exc:  # one failed turn must not end the lane
             self.get_logger().error(f"planner failed on {kind}: {exc}")
             self.health.count("errors")
             self.health.status(ERROR, f"last turn failed: {exc}")

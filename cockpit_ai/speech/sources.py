@@ -83,7 +83,7 @@ class MicrophoneSource:
             ) from exc
         try:
             info = sd.query_devices(self.device, kind="input")
-        except Exception as exc:
+        except Exception as exc:  # PortAudio raises its own and OSError
             raise SpeechError(
                 f"no microphone found (device={self.device!r}): {exc}; "
                 "use a file source (`source: file`) or plug in a microphone"
@@ -92,7 +92,7 @@ class MicrophoneSource:
         channels = 1
         try:
             sd.check_input_settings(device=self.device, samplerate=rate, channels=1, dtype="int16")
-        except Exception:
+        except Exception:  # any refusal: use the device's own rate
             rate = int(info["default_samplerate"])
             channels = max(1, min(2, int(info["max_input_channels"])))
         self._device_rate, self._channels = rate, channels
@@ -108,7 +108,7 @@ class MicrophoneSource:
                 callback=self._callback,
             )
             stream.start()
-        except Exception as exc:
+        except Exception as exc:  # PortAudio: one clear error
             raise SpeechError(f"cannot open microphone {info['name']!r}: {exc}") from exc
         self._stream = stream
 

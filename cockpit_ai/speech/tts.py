@@ -250,7 +250,7 @@ class SoundDeviceSink:
                 samplerate=sample_rate, channels=1, dtype="int16", device=device
             )
             self._stream.start()
-        except Exception as exc:
+        except Exception as exc:  # PortAudio: one clear error
             raise SpeechError(
                 f"no usable audio output device ({exc}); publish frames instead"
             ) from exc
