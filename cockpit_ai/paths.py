@@ -15,40 +15,48 @@ PACKAGE = "cockpit_ai"
 
 
 def prefixes() -> list[Path]:
-    """Install prefixes to search, in order: AMENT_PREFIX_PATH, then this interpreter's."""
-    found: list[Path] = []
-    for entry in os.environ.get("AMENT_PREFIX_PATH", "").split(os.pathsep):
-        if entry:
-            found.append(Path(entry))
+    """Install prefixes to search, in order: the ament index's (AMENT_PREFIX_PATH), then this
+    interpreter's (``make setup`` installs into the venv prefix without sourcing a workspace)."""
+    from ament_index_python.search_paths import get_search_paths
+
+    try:
+        found = [Path(p) for p in get_search_paths()]
+    except OSError:  # AMENT_PREFIX_PATH unset: no sourced workspace
+        found = []
     found.append(Path(sys.prefix))
-    unique: list[Path] = []
-    for p in found:
-        if p not in unique:
-            unique.append(p)
-    return unique
+    return list(dict.fromkeys(found))
 
 
-def package_share(package: str = PACKAGE) -> Path:
-    """The ``share/<package>`` folder, as ``$(find-pkg-share package)`` resolves it."""
+def package_prefix(package: str = PACKAGE) -> Path:
+    """The install prefix of ``package``, as ``$(find-pkg-prefix package)`` resolves it: the
+    ament index (ament_index_python) first, then this interpreter's prefix."""
+    from ament_index_python.packages import PackageNotFoundError, get_package_prefix
+
+    try:
+        return Path(get_package_prefix(package))
+    except (PackageNotFoundError, OSError, ValueError):
+        pass
     for prefix in prefixes():
-        candidate = prefix / "share" / package
-        if (candidate / "package.xml").exists() or (
-            prefix / "share" / "ament_index" / "resource_index" / "packages" / package
-        ).exists():
-            return candidate
+        marker = prefix / "share" / "ament_index" / "resource_index" / "packages" / package
+        if marker.exists() or (prefix / "share" / package / "package.xml").exists():
+            return prefix
     raise FileNotFoundError(
         f"package '{package}' not found in any prefix ({', '.join(map(str, prefixes()))}); "
         "run `make setup` or source the ROS 2 workspace that installed it"
     )
 
 
+def package_share(package: str = PACKAGE) -> Path:
+    """The ``share/<package>`` folder, as ``$(find-pkg-share package)`` resolves it."""
+    return package_prefix(package) / "share" / package
+
+
 def package_lib(package: str = PACKAGE) -> Path:
     """The ``lib/<package>`` folder holding a package's node executables."""
-    for prefix in prefixes():
-        candidate = prefix / "lib" / package
-        if candidate.is_dir():
-            return candidate
-    raise FileNotFoundError(f"no lib/{package} folder in {', '.join(map(str, prefixes()))}")
+    candidate = package_prefix(package) / "lib" / package
+    if not candidate.is_dir():
+        raise FileNotFoundError(f"no lib/{package} folder in {candidate.parent.parent}")
+    return candidate
 
 
 def data_dir() -> Path:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from cockpit_ai.errors import CockpitError
-from cockpit_ai.paths import package_share, prefixes
+from cockpit_ai.paths import package_prefix, package_share, prefixes
 
 
 class LaunchError(CockpitError, ValueError):
@@ -40,11 +40,11 @@ class Context:
 
 
 def _find_pkg_prefix(pkg: str) -> str:
-    for prefix in prefixes():
-        marker = prefix / "share" / "ament_index" / "resource_index" / "packages" / pkg
-        if marker.exists() or (prefix / "share" / pkg / "package.xml").exists():
-            return str(prefix)
-    raise LaunchError(f"package '{pkg}' not found (searched {', '.join(map(str, prefixes()))})")
+    try:
+        return str(package_prefix(pkg))
+    except FileNotFoundError:
+        raise LaunchError(
+            f"package '{pkg}' not found (searched {', '.join(map(str, prefixes()))})") from None
 
 
 def _handlers(ctx: Context) -> dict[str, Callable[[list[str]], str]]:

@@ -115,3 +115,20 @@ def test_bringup_priorities_and_governor_topics() -> None:
     niced = load_launch(package_share() / "launch" / "cockpit.launch.xml",
                         {"live_sensors": "false", "vision_nice": "19"})
     assert {s.name: s for s in niced}["cockpit/cabin_vision"].cmd[:3] == ["nice", "-n", "19"]
+
+
+def test_find_pkg_prefix_and_share_follow_the_ament_index(tmp_path: Path, monkeypatch) -> None:
+    """A package in a sourced workspace (AMENT_PREFIX_PATH) is found through the ament index;
+    one nowhere is a clear LaunchError naming it."""
+    ws = tmp_path / "install"
+    (ws / "share" / "ament_index" / "resource_index" / "packages").mkdir(parents=True)
+    (ws / "share" / "ament_index" / "resource_index" / "packages" / "my_stack").touch()
+    (ws / "share" / "my_stack").mkdir()
+    monkeypatch.setenv("AMENT_PREFIX_PATH", str(ws))
+    ctx = Context(configs={}, env={}, file=DATA / "f.xml")
+    assert substitute("$(find-pkg-prefix my_stack)", ctx) == str(ws)
+    assert substitute("$(find-pkg-share my_stack)", ctx) == str(ws / "share" / "my_stack")
+    # the package itself is still found in this interpreter's prefix (make setup's venv)
+    assert substitute("$(find-pkg-share cockpit_ai)", ctx).endswith("share/cockpit_ai")
+    with pytest.raises(LaunchError, match="package 'no_such_pkg' not found"):
+        substitute("$(find-pkg-prefix no_such_pkg)", ctx)
