@@ -217,12 +217,6 @@ class PlannerNode(ManagedNode):
         self.landmark_client = self.create_client(
             SearchLandmarks, "search_landmarks",
             callback_group=MutuallyExclusiveCallbackGroup())
-        # The goal's execute callback is a coroutine awaiting its job: it holds no executor
-        # thread while the model writes the answer.
-        self.action_server = ActionServer(
-            self, self._action, "planner_turn", execute_callback=self._execute,
-            goal_callback=self._on_goal, cancel_callback=self._on_cancel,
-            callback_group=ReentrantCallbackGroup())
         self.health.status(OK, "configured (inactive)")
 
     def start(self) -> None:
@@ -253,6 +247,13 @@ class PlannerNode(ManagedNode):
             # best effort matches reliable and best-effort publishers (bags, Autoware, drivers)
             self.create_subscription(Odometry, "odom", self._on_odom, qos.SENSOR),
         ]
+        # The action server exists only while active (rclpy has no lifecycle action server):
+        # a client that sees it can send a goal and have it taken. Its execute callback is a
+        # coroutine awaiting its job: it holds no executor thread while the model writes.
+        self.action_server = ActionServer(
+            self, self._action, "planner_turn", execute_callback=self._execute,
+            goal_callback=self._on_goal, cancel_callback=self._on_cancel,
+            callback_group=ReentrantCallbackGroup())
         self.health.status(OK, "ready")
 
     def stop(self) -> None:
@@ -274,13 +275,13 @@ class PlannerNode(ManagedNode):
             self._end_turn(self._turns.in_flight)
         for goal in goals:
             self._finish(goal, "aborted")
+        server, self.action_server = self.action_server, None
+        if server is not None:
+            server.destroy()
         if self.planner is not None:
             self.health.status(OK, "configured (inactive)")
 
     def unload(self) -> None:
-        server, self.action_server = self.action_server, None
-        if server is not None:
-            server.destroy()
         for pub in (self.pub_response, self.pub_command, self.pub_turn_active):
             if pub is not None:
                 self.destroy_publisher(pub)

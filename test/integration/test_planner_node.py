@@ -287,6 +287,13 @@ def test_managed_no_answers_until_configured_and_active(processes, probe) -> Non
     time.sleep(1.0)
     assert probe.node.count_subscribers("/lc_planner/transcript") == 0  # inactive: not taken
     assert not responses.messages and not active.messages
+    from rclpy.action import get_action_names_and_types
+
+    def serves_turns() -> bool:
+        return any(name == "/lc_planner/planner_turn"
+                   for name, _ in get_action_names_and_types(probe.node))
+
+    assert not serves_turns()  # the action server exists only while active
 
     assert _lifecycle("set", LC_PLANNER, "activate").returncode == 0
     assert _lifecycle("get", LC_PLANNER).stdout.startswith("active")
@@ -296,8 +303,10 @@ def test_managed_no_answers_until_configured_and_active(processes, probe) -> Non
     got = responses.wait(1, timeout=60, where=lambda m: m.request_id == "now")[0]
     assert got.backend == "fastpath"
     assert [m.request_id for m in responses.messages] == ["now"]  # nothing from before
+    wait_until(serves_turns, 30, "the planner_turn action server while active")
 
     assert _lifecycle("set", LC_PLANNER, "deactivate").returncode == 0
     wait_until(lambda: probe.node.count_subscribers("/lc_planner/transcript") == 0, 30,
                "the transcript subscription gone after deactivate")
+    wait_until(lambda: not serves_turns(), 30, "the action server gone after deactivate")
     assert processes.stop(node) == 0, processes.log(node)
