@@ -100,14 +100,18 @@ class BoundedQueue(Generic[T]):
     """Thread-safe FIFO of at most ``maxsize`` items (``None``: unbounded).
 
     ``cancel`` empties it and marks the item taken last as cancelled (``cancelled()``),
-    so a consumer still working on it can drop its result.
+    so a consumer still working on it can drop its result. ``on_drop(item)`` hears of every
+    item that will never be taken (overflow, clear, replace, cancel), in the caller's thread
+    after the queue's lock is released, so a waiting request can be answered at once.
     """
 
-    def __init__(self, maxsize: int | None, overflow: Overflow = Overflow.DROP_OLDEST) -> None:
+    def __init__(self, maxsize: int | None, overflow: Overflow = Overflow.DROP_OLDEST, *,
+                 on_drop: Callable[[T], None] | None = None) -> None:
         if maxsize is not None and maxsize < 1:
             raise ValueError(f"maxsize must be at least 1 or None, got {maxsize}")
         self.maxsize = maxsize
         self.overflow = Overflow(overflow)
+        self._on_drop = on_drop
         self._cond = threading.Condition()
         self._items: collections.deque[T] = collections.deque()
         self._closed = False
@@ -117,15 +121,16 @@ class BoundedQueue(Generic[T]):
     def put(self, item: T) -> bool:
         """Add ``item``; True when the overflow policy dropped an item (an old one or this)."""
         with self._cond:
-            dropped = False
+            dropped: list[T] = []
+            refused = False
             if self.maxsize is not None and len(self._items) >= self.maxsize:
-                if self.overflow is Overflow.REFUSE_NEWEST:
-                    return True
-                self._items.popleft()
-                dropped = True
-            self._items.append(item)
-            self._cond.notify()
-            return dropped
+                refused = self.overflow is Overflow.REFUSE_NEWEST
+                dropped.append(item if refused else self._items.popleft())
+            if not refused:
+                self._items.append(item)
+                self._cond.notify()
+        self._dropped(dropped)
+        return bool(dropped)
 
     def replace(self, item: T, *, cancel: bool = False) -> int:
         """Empty the queue and add ``item`` (``cancel``: as ``cancel()`` does); returns how
@@ -134,17 +139,22 @@ class BoundedQueue(Generic[T]):
             removed = self._clear(cancel)
             self._items.append(item)
             self._cond.notify()
-            return removed
+        self._dropped(removed)
+        return len(removed)
 
     def clear(self) -> int:
         """Remove every waiting item; returns how many."""
         with self._cond:
-            return self._clear(False)
+            removed = self._clear(False)
+        self._dropped(removed)
+        return len(removed)
 
     def cancel(self) -> int:
         """``clear`` and mark the item in progress cancelled; returns how many were waiting."""
         with self._cond:
-            return self._clear(True)
+            removed = self._clear(True)
+        self._dropped(removed)
+        return len(removed)
 
     def cancelled(self) -> bool:
         """True when ``cancel`` (or ``replace(cancel=True)``) came after the last ``take``."""
@@ -171,12 +181,17 @@ class BoundedQueue(Generic[T]):
         with self._cond:
             return len(self._items)
 
-    def _clear(self, cancel: bool) -> int:
-        removed = len(self._items)
+    def _clear(self, cancel: bool) -> list[T]:
+        removed = list(self._items)
         self._items.clear()
         if cancel:
             self._generation += 1
         return removed
+
+    def _dropped(self, items: list[T]) -> None:
+        if self._on_drop is not None:
+            for item in items:
+                self._on_drop(item)
 
 
 class _Worker(Generic[T, R]):
@@ -289,7 +304,8 @@ class QueueWorker(_Worker[T, R]):
     """Runs ``process`` on every submitted item in order, in its own thread.
 
     At most ``maxsize`` items wait (``None``: no bound); one more is handled by ``overflow``
-    and counted as dropped. Callbacks as for ``LatestWorker``.
+    and counted as dropped. Callbacks as for ``LatestWorker``; ``on_drop`` as for
+    ``BoundedQueue`` (each item that will never be processed).
     """
 
     def __init__(
@@ -300,10 +316,11 @@ class QueueWorker(_Worker[T, R]):
         overflow: Overflow = Overflow.DROP_OLDEST,
         on_result: Callable[[T, R], None] | None = None,
         on_error: Callable[[T, BaseException], None] | None = None,
+        on_drop: Callable[[T], None] | None = None,
         name: str = "queue-worker",
     ) -> None:
         super().__init__(process, on_result=on_result, on_error=on_error, name=name)
-        self._queue: BoundedQueue[T] = BoundedQueue(maxsize, overflow)
+        self._queue: BoundedQueue[T] = BoundedQueue(maxsize, overflow, on_drop=on_drop)
         self._box = self._queue
 
     def submit(self, item: T) -> bool:
@@ -370,6 +387,7 @@ class TwoLaneWorker(Generic[T, R]):
     ``slow_maxsize`` waiting items under ``BusyPolicy.QUEUE`` (a full lane drops the oldest);
     under ``BusyPolicy.CANCEL`` each new slow item drops those waiting and cancels the one
     in progress (``cancelled(Lane.SLOW)`` turns true, so its result can be dropped).
+    ``on_drop(item)`` hears of each slow item dropped so (the fast lane drops nothing).
     """
 
     def __init__(
@@ -380,6 +398,7 @@ class TwoLaneWorker(Generic[T, R]):
         busy_policy: BusyPolicy = BusyPolicy.QUEUE,
         on_result: Callable[[T, R], None] | None = None,
         on_error: Callable[[T, BaseException], None] | None = None,
+        on_drop: Callable[[T], None] | None = None,
         name: str = "two-lane",
     ) -> None:
         self.busy_policy = BusyPolicy(busy_policy)
@@ -390,7 +409,7 @@ class TwoLaneWorker(Generic[T, R]):
             Lane.SLOW: QueueWorker(
                 lambda item: process(item, Lane.SLOW), maxsize=slow_maxsize,
                 overflow=Overflow.DROP_OLDEST, on_result=on_result, on_error=on_error,
-                name=f"{name}-slow"),
+                on_drop=on_drop, name=f"{name}-slow"),
         }  # fmt: skip
 
     def start(self) -> Self:

@@ -122,6 +122,49 @@ def test_bounded_queue_unbounded_clear_replace_cancel() -> None:
         BoundedQueue(0)
 
 
+def test_bounded_queue_tells_on_drop_of_every_item_never_taken() -> None:
+    """A waiting request that will never be processed can be answered at once (the
+    planner ends a dropped action goal then, not when the lane next takes a job)."""
+    gone: list[int] = []
+    q: BoundedQueue[int] = BoundedQueue(2, on_drop=gone.append)
+    for i in (1, 1, 2):  # equal values: the oldest 1 goes, the new items stay
+        q.put(i)
+    assert gone == [1] and len(q) == 2
+    q.replace(3)
+    assert gone == [1, 1, 2]
+    q.put(4)
+    q.cancel()
+    assert gone == [1, 1, 2, 3, 4] and len(q) == 0
+    q.put(5)
+    q.clear()
+    assert gone[-1] == 5
+    refusing: BoundedQueue[int] = BoundedQueue(1, Overflow.REFUSE_NEWEST, on_drop=gone.append)
+    refusing.put(6)
+    refusing.put(7)  # refused: it is the one dropped
+    assert gone[-1] == 7 and refusing.take(0.01) == (True, 6)
+
+
+def test_two_lane_worker_on_drop_hears_the_slow_lane_drops() -> None:
+    gone: list[str] = []
+    done: list[str] = []
+    release = threading.Event()
+
+    def process(item: str, lane: Lane) -> None:
+        if item == "busy":
+            release.wait(5)
+        done.append(item)
+
+    with TwoLaneWorker(process, slow_maxsize=1, on_drop=gone.append) as worker:
+        worker.submit("busy", Lane.SLOW)
+        _wait(lambda: worker.lanes[Lane.SLOW].pending == 0, 10)  # "busy" is in progress
+        worker.submit("a", Lane.SLOW)
+        assert worker.submit("b", Lane.SLOW).dropped == 1  # "a" waited: the oldest goes
+        assert gone == ["a"]
+        release.set()
+        _wait(lambda: done == ["busy", "b"], 10)
+    assert gone == ["a"]
+
+
 def test_queue_worker_processes_every_item_in_order_and_counts_drops() -> None:
     gate = threading.Event()
     seen: list[int] = []

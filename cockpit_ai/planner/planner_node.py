@@ -132,7 +132,6 @@ class _Job:
     msg: Any  # the Transcript, the _Goal or the FatigueState
     received: float  # time.monotonic() at arrival (latency_ms)
     lanes: TwoLaneWorker[_Job, None]
-    seq: int = 0  # order in the model lane (a goal dropped from it ends when a later job starts)
 
     @property
     def goal(self) -> _Goal | None:
@@ -183,9 +182,10 @@ class PlannerNode(ManagedNode):
         self._fatigue_at: StampedHistory[int] = StampedHistory(120.0)
         self._objects_at: dict[str, StampedHistory[list[str]]] = {
             "road": StampedHistory(120.0), "cabin": StampedHistory(120.0)}
-        self._seq = 0  # model-lane jobs so far
-        self._goals: set[_Goal] = set()  # accepted goals not yet finished
-        self._waiting: dict[int, _Goal] = {}  # goals in the model lane not yet taken, by seq
+        # Accepted goals not yet finished, under their own lock: a lane may drop a goal (its
+        # on_drop) while _submit holds self._lock.
+        self._goals: set[_Goal] = set()
+        self._goals_lock = threading.Lock()
         # The executor resumes a waiting coroutine (a goal's execute) when it wakes up; a
         # worker thread that ends a goal wakes it with this at once.
         self._wake = self.create_guard_condition(lambda: None)
@@ -231,7 +231,7 @@ class PlannerNode(ManagedNode):
         self._lanes = TwoLaneWorker(
             self._process, slow_maxsize=int(p["queue_size"]),
             busy_policy=BusyPolicy(p["busy_policy"]), on_error=self._on_job_error,
-            name="planner").start()
+            on_drop=self._on_dropped, name="planner").start()
         with self._lock:
             self._turns = TurnCounter()
             self._publish_turn_active(False)
@@ -270,9 +270,9 @@ class PlannerNode(ManagedNode):
             self.get_logger().warning(
                 f"planner: deactivated with {waiting} request(s) not yet answered")
         with self._lock:
-            goals = list(self._goals)
-            self._waiting.clear()
             self._end_turn(self._turns.in_flight)
+        with self._goals_lock:
+            goals = list(self._goals)
         for goal in goals:
             self._finish(goal, "aborted")
         server, self.action_server = self.action_server, None
@@ -318,11 +318,6 @@ class PlannerNode(ManagedNode):
         fast = self._is_fast(text)
         with self._lock:
             self._begin_turn()
-            if not fast:
-                self._seq += 1
-                job.seq = self._seq
-                if job.goal is not None:
-                    self._waiting[job.seq] = job.goal
             admitted = lanes.submit(job, Lane.FAST if fast else Lane.SLOW)
             if admitted.cancelled:
                 self.health.count("cancelled", admitted.cancelled)
@@ -362,7 +357,7 @@ class PlannerNode(ManagedNode):
                      text=req.text, speed_mps=float(req.speed_mps), labels=list(req.labels),
                      stamp=self.get_clock().now().to_msg())
         self.health.count("goals")
-        with self._lock:
+        with self._goals_lock:
             self._goals.add(goal)
         if not self._submit("goal", goal, goal.text):
             self._finish(goal, "aborted")  # deactivated between accept and execute
@@ -394,25 +389,21 @@ class PlannerNode(ManagedNode):
 
     def _finish(self, goal: _Goal, outcome: str, response: Any = None) -> None:
         """End a goal once ("succeeded", "canceled", "aborted"); later calls do nothing."""
-        with self._lock:
+        with self._goals_lock:
             if goal not in self._goals:
                 return
             self._goals.discard(goal)
-            self._waiting = {s: g for s, g in self._waiting.items() if g is not goal}
         goal.done.set_result((outcome, response))
         self._wake.trigger()
 
-    def _drop_skipped(self, seq: int) -> None:
-        """The model lane took job ``seq``: goals queued before it that it never took were
-        dropped by ``busy_policy`` (a full lane, a newer question); end them."""
-        with self._lock:
-            skipped = [g for s, g in self._waiting.items() if s < seq]
-            self._waiting = {s: g for s, g in self._waiting.items() if s > seq}
-        for goal in skipped:
+    def _on_dropped(self, job: _Job) -> None:
+        """The model lane dropped a job by ``busy_policy`` (a full lane, a newer question):
+        a goal among them ends now (its turn is counted by ``_submit``)."""
+        goal = job.goal
+        if goal is not None:
             self.health.count("dropped_goals")
             self._finish(goal, "dropped by busy_policy")
 
-    # -- turn_active: true from a question's arrival until its answer is out -------------
     def _publish_turn_active(self, active: bool) -> None:
         pub = self.pub_turn_active
         if pub is not None and self.context.ok():
@@ -501,8 +492,6 @@ class PlannerNode(ManagedNode):
         """One job, in its lane's thread; a question's turn (and a goal) ends however it
         went."""
         goal = job.goal
-        if lane is Lane.SLOW:
-            self._drop_skipped(job.seq)
         try:
             planner = self.planner
             if goal is not None and goal.cancel_requested():
