@@ -56,6 +56,7 @@ def odom_stream(probe: Any, topic: str, speed_mps: float, hz: float = 20.0) -> I
     probe.wait_for_subscribers(type(odom(0.0)), topic, timeout=60)
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
+    stop.wait(1.0)  # some samples in before the block's question (the two topics keep no order)
     try:
         yield
     finally:
