@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -133,4 +134,143 @@ def eval_model(planner: Any, items: list[dict[str, Any]], *, name: str) -> PathS
         ps.args_right += args_ok
         if not args_ok:
             ps.misses.append(f"{item['text']!r} -> {turn.model_text}")
+    return ps
+
+
+# -- the evaluation set (test/planner/eval: a development part and a test part) ------------
+# Enum values that mean "unspecified": not something an item has to cover.
+PLACEHOLDERS = {"any", "none", "all"}
+
+
+def full_call(item: dict[str, Any]) -> ToolCall:
+    """The expected call of ``item`` with every unlisted argument at a neutral value (the
+    first enum value, "none", false), so the listed ones can be checked against the schema."""
+    from cockpit_ai.planner.tools import TOOLS
+
+    props = TOOLS[item["tool"]]["properties"]
+    args: dict[str, Any] = {}
+    for key, prop in props.items():
+        if key == "tool":
+            continue
+        if "enum" in prop:
+            args[key] = prop["enum"][0]
+        elif prop.get("type") == "boolean":
+            args[key] = False
+        else:
+            args[key] = "none"
+    args.update(item.get("args") or {})
+    return ToolCall(item["tool"], args)
+
+
+def argument_kinds() -> set[tuple[str, str, str]]:
+    """Every (tool, argument, value) a complete set exercises: each tool (argument ""), each
+    non-placeholder enum value, each scored free-text argument ("*"), each boolean (true)."""
+    from cockpit_ai.planner.tools import TOOLS
+
+    kinds: set[tuple[str, str, str]] = set()
+    free_text = {("poi_search", "cuisine"), ("vehicle", "value"), ("smart_home", "value")}
+    for tool, schema in TOOLS.items():
+        kinds.add((tool, "", ""))
+        for key, prop in schema["properties"].items():
+            if "enum" in prop:
+                kinds |= {(tool, key, v) for v in prop["enum"] if v not in PLACEHOLDERS}
+            elif prop.get("type") == "boolean":
+                kinds.add((tool, key, "true"))
+            elif (tool, key) in free_text:
+                kinds.add((tool, key, "*"))
+    return kinds
+
+
+def covered_kinds(items: list[dict[str, Any]]) -> set[tuple[str, str, str]]:
+    """The (tool, argument, value) triples the expected calls of ``items`` score."""
+    from cockpit_ai.planner.tools import TOOLS
+
+    kinds: set[tuple[str, str, str]] = set()
+    for item in items:
+        tool = item["tool"]
+        kinds.add((tool, "", ""))
+        for key, value in (item.get("args") or {}).items():
+            prop = TOOLS[tool]["properties"].get(key, {})
+            if isinstance(value, bool):
+                kinds.add((tool, key, str(value).lower()))
+            elif "enum" in prop:
+                kinds.add((tool, key, str(value)))
+            else:
+                kinds.add((tool, key, "*"))
+    return kinds
+
+
+def normalized_text(text: str) -> str:
+    """Lower case, letters/digits/spaces only: two items equal here are the same request."""
+    kept = "".join(c if c.isalnum() else " " for c in text.lower())
+    return " ".join(kept.split())
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The ``q`` quantile (0..1) by nearest rank; NaN for no values."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    rank = max(0, min(len(ordered) - 1, math.ceil(q * len(ordered)) - 1))
+    return ordered[rank]
+
+
+@dataclass
+class PlannerScore:
+    """One part of the set through ``Planner.handle`` (router, then the model): accuracy,
+    the share routed without the model, and latency per path."""
+
+    name: str
+    tool_right: int = 0
+    args_right: int = 0
+    routed_s: list[float] = field(default_factory=list)  # answered by the fast path
+    llm_s: list[float] = field(default_factory=list)  # answered by a model (edge/cloud)
+    other: int = 0  # neither: refused before routing, or no model to ask (fast-only)
+    per_tool: dict[str, list[int]] = field(default_factory=dict)  # tool: [n, tool, args]
+    misses: list[str] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return len(self.routed_s) + len(self.llm_s) + self.other
+
+    def row(self) -> dict[str, Any]:
+        n = max(self.total, 1)
+        return {"part": self.name, "requests": self.total, "tool_right": self.tool_right / n,
+                "args_right": self.args_right / n, "routed": len(self.routed_s) / n,
+                "routed_p50_ms": 1000 * percentile(self.routed_s, 0.5),
+                "routed_p95_ms": 1000 * percentile(self.routed_s, 0.95),
+                "llm_p50_ms": 1000 * percentile(self.llm_s, 0.5),
+                "llm_p95_ms": 1000 * percentile(self.llm_s, 0.95)}
+
+
+def eval_planner(planner: Any, items: list[dict[str, Any]], *, name: str) -> PlannerScore:
+    """Every item through ``planner.handle`` as a driver would get it (the fast path where
+    it answers, the model for the rest), each in its own session, follow-ups seeded."""
+    from cockpit_ai.planner.planner import Context
+
+    ps = PlannerScore(name)
+    for i, item in enumerate(items):
+        sid = f"eval-{name}-{i}"
+        if item.get("followup"):
+            seed_session(planner, sid)
+        t0 = time.perf_counter()
+        turn = planner.handle(item["text"], Context(session_id=sid, speed_mps=0.0))
+        seconds = time.perf_counter() - t0
+        if turn.backend == "fastpath":
+            ps.routed_s.append(seconds)
+        elif turn.backend in ("edge", "cloud"):
+            ps.llm_s.append(seconds)
+        else:
+            ps.other += 1
+        call = turn.tool_calls[0] if turn.tool_calls else None
+        tool_ok, args_ok = score(call, item)
+        ps.tool_right += tool_ok
+        ps.args_right += args_ok
+        counts = ps.per_tool.setdefault(item["tool"], [0, 0, 0])
+        counts[0] += 1
+        counts[1] += tool_ok
+        counts[2] += args_ok
+        if not args_ok:
+            got = call.to_json() if call is not None else f"(no call: {turn.text[:60]!r})"
+            ps.misses.append(f"{item.get('id', i)} [{turn.backend}] {item['text']!r} -> {got}")
     return ps
