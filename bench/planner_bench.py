@@ -1,8 +1,14 @@
 # ruff: noqa: E402  (the source tree goes on sys.path before the package imports)
-"""Planner benchmark: tool/argument accuracy per model and per path on the utterance set,
-planner overhead against llama-cpp-python called directly, and time to a vehicle command.
+"""Planner benchmark: accuracy on the evaluation set (development and test parts scored
+separately, through Planner.handle as a driver gets it), tool/argument accuracy per model
+and per path on the seed utterance set, planner overhead against llama-cpp-python called
+directly, and time to a vehicle command.
 
-    python bench/planner_bench.py [--models qwen,smol] [--subset] [--repeats 3]
+    python bench/planner_bench.py [--part dev|test|both|all] [--fast-only] [--limit N]
+                                  [--models qwen,smol] [--subset] [--repeats 3]
+
+The test part (test/planner/eval/test.yaml) is only scored: its misses are not printed
+unless --show-test-misses, so nobody tunes rules to it by reading this output.
 """
 
 from __future__ import annotations
@@ -22,15 +28,19 @@ from cockpit_ai.planner.assets import model_path
 from cockpit_ai.planner.backends import EdgeBackend, EdgeSettings
 from cockpit_ai.planner.dialogue import build_messages
 from cockpit_ai.planner.evaluation import (
+    PlannerScore,
     eval_fastpath,
     eval_model,
+    eval_planner,
     load_utterances,
     score,
 )
-from cockpit_ai.planner.planner import Context, Planner
+from cockpit_ai.planner.planner import Context, Planner, build_planner
 from cockpit_ai.planner.tools import TOOL_SCHEMA
 
 UTTERANCES = ROOT / "test" / "planner" / "utterances.yaml"
+EVAL_DIR = ROOT / "test" / "planner" / "eval"
+GOAL_TOOL, GOAL_ARGS, GOAL_GAP = 0.95, 0.90, 3.0  # issue 12: test part; dev - test, points
 PROFILES = {"qwen": "qwen2.5-coder-1.5b", "smol": "smollm2-135m"}
 
 
@@ -89,6 +99,70 @@ def accuracy_rows(items: list[dict[str, Any]], models: list[str]) -> tuple[list[
     return rows, cmd_rows
 
 
+def spread(items: list[dict[str, Any]], limit: int) -> list[dict[str, Any]]:
+    """``limit`` items spread evenly over the list (the files are grouped by tool), or all."""
+    if limit <= 0 or limit >= len(items):
+        return items
+    step = len(items) / limit
+    return [items[int(k * step)] for k in range(limit)]
+
+
+def ms(x: float) -> str:
+    return "-" if x != x else f"{x:.0f}" if x >= 10 else f"{x:.2f}"  # NaN: no such answers
+
+
+def eval_set_rows(parts: list[str], *, fast_only: bool, limit: int,
+                  show_test_misses: bool) -> list[str]:
+    """Each part through a real planner (build_planner: the configured model behind the fast
+    path, or the router alone with ``fast_only``): accuracy, routed share, latency, gap."""
+    files = {"seed": UTTERANCES, "dev": EVAL_DIR / "dev.yaml", "test": EVAL_DIR / "test.yaml"}
+    planner = build_planner({"fast_only": fast_only})
+    planner.handle("set the temperature to 21 degrees", Context(session_id="warm"))  # untimed
+    scores: dict[str, PlannerScore] = {}
+    for part in parts:
+        items = spread(load_utterances(files[part]), limit)
+        t0 = time.perf_counter()
+        scores[part] = eval_planner(planner, items, name=part)
+        print(f"  {part}: {len(items)} requests in {time.perf_counter() - t0:.0f} s",
+              flush=True)
+    planner.close()
+    rows = ["| part | requests | tool right | key args right | routed (no LLM) | "
+            "routed right | routed p50 / p95 ms | LLM p50 / p95 ms |",
+            "|---|---|---|---|---|---|---|---|"]
+    for part, ps in scores.items():
+        r = ps.row()
+        rows.append(f"| {part} | {r['requests']} | {pct(r['tool_right'])} | "
+                    f"{pct(r['args_right'])} | {pct(r['routed'])} | {pct(r['routed_right'])} | "
+                    f"{ms(r['routed_p50_ms'])} / {ms(r['routed_p95_ms'])} | "
+                    f"{ms(r['llm_p50_ms'])} / {ms(r['llm_p95_ms'])} |")
+    if "dev" in scores and "test" in scores:
+        dev, test = scores["dev"].row(), scores["test"].row()
+        gap_t = 100 * (dev["tool_right"] - test["tool_right"])
+        gap_a = 100 * (dev["args_right"] - test["args_right"])
+        ok = (test["tool_right"] >= GOAL_TOOL and test["args_right"] >= GOAL_ARGS
+              and gap_t <= GOAL_GAP and gap_a <= GOAL_GAP)
+        rows.append("")
+        rows.append(f"dev - test gap: tool {gap_t:+.1f} points, key args {gap_a:+.1f} points "
+                    f"(goal: test tool >= {pct(GOAL_TOOL)}, args >= {pct(GOAL_ARGS)}, gap <= "
+                    f"{GOAL_GAP:.0f} points: {'met' if ok else 'not met'})")
+    tools = sorted({t for ps in scores.values() for t in ps.per_tool})
+    rows += ["", "| tool | " + " | ".join(f"{p} n / tool / args" for p in scores) + " |",
+             "|---|" + "---|" * len(scores)]
+    for tool in tools:
+        cells = []
+        for ps in scores.values():
+            n, t, a = ps.per_tool.get(tool, [0, 0, 0])
+            cells.append(f"{n} / {pct(t / n)} / {pct(a / n)}" if n else "-")
+        rows.append(f"| {tool} | " + " | ".join(cells) + " |")
+    for part, ps in scores.items():
+        if part == "test" and not show_test_misses:
+            print(f"  test misses: {len(ps.misses)} (not shown: the test part is only scored)")
+            continue
+        for miss in ps.misses:
+            print(f"  miss ({part}): {miss}", flush=True)
+    return rows
+
+
 def overhead(repeats: int) -> list[str]:
     """TTFT and tokens/s through EdgeBackend.generate vs create_chat_completion directly."""
     edge = EdgeBackend(EdgeSettings(model_path=model_path(data_dir(), PROFILES["qwen"])))
@@ -143,14 +217,34 @@ def main() -> int:
     ap.add_argument("--models", default="smol,qwen", help="comma list of: smol, qwen")
     ap.add_argument("--subset", action="store_true", help="only the ~10 subset utterances")
     ap.add_argument("--repeats", type=int, default=2, help="overhead repeats (3 prompts each)")
-    ap.add_argument("--skip", default="", help="comma list of: accuracy, overhead")
+    ap.add_argument("--skip", default="", help="comma list of: eval, accuracy, overhead")
+    ap.add_argument("--part", default="both", choices=["dev", "test", "both", "all"],
+                    help="evaluation set part(s); all = both + the seed utterance set")
+    ap.add_argument("--fast-only", action="store_true",
+                    help="router only, no model (quick): also skips the overhead table")
+    ap.add_argument("--limit", type=int, default=0,
+                    help="at most N requests per part, spread over the part (0: all)")
+    ap.add_argument("--show-test-misses", action="store_true",
+                    help="print the test part's misses too (to audit the set, not to tune)")
     args = ap.parse_args()
     items = load_utterances(UTTERANCES)
     if args.subset:
         items = [i for i in items if i.get("subset")]
     skip = set(filter(None, args.skip.split(",")))
+    if args.fast_only:
+        skip.add("overhead")
+    if "eval" not in skip:
+        parts = {"dev": ["dev"], "test": ["test"], "both": ["dev", "test"],
+                 "all": ["seed", "dev", "test"]}[args.part]
+        if args.fast_only and args.part == "both":
+            parts = ["seed", *parts]  # cheap without the model
+        model = "router only" if args.fast_only else "fast path + configured model"
+        print(f"\n## Evaluation set ({model}; through Planner.handle)\n", flush=True)
+        print("\n".join(eval_set_rows(parts, fast_only=args.fast_only, limit=args.limit,
+                                      show_test_misses=args.show_test_misses)), flush=True)
     if "accuracy" not in skip:
-        acc, cmd = accuracy_rows(items, [m for m in args.models.split(",") if m])
+        models = [] if args.fast_only else [m for m in args.models.split(",") if m]
+        acc, cmd = accuracy_rows(items, models)
         print("\n## Accuracy on the utterance set\n")
         print("\n".join(acc))
         print("\n## Time to a vehicle command (from text to a checked VehicleCommand)\n")

@@ -226,6 +226,7 @@ class PlannerScore:
     routed_s: list[float] = field(default_factory=list)  # answered by the fast path
     llm_s: list[float] = field(default_factory=list)  # answered by a model (edge/cloud)
     other: int = 0  # neither: refused before routing, or no model to ask (fast-only)
+    routed_right: int = 0  # routed answers with the right tool and key arguments
     per_tool: dict[str, list[int]] = field(default_factory=dict)  # tool: [n, tool, args]
     misses: list[str] = field(default_factory=list)
 
@@ -237,6 +238,7 @@ class PlannerScore:
         n = max(self.total, 1)
         return {"part": self.name, "requests": self.total, "tool_right": self.tool_right / n,
                 "args_right": self.args_right / n, "routed": len(self.routed_s) / n,
+                "routed_right": self.routed_right / max(len(self.routed_s), 1),
                 "routed_p50_ms": 1000 * percentile(self.routed_s, 0.5),
                 "routed_p95_ms": 1000 * percentile(self.routed_s, 0.95),
                 "llm_p50_ms": 1000 * percentile(self.llm_s, 0.5),
@@ -266,6 +268,7 @@ def eval_planner(planner: Any, items: list[dict[str, Any]], *, name: str) -> Pla
         tool_ok, args_ok = score(call, item)
         ps.tool_right += tool_ok
         ps.args_right += args_ok
+        ps.routed_right += args_ok and turn.backend == "fastpath"
         counts = ps.per_tool.setdefault(item["tool"], [0, 0, 0])
         counts[0] += 1
         counts[1] += tool_ok
