@@ -332,6 +332,8 @@ class FailoverBackend:
             gen = self.edge.generate(messages, schema=schema, max_tokens=max_tokens, **hooks)
             gen.fallback_reason = reason
             gen.latency_ms += spent
+            if gen.completion_tokens:
+                gen.ttft_ms += spent  # the first token came after the cloud's wasted time
             return gen
         self.last_cloud_ms = (time.perf_counter() - t_start) * 1000  # probe time, if any
         return self.edge.generate(messages, schema=schema, max_tokens=max_tokens, **hooks)

@@ -104,5 +104,10 @@ def _print_turn(turn: Any, *, as_json: bool, heading: str | None) -> None:
               f"zone={c.zone}")
     for r in turn.refused:
         print(f"refused: {r}")
-    print(f"[{turn.backend}, {turn.latency_ms:.0f} ms, tools: "
+    parts = [f"route {turn.route_ms:.0f}"]
+    if turn.first_token_ms is not None:
+        parts.append(f"first token {turn.first_token_ms:.0f}")
+    if turn.first_sentence_ms is not None:
+        parts.append(f"first sentence {turn.first_sentence_ms:.0f}")
+    print(f"[{turn.backend}, {turn.latency_ms:.0f} ms ({', '.join(parts)}), tools: "
           f"{', '.join(c.name for c in turn.tool_calls) or '-'}]", flush=True)

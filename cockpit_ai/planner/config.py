@@ -19,6 +19,9 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "n_threads": 2,
     "n_ctx": 2048,
     "max_tokens": 160,
+    # free text the router calls chat ("what's the capital of France"): plain text, no
+    # JSON grammar, at most this many tokens (the chat tool's 300 characters)
+    "chat_max_tokens": 90,
     "fastpath": True,
     "fast_only": False,
     "history_turns": 4,

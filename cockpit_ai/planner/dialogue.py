@@ -61,6 +61,17 @@ def system_prompt(brand: dict[str, Any] | None = None) -> str:
     )
 
 
+def chat_system_prompt(brand: dict[str, Any] | None = None) -> str:
+    """The short system prompt for free text the router calls chat: plain spoken text, no
+    JSON, so the model writes the answer itself from its first token (fixed text: cached)."""
+    b = {**DEFAULT_BRAND, **(brand or {})}
+    return (
+        f"You are {b['name']}, the co-pilot of this car, talking to the driver. "
+        f"Be {b['tone']}. Language: {b['language']}. Answer in one or two short spoken "
+        "sentences of plain text: no lists, no markdown, no JSON."
+    )
+
+
 # Short answers to a pending question. The whole utterance must be a yes or a no ("yes
 # please", "yeah do it", "no, cancel that"); "no, set it to 22" is a new request instead.
 _YES_WORD = (r"(?:yes|yeah|yep|yup|yah|sure|ok|okay|correct|right|exactly|absolutely|"
@@ -198,5 +209,18 @@ def build_messages(system: str, session: Session, text: str,
         messages.append({"role": "user", "content": ex.user})
         messages.append({"role": "assistant", "content": ex.call_json})
     last = "\n".join([*context, *session.context_lines(), f"User: {text}"])
+    messages.append({"role": "user", "content": last})
+    return messages
+
+
+def build_chat_messages(system: str, session: Session, text: str,
+                        context: list[str]) -> list[dict[str, str]]:
+    """Chat messages for a plain-text reply: the chat prompt, recent turns as what was said
+    and answered, then context + the new question."""
+    messages = [{"role": "system", "content": system}]
+    for ex in session.exchanges:
+        messages.append({"role": "user", "content": ex.user})
+        messages.append({"role": "assistant", "content": ex.answer or "Okay."})
+    last = "\n".join([*context, f"User: {text}"])
     messages.append({"role": "user", "content": last})
     return messages

@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import concurrent.futures
 import copy
+import inspect
 import logging
 import math
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -36,14 +38,16 @@ from cockpit_ai.planner.answers import distance_text as _distance
 from cockpit_ai.planner.answers import kind_text as _kind
 from cockpit_ai.planner.answers import level_word as _level_word
 from cockpit_ai.planner.answers import open_text as _open_text
-from cockpit_ai.planner.backends import Backend
+from cockpit_ai.planner.backends import Backend, Generation
 from cockpit_ai.planner.config import DEFAULT_CONFIG, default_model_path, merge_config
 from cockpit_ai.planner.dialogue import (
     DEFAULT_BRAND,
     DialogueStore,
     Pending,
     Session,
+    build_chat_messages,
     build_messages,
+    chat_system_prompt,
     system_prompt,
     yes_or_no,
 )
@@ -60,6 +64,7 @@ from cockpit_ai.planner.tools import (
     none_to_empty,
     parse_tool_call,
     partial_answer,
+    validate_call,
     vehicle_command,
 )
 from cockpit_ai.planner.types import (
@@ -71,6 +76,67 @@ from cockpit_ai.planner.types import (
 )
 
 log = logging.getLogger("cockpit_ai.planner")
+
+CHAT_REPLY_MAX = int(TOOL_SCHEMA["anyOf"][-1]["properties"]["reply"]["maxLength"])
+# a sentence ends at . ! ? (closing quotes/brackets included) followed by white space
+_SENTENCE_END = re.compile(r"[.!?…][\"'”)\]]*(?=\s)")
+
+
+def _takes(fn: Any, name: str) -> bool:
+    """Whether ``fn`` accepts the keyword ``name`` (or any keyword)."""
+    try:
+        params = inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False
+    return name in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
+
+
+# the fast path's follow-up routing (``results``) and free-text router, where it has them
+_PARSE_TAKES_RESULTS = _takes(fastpath.parse, "results")
+
+
+def _free_text_tool(text: str) -> str | None:
+    """fastpath.free_text_tool: "chat" for a request that is clearly not for the cockpit."""
+    router = getattr(fastpath, "free_text_tool", None)
+    return router(text) if router is not None else None
+
+
+class _Clock:
+    """Milliseconds since the start of one turn, and the moments its parts were known."""
+
+    def __init__(self) -> None:
+        self.t0 = time.perf_counter()
+        self.route_ms: float | None = None
+        self.first_token_ms: float | None = None
+        self.first_sentence_ms: float | None = None
+        self.said = ""  # the partial answer passed on last
+
+    def ms(self) -> float:
+        return (time.perf_counter() - self.t0) * 1000
+
+    def sentence(self, text: str) -> None:
+        """Note the first moment ``text`` (the answer so far) holds a whole sentence."""
+        if self.first_sentence_ms is None and _SENTENCE_END.search(text):
+            self.first_sentence_ms = self.ms()
+
+
+def complete_sentences(text: str, limit: int = CHAT_REPLY_MAX) -> str:
+    """The whole sentences at the start of streamed ``text`` that fit in ``limit``."""
+    t = " ".join(text.split())
+    ends = [m.end() for m in _SENTENCE_END.finditer(t) if m.end() <= limit]
+    return t[:ends[-1]] if ends else ""
+
+
+def cap_reply(text: str, limit: int = CHAT_REPLY_MAX) -> str:
+    """A finished plain-text reply as the chat tool takes it: one line, at most ``limit``
+    characters, cut after the last whole sentence (an unfinished tail is dropped)."""
+    t = " ".join(text.split())
+    whole = complete_sentences(t + " ", limit)
+    if whole and (len(whole) < len(t) or len(t) <= limit):
+        return whole
+    if len(t) <= limit:
+        return t  # no sentence end at all: the text as it is
+    return t[:limit].rsplit(" ", 1)[0]
 
 
 class Planner:
@@ -87,6 +153,7 @@ class Planner:
         self.history = history
         self.brand = {**DEFAULT_BRAND, **(cfg.get("brand") or {})}
         self.system = system_prompt(self.brand)
+        self.chat_system = chat_system_prompt(self.brand)
         self.dialogues = DialogueStore(ttl_s=float(cfg["privacy"]["dialogue_ttl_s"]),
                                        max_turns=int(cfg["history_turns"]))
         self.gate = SafetyGate(allow=cfg["safety"].get("allow"),
@@ -98,7 +165,7 @@ class Planner:
                                                            thread_name_prefix="landmark")
         self._last_break_offer = -1e9
         # fast-path results of answers_without_model(), so handle() does not parse again
-        self._parsed: OrderedDict[str, Any] = OrderedDict()
+        self._parsed: OrderedDict[tuple[str, int, str], Any] = OrderedDict()
         self._parsed_lock = threading.Lock()
 
     # -- public API -------------------------------------------------------------------
@@ -112,11 +179,16 @@ class Planner:
     def handle(self, text: str, context: Context | None = None) -> Turn:
         """Answer one utterance; never raises for bad model output or a failed search."""
         ctx = context or Context()
-        t0 = time.perf_counter()
+        clock = _Clock()
         session = self.dialogues.get(ctx.session_id)
         turn = (_withdrawn("none") if ctx.is_cancelled()
-                else self._turn(text.strip(), ctx, session))
-        turn.latency_ms = (time.perf_counter() - t0) * 1000
+                else self._turn(text.strip(), ctx, session, clock))
+        turn.latency_ms = clock.ms()
+        # a turn decided before any router ran (empty, a yes/no) took all its time to route
+        turn.route_ms = turn.latency_ms if clock.route_ms is None else clock.route_ms
+        turn.first_token_ms = clock.first_token_ms
+        turn.first_sentence_ms = (turn.latency_ms if clock.first_sentence_ms is None
+                                  else min(clock.first_sentence_ms, turn.latency_ms))
         turn.language = str(self.brand.get("language", "en"))
         if not turn.cancelled:  # a withdrawn question leaves the dialogue as it was
             call = turn.tool_calls[0] if turn.tool_calls else None
@@ -137,22 +209,28 @@ class Planner:
             return True
         if not self.config["fastpath"]:
             return False
-        return self._fast_parse(text, keep=True) is not None
+        return self._fast_parse(text, session, keep=True) is not None
 
-    def _fast_parse(self, text: str, *, keep: bool = False) -> ToolCall | None:
-        """fastpath.parse, remembering a few results (``keep``) for the coming handle()."""
+    def _fast_parse(self, text: str, session: Session, *,
+                    keep: bool = False) -> ToolCall | None:
+        """fastpath.parse with the places the session's previous turns found (follow-ups
+        such as "how far is it" need them), remembering a few results (``keep``) for the
+        coming handle(): keyed by session and its results too, as the parse depends on them."""
+        results = len(session.places)
+        key = (session.id, results, text)
         with self._parsed_lock:
-            if text in self._parsed:
-                cached = self._parsed[text] if keep else self._parsed.pop(text)
+            if key in self._parsed:
+                cached = self._parsed[key] if keep else self._parsed.pop(key)
                 return copy.deepcopy(cached)
         try:
-            call = fastpath.parse(text)
+            call = (fastpath.parse(text, results=results) if _PARSE_TAKES_RESULTS
+                    else fastpath.parse(text))
         except ToolParseError as exc:  # a rule produced something invalid: use the model
             log.warning("planner: fast path rule gave an invalid call: %s", exc)
             call = None
         if keep:
             with self._parsed_lock:
-                self._parsed[text] = copy.deepcopy(call)
+                self._parsed[key] = copy.deepcopy(call)
                 while len(self._parsed) > 32:
                     self._parsed.popitem(last=False)
         return call
@@ -183,7 +261,7 @@ class Planner:
             close()
 
     # -- one turn ---------------------------------------------------------------------
-    def _turn(self, text: str, ctx: Context, session: Session) -> Turn:
+    def _turn(self, text: str, ctx: Context, session: Session, clock: _Clock) -> Turn:
         if not text:
             return Turn("I didn't hear anything.", "none", 0.0)
         events: list[str] = []
@@ -192,7 +270,7 @@ class Planner:
             if answered is not None:
                 answered.confirmation[:0] = events
                 return answered
-        turn = self._new_request(text, ctx, session)
+        turn = self._new_request(text, ctx, session, clock)
         turn.confirmation[:0] = events
         return turn
 
@@ -238,26 +316,30 @@ class Planner:
             events.append("replaced")
         return None
 
-    def _new_request(self, text: str, ctx: Context, session: Session) -> Turn:
+    def _new_request(self, text: str, ctx: Context, session: Session, clock: _Clock) -> Turn:
         banned = forbidden_intent(text)
         if banned:
+            clock.route_ms = clock.ms()
             return Turn(f"I can't do that: {banned} stays with the driver. I never operate "
                         "driving or safety functions.", "none", 0.0, refused=[banned],
                         refused_codes=["never"])
         if self.config["fastpath"] or self.config["fast_only"]:
-            call = self._fast_parse(text)
+            call = self._fast_parse(text, session)
             if call is not None:
+                clock.route_ms = clock.ms()
                 return self._act(call, ctx, session, text, backend="fastpath")
         if self.config["fast_only"] or self.backend is None:
+            clock.route_ms = clock.ms()
             return Turn("Sorry, I can only do simple car functions and searches right now.",
                         "none", 0.0)
+        chat = _free_text_tool(text) == "chat"
+        clock.route_ms = clock.ms()
+        if chat:
+            return self._chat(text, ctx, session, clock)
         messages = build_messages(self.system, session, text, self._context_lines(ctx))
-        try:
-            gen = self.backend.generate(messages, schema=TOOL_SCHEMA,
-                                        max_tokens=int(self.config["max_tokens"]),
-                                        **_stream_hooks(ctx))
-        except PlannerError as exc:
-            log.error("planner: no model could answer: %s", exc)
+        gen = self._generate(messages, ctx, clock, schema=TOOL_SCHEMA,
+                             max_tokens=int(self.config["max_tokens"]), plain=False)
+        if gen is None:
             return Turn("Sorry, I can't think right now. Please try again.", "none", 0.0)
         if gen.cancelled or ctx.is_cancelled():  # withdrawn: act on nothing, say nothing
             return _withdrawn(gen.backend)
@@ -270,6 +352,49 @@ class Planner:
         turn = self._act(call, ctx, session, text, backend=gen.backend)
         turn.model_text = gen.text
         turn.fallback_reason = gen.fallback_reason
+        return turn
+
+    def _generate(self, messages: list[dict[str, Any]], ctx: Context, clock: _Clock, *,
+                  schema: dict[str, Any] | None, max_tokens: int,
+                  plain: bool) -> Generation | None:
+        """One model call with the turn's streaming hooks; notes the first token's time.
+        None when no model could answer."""
+        assert self.backend is not None
+        start_ms = clock.ms()
+        try:
+            gen = self.backend.generate(messages, schema=schema, max_tokens=max_tokens,
+                                        **_stream_hooks(ctx, clock, self.backend, plain=plain))
+        except PlannerError as exc:
+            log.error("planner: no model could answer: %s", exc)
+            return None
+        if gen.completion_tokens > 0 or gen.text:
+            clock.first_token_ms = start_ms + max(gen.ttft_ms, 0.0)
+        return gen
+
+    def _chat(self, text: str, ctx: Context, session: Session, clock: _Clock) -> Turn:
+        """Free text the router calls chat: the model writes only the reply, as plain text
+        (no tool prompt, no grammar), streamed sentence by sentence through on_partial;
+        the turn still carries a validated chat tool call."""
+        messages = build_chat_messages(self.chat_system, session, text,
+                                       self._context_lines(ctx))
+        gen = self._generate(messages, ctx, clock, schema=None,
+                             max_tokens=int(self.config["chat_max_tokens"]), plain=True)
+        if gen is None:
+            return Turn("Sorry, I can't think right now. Please try again.", "none", 0.0)
+        if gen.cancelled or ctx.is_cancelled():
+            return _withdrawn(gen.backend)
+        reply = cap_reply(gen.text)
+        try:
+            call = validate_call(ToolCall("chat", {"reply": reply}))
+        except ToolParseError as exc:  # cannot happen for a capped string; logged if it does
+            log.warning("planner: chat reply rejected: %s", exc)
+            call = ToolCall("chat", {"reply": ""})
+        turn = self._act(call, ctx, session, text, backend=gen.backend)
+        turn.model_text = gen.text
+        turn.fallback_reason = gen.fallback_reason
+        clock.sentence(turn.text + " ")
+        if ctx.on_partial is not None and turn.text and turn.text != clock.said:
+            ctx.on_partial(turn.text)  # the whole reply, last: the final answer streamed
         return turn
 
     def _context_lines(self, ctx: Context) -> list[str]:
@@ -458,25 +583,29 @@ def _withdrawn(backend: str) -> Turn:
     return Turn("", backend, 0.0, cancelled=True)
 
 
-def _stream_hooks(ctx: Context) -> dict[str, Any]:
+def _stream_hooks(ctx: Context, clock: _Clock, backend: Any, *,
+                  plain: bool) -> dict[str, Any]:
     """The back end's streaming hooks a turn asks for (none: a plain ``generate`` call).
 
-    ``on_text`` reads the answer so far out of the tool call being written
-    (``tools.partial_answer``) and passes it on each time it grows."""
+    ``on_text`` reads the answer so far, out of the tool call being written
+    (``tools.partial_answer``) or, ``plain``, as the whole sentences of the text, notes when
+    its first sentence is complete and passes it on each time it grows. A back end that
+    takes no ``on_text`` is called without it when the turn wants no partial answers."""
     hooks: dict[str, Any] = {}
     if ctx.cancelled is not None:
         hooks["cancelled"] = ctx.cancelled
     on_partial = ctx.on_partial
-    if on_partial is not None:
-        said = [""]
-
-        def on_text(raw: str) -> None:
-            text = partial_answer(raw)
-            if len(text) > len(said[0]):
-                said[0] = text
+    if on_partial is None and not _takes(backend.generate, "on_text"):
+        return hooks
+    def on_text(raw: str) -> None:
+        text = complete_sentences(raw) if plain else partial_answer(raw)
+        clock.sentence(text + " " if plain else text)
+        if len(text) > len(clock.said):
+            clock.said = text
+            if on_partial is not None:
                 on_partial(text)
 
-        hooks["on_text"] = on_text
+    hooks["on_text"] = on_text
     return hooks
 
 

@@ -96,12 +96,21 @@ class Turn:
     # withdrawn before it was done (Context.cancelled): nothing to say or send, and the
     # dialogue does not remember it
     cancelled: bool = False
+    # parts of latency_ms (ms from the start of handle()): deciding the route (never-list,
+    # fast path, free-text router); the model's first token (None: no model ran); the
+    # moment the first whole sentence of the answer was known (a template answer: all of it)
+    route_ms: float = 0.0
+    first_token_ms: float | None = None
+    first_sentence_ms: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "answer": self.text,
             "backend": self.backend,
             "latency_ms": round(self.latency_ms, 1),
+            "route_ms": round(self.route_ms, 1),
+            "first_token_ms": _ms(self.first_token_ms),
+            "first_sentence_ms": _ms(self.first_sentence_ms),
             "tool_calls": [c.name for c in self.tool_calls],
             "tools": [c.to_dict() for c in self.tool_calls],
             "commands": [c.to_dict() for c in self.commands],
@@ -115,6 +124,10 @@ class Turn:
             "held": [vehicle_command(c).to_dict() for c in self.held],
             "confirmation": list(self.confirmation),
         }
+
+
+def _ms(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
 
 
 class TurnCounter:
