@@ -122,7 +122,8 @@ class _Clock:
 
 def complete_sentences(text: str, limit: int = CHAT_REPLY_MAX) -> str:
     """The whole sentences at the start of streamed ``text`` that fit in ``limit``."""
-    t = " ".join(text.split())
+    # one line; a white space at the end stays (it says the last sentence is over)
+    t = " ".join(text.split()) + (" " if text[-1:].isspace() else "")
     ends = [m.end() for m in _SENTENCE_END.finditer(t) if m.end() <= limit]
     return t[:ends[-1]] if ends else ""
 

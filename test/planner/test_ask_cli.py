@@ -52,3 +52,23 @@ def test_plain_output_heads_each_turn_with_its_text() -> None:
     assert "> turn on the reading light" in done.stdout
     assert "> turn off the reading light" in done.stdout
     assert done.stdout.count("command: cabin_light") == 2
+
+
+def test_json_has_the_latency_parts_of_a_fast_path_answer() -> None:
+    done = _ask("--speed", "0", "--json", "turn on the reading light")
+    assert done.returncode == 0, done.stderr
+    (turn,) = (json.loads(line) for line in done.stdout.splitlines() if line.strip())
+    assert isinstance(turn["latency_ms"], (int, float))
+    assert 0 <= turn["route_ms"] <= turn["latency_ms"]
+    assert turn["first_token_ms"] is None  # no model ran
+    assert turn["first_sentence_ms"] == turn["latency_ms"]
+
+
+def test_json_has_the_latency_parts_of_a_model_answer() -> None:
+    done = _ask_model("--speed", "0", "--json", "it's a bit stuffy in here, do something")
+    assert done.returncode == 0, done.stderr
+    (turn,) = (json.loads(line) for line in done.stdout.splitlines() if line.strip())
+    assert turn["backend"] == "edge", turn
+    assert 0 <= turn["route_ms"] < turn["first_token_ms"] <= turn["latency_ms"]
+    assert turn["first_sentence_ms"] <= turn["latency_ms"]
+    assert "first token" in _ask_model("--speed", "0", "tell me about the moon").stdout

@@ -12,13 +12,20 @@ from typing import Any
 
 import pytest
 
+from cockpit_ai.planner import fastpath
 from cockpit_ai.planner.backends import (
     EdgeBackend,
     EdgeSettings,
     FailoverBackend,
     Generation,
 )
-from cockpit_ai.planner.planner import Context, Planner
+from cockpit_ai.planner.planner import (
+    CHAT_REPLY_MAX,
+    Context,
+    Planner,
+    cap_reply,
+    complete_sentences,
+)
 from cockpit_ai.planner.tools import partial_answer
 
 CHAT = '{"tool": "chat", "reply": "Paris is the capital of France."}'
@@ -202,3 +209,75 @@ def test_real_model_stops_when_cancelled(smol_path: Path) -> None:
                         cancelled=lambda: len(texts) >= 3)
     assert cut.cancelled and cut.completion_tokens == 3
     assert full.text.startswith(cut.text)  # the same answer (temperature 0), stopped early
+
+
+# -- the chat path: plain text, whole sentences, capped ----------------------------------
+@pytest.mark.parametrize(("raw", "whole"), [
+    ("", ""),
+    ("Canberra is", ""),
+    ("Canberra is the capital.", ""),  # not known to be whole until something follows
+    ("Canberra is the capital. It", "Canberra is the capital."),
+    ("Canberra is the capital.\n\nIt is in the ACT. Not",
+     "Canberra is the capital. It is in the ACT."),
+    ("Version 2.5 is out. Yes", "Version 2.5 is out."),  # a decimal point ends nothing
+])
+def test_complete_sentences_of_streamed_text(raw: str, whole: str) -> None:
+    assert complete_sentences(raw) == whole
+
+
+def test_cap_reply_keeps_whole_sentences_within_the_chat_tools_limit() -> None:
+    assert cap_reply("  Canberra.\n It is small. ") == "Canberra. It is small."
+    assert cap_reply("Canberra. It is in the middle of") == "Canberra."  # an unfinished tail
+    assert cap_reply("no end at all") == "no end at all"
+    long = " ".join(["This is a sentence of some length."] * 20)
+    capped = cap_reply(long)
+    assert len(capped) <= CHAT_REPLY_MAX and capped.endswith(".") and long.startswith(capped)
+    assert len(cap_reply("word " * 100)) <= CHAT_REPLY_MAX
+
+
+class PlainStreaming(Streaming):
+    """A stand-in model writing plain text; it checks it is asked without a grammar."""
+
+    def generate(self, messages: list[dict[str, Any]], *, schema: dict[str, Any] | None,
+                 max_tokens: int, on_text: Any = None, cancelled: Any = None) -> Generation:
+        assert schema is None and "JSON tool call" not in messages[0]["content"]
+        gen = super().generate(messages, schema=schema, max_tokens=max_tokens,
+                               on_text=on_text, cancelled=cancelled)
+        gen.ttft_ms, gen.completion_tokens = 5.0, len(self.pieces)
+        return gen
+
+
+needs_router = pytest.mark.skipif(not hasattr(fastpath, "free_text_tool"),
+                                  reason="fastpath.free_text_tool not there yet")
+
+
+@needs_router
+def test_chat_route_streams_whole_sentences_and_ends_with_the_capped_reply() -> None:
+    pieces = ["Canberra ", "is the capital. ", "It was ", "built as one. ", "And then"]
+    p = Planner(backend=PlainStreaming(pieces), config={"fastpath": False})
+    text = "what's the capital of australia"
+    assert fastpath.free_text_tool(text) == "chat"
+    partials: list[str] = []
+    turn = p.handle(text, Context(on_partial=partials.append))
+    assert turn.text == "Canberra is the capital. It was built as one."
+    assert partials == ["Canberra is the capital.", turn.text]  # the last one is the final
+    assert [c.to_dict() for c in turn.tool_calls] == [
+        {"name": "chat", "args": {"reply": turn.text}}]
+    assert turn.backend == "edge" and turn.first_token_ms is not None
+    assert turn.first_sentence_ms is not None and turn.first_sentence_ms <= turn.latency_ms
+    plain = Planner(backend=PlainStreaming(pieces), config={"fastpath": False}).handle(text)
+    assert plain.text == turn.text
+
+
+def test_turn_latency_parts_of_a_fast_path_answer() -> None:
+    turn = Planner(config={"fast_only": True}).handle("turn on the reading light")
+    d = turn.to_dict()
+    assert isinstance(d["latency_ms"], float) and d["first_token_ms"] is None
+    assert 0 <= d["route_ms"] <= d["latency_ms"] and d["first_sentence_ms"] == d["latency_ms"]
+
+
+def test_turn_latency_parts_of_a_model_answer() -> None:
+    turn = Planner(backend=Streaming(PIECES), config={"fastpath": False}).handle(
+        "what is the capital of france", Context(on_partial=lambda _t: None))
+    assert turn.first_token_ms is not None and 0 <= turn.route_ms <= turn.first_token_ms
+    assert turn.first_sentence_ms is not None and turn.first_sentence_ms <= turn.latency_ms
