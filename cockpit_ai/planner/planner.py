@@ -173,7 +173,14 @@ class Planner:
     def warm_up(self) -> None:
         """Put the fixed system prompt into the edge model's prompt cache."""
         edge = getattr(self.backend, "edge", self.backend)
-        if edge is not None and hasattr(edge, "warm_up"):
+        if edge is None or not hasattr(edge, "warm_up"):
+            return
+        if _takes(edge.warm_up, "prefix"):  # both fixed prompts, each kept by name
+            edge.warm_up([{"role": "system", "content": self.chat_system},
+                          {"role": "user", "content": "hello"}], prefix="chat")
+            edge.warm_up([{"role": "system", "content": self.system},
+                          {"role": "user", "content": "hello"}], prefix="tool")
+        else:
             edge.warm_up([{"role": "system", "content": self.system},
                           {"role": "user", "content": "hello"}])
 
@@ -339,7 +346,8 @@ class Planner:
             return self._chat(text, ctx, session, clock)
         messages = build_messages(self.system, session, text, self._context_lines(ctx))
         gen = self._generate(messages, ctx, clock, schema=TOOL_SCHEMA,
-                             max_tokens=int(self.config["max_tokens"]), plain=False)
+                             max_tokens=int(self.config["max_tokens"]), plain=False,
+                             prefix="tool")
         if gen is None:
             return Turn("Sorry, I can't think right now. Please try again.", "none", 0.0)
         if gen.cancelled or ctx.is_cancelled():  # withdrawn: act on nothing, say nothing
@@ -356,15 +364,19 @@ class Planner:
         return turn
 
     def _generate(self, messages: list[dict[str, Any]], ctx: Context, clock: _Clock, *,
-                  schema: dict[str, Any] | None, max_tokens: int,
-                  plain: bool) -> Generation | None:
-        """One model call with the turn's streaming hooks; notes the first token's time.
-        None when no model could answer."""
+                  schema: dict[str, Any] | None, max_tokens: int, plain: bool,
+                  prefix: str) -> Generation | None:
+        """One model call with the turn's streaming hooks and fixed-prompt name (where the
+        back end keeps prompt states); notes the first token's time. None when no model
+        could answer."""
         assert self.backend is not None
         start_ms = clock.ms()
+        hooks = _stream_hooks(ctx, clock, self.backend, plain=plain)
+        if _takes(self.backend.generate, "prefix"):
+            hooks["prefix"] = prefix
         try:
             gen = self.backend.generate(messages, schema=schema, max_tokens=max_tokens,
-                                        **_stream_hooks(ctx, clock, self.backend, plain=plain))
+                                        **hooks)
         except PlannerError as exc:
             log.error("planner: no model could answer: %s", exc)
             return None
@@ -379,7 +391,8 @@ class Planner:
         messages = build_chat_messages(self.chat_system, session, text,
                                        self._context_lines(ctx))
         gen = self._generate(messages, ctx, clock, schema=None,
-                             max_tokens=int(self.config["chat_max_tokens"]), plain=True)
+                             max_tokens=int(self.config["chat_max_tokens"]), plain=True,
+                             prefix="chat")
         if gen is None:
             return Turn("Sorry, I can't think right now. Please try again.", "none", 0.0)
         if gen.cancelled or ctx.is_cancelled():

@@ -281,3 +281,32 @@ def test_turn_latency_parts_of_a_model_answer() -> None:
         "what is the capital of france", Context(on_partial=lambda _t: None))
     assert turn.first_token_ms is not None and 0 <= turn.route_ms <= turn.first_token_ms
     assert turn.first_sentence_ms is not None and turn.first_sentence_ms <= turn.latency_ms
+
+
+def test_each_fixed_prompt_stays_cached_across_the_other(smol_path: Path) -> None:
+    """A chat reply between two tool calls: the tool prompt's state is put back, so the
+    tool call evaluates only its own tokens, and answers exactly as from a fresh cache."""
+    import llama_cpp
+
+    from cockpit_ai.planner.dialogue import chat_system_prompt, system_prompt
+    from cockpit_ai.planner.tools import TOOL_SCHEMA
+
+    def evaluated(edge: EdgeBackend, messages: list[dict[str, str]], *, schema: Any,
+                  prefix: str | None) -> tuple[int, str]:
+        llama_cpp.llama_perf_context_reset(edge.llm.ctx)
+        text = edge.generate(messages, schema=schema, max_tokens=24, prefix=prefix).text
+        return int(llama_cpp.llama_perf_context(edge.llm.ctx).n_p_eval), text
+
+    tool = [{"role": "system", "content": system_prompt()},
+            {"role": "user", "content": "User: turn on the reading light"}]
+    chat = [{"role": "system", "content": chat_system_prompt()},
+            {"role": "user", "content": "User: what is the capital of france"}]
+    edge = EdgeBackend(EdgeSettings(model_path=smol_path, n_threads=1))
+    edge.warm_up([chat[0], {"role": "user", "content": "hello"}], prefix="chat")
+    edge.warm_up([tool[0], {"role": "user", "content": "hello"}], prefix="tool")
+    evaluated(edge, chat, schema=None, prefix="chat")
+    n_tool, kept = evaluated(edge, tool, schema=TOOL_SCHEMA, prefix="tool")
+    assert 0 < n_tool < 60  # the question, not the ~700-token tool prompt
+    evaluated(edge, chat, schema=None, prefix="chat")
+    n_cold, cold = evaluated(edge, tool, schema=TOOL_SCHEMA, prefix=None)  # nothing put back
+    assert n_cold > 500 and cold == kept
