@@ -17,7 +17,8 @@ Stamps come from the audio (a replayed bag gives the same transcripts).
 Audio arrives reliably (``qos.AUDIO``, 10 s deep) so a CPU-starved node catches up; lost
 chunks are still counted, charged to their utterance (``missing_chunks``, doubt "audio
 gap") and turn the diagnostics WARN. An utterance whose audio arrived while the co-pilot
-talked (``tts/active``) and whose words are what it said (``response``) is its own voice from
+talked (``tts/active``) and whose words are what it said (``response``, and
+``response/partial``: a streamed answer is spoken before its final arrives) is its own voice from
 the speakers and dropped (``own_voice``); other words are the driver barging in (``barge_in``).
 The callbacks are cheap, so one executor thread serves them (a multi-threaded executor cost
 half as much CPU again per 20 ms chunk).
@@ -173,6 +174,7 @@ class SpeechNode(ManagedNode):
         self.sub_ptt: Any = None
         self.sub_tts: Any = None
         self.sub_response: Any = None
+        self.sub_partial: Any = None
         self._idle_timer: Any = None
         self._worker: QueueWorker[Job, SpeechResult] | None = None
         self.add_on_set_parameters_callback(self._on_params)
@@ -213,6 +215,9 @@ class SpeechNode(ManagedNode):
         # words are the co-pilot's own (echo); other words are the driver barging in
         self.sub_response = self.create_subscription(
             AssistantResponse, "response", self._on_response, qos.RELIABLE)
+        # a streamed answer is spoken sentence by sentence before its final arrives
+        self.sub_partial = self.create_subscription(
+            AssistantResponse, "response/partial", self._on_response, qos.RELIABLE)
         self._state = "configured (inactive)"
         self._update_status()
         self.get_logger().info(f"Whisper from {model} loaded ({self.p['activation_mode']})")
@@ -272,10 +277,10 @@ class SpeechNode(ManagedNode):
             self.get_logger().info("inactive: not listening")
 
     def unload(self) -> None:
-        for sub in (self.sub_tts, self.sub_response):
+        for sub in (self.sub_tts, self.sub_response, self.sub_partial):
             if sub is not None:
                 self.destroy_subscription(sub)
-        self.sub_tts = self.sub_response = None
+        self.sub_tts = self.sub_response = self.sub_partial = None
         for pub in (self.pub_transcript, self.pub_features, self.pub_active):
             if pub is not None:
                 self.destroy_lifecycle_publisher(pub)

@@ -6,10 +6,18 @@ effect within one chunk); an urgent answer interrupts the current one. Barge-in:
 and drops what was queued, because the driver is saying something new. ``tts/active``
 (Bool, latched) tells others whether the co-pilot is talking (e.g. to ignore its own echo).
 Audio goes to the sound card too when one exists (``playback``).
+
+Streamed answers: ``response/partial`` (the answer so far in whole sentences, from the
+planner) is spoken as its sentences arrive; the final on ``response`` then adds only what
+was not said (it starts with it), or, when it differs, replaces the rest of that answer.
+Each answer is spoken sentence by sentence, so the first audio does not wait for the whole
+text. A barge-in also drops the later partials and the rest of the final of every answer
+begun: the driver spoke, so what the co-pilot was saying is no longer wanted.
 """
 
 from __future__ import annotations
 
+import collections
 import threading
 from typing import Any
 
@@ -25,6 +33,7 @@ from cockpit_ai.ros.run import NodeStartupError, run_node
 from cockpit_ai.speech import SpeechError
 from cockpit_ai.speech.audio import AudioFrame
 from cockpit_ai.speech.chunks import chunk_message
+from cockpit_ai.speech.sentences import Plan, SpokenLedger, split_sentences
 from cockpit_ai.speech.tts import (
     SoundDeviceSink,
     TtsConfig,
@@ -74,6 +83,9 @@ class TtsNode(Node):
         self.sub_response = self.create_subscription(
             AssistantResponse, "response", self._on_response, qos.RELIABLE
         )
+        self.sub_partial = self.create_subscription(
+            AssistantResponse, "response/partial", self._on_partial, qos.RELIABLE
+        )
         self.sub_barge = self.create_subscription(
             Bool, "speech_active", self._on_speech, qos.RELIABLE
         )
@@ -84,6 +96,13 @@ class TtsNode(Node):
             on_error=self._on_speak_error, name="tts")
         self._lock = threading.Lock()  # _current and _stop, against a barge-in or close
         self._current: TtsPlayback | None = None
+        self._current_key = ""
+        self._active = False  # tts/active as last published (true across sentences)
+        # per answer (request_id), the sentences still to say; the ledger remembers what was
+        # queued so a sentence is said once, whether it came in a partial or the final
+        self._pending: dict[str, collections.deque[str]] = {}
+        self._ledger = SpokenLedger()
+        self._serial = 0
         self._stop = False
         self._sequence = 0
         self.pub_active.publish(Bool(data=False))
@@ -95,22 +114,72 @@ class TtsNode(Node):
         )
 
     def _on_response(self, msg: Any) -> None:
+        """A final answer: what its streamed partials did not already say (or all of it)."""
         if not msg.text.strip():
             return
+        urgent = msg.priority == AssistantResponse.PRIORITY_URGENT
         with self._lock:
-            if msg.priority == AssistantResponse.PRIORITY_URGENT:
-                self._worker.replace(msg)
+            if msg.request_id and not urgent:
+                plan = self._ledger.final(msg.request_id, msg.text)
+                key = msg.request_id
+            else:
+                self._serial += 1
+                key = f"{msg.request_id}#{self._serial}"
+                plan = Plan(say=split_sentences(msg.text))
+            if plan.deduplicated:
+                self.health.count("finals_deduplicated")
+            if plan.restart:
+                self.health.count("finals_restarted")
+                self._pending.pop(key, None)
+                if self._current_key == key and self._current is not None:
+                    self._current.stop()
+            if urgent:
+                dropped = sum(1 for k in self._pending if k != self._current_key)
+                self._pending.clear()
+                self._enqueue(key, plan.say, msg, replace=True)
                 if self._current is not None:
                     self._current.stop()
                     self.health.count("interrupted")
-            elif self._worker.submit(msg):
-                self.health.count("dropped_responses")
+                if dropped:
+                    self.health.count("dropped_responses", dropped)
+            else:
+                self._enqueue(key, plan.say, msg)
+
+    def _on_partial(self, msg: Any) -> None:
+        """The answer so far (whole sentences): speak the new ones at once."""
+        if not msg.request_id or not msg.text.strip():
+            return
+        with self._lock:
+            plan = self._ledger.partial(msg.request_id, msg.text)
+            if plan.say:
+                self.health.count("partials_spoken")
+            self._enqueue(msg.request_id, plan.say, msg)
+
+    def _enqueue(self, key: str, sentences: list[str], msg: Any, *,
+                 replace: bool = False) -> None:
+        """Call with self._lock held: ``sentences`` after what ``key`` still has to say; the
+        worker gets ``key`` once (an answer in the queue, however many pieces it comes in)."""
+        if not sentences:
+            return
+        waiting = self._pending.get(key)
+        if waiting is not None and not replace:
+            waiting.extend(sentences)
+            return
+        self._pending[key] = collections.deque(sentences)
+        if replace:
+            self._worker.replace((key, msg))
+        elif self._worker.submit((key, msg)):
+            self.health.count("dropped_responses")
 
     def _on_speech(self, msg: Any) -> None:
+        """Barge-in: stop, drop what waits, and say nothing more of the answers begun (their
+        later partials and the rest of their final are dropped: the driver spoke)."""
         if not (self._barge_in and msg.data):
             return
         with self._lock:
             dropped = self._worker.cancel()  # also the answer being synthesised
+            self._pending.clear()
+            self._ledger.cut_all()
             current = self._current
         if current is not None and current.playing:
             current.stop()
@@ -130,24 +199,53 @@ class TtsNode(Node):
                 self._speaker = None
                 self.health.status(WARN, f"speaker failed: {exc}")
 
-    def _speak(self, msg: Any) -> None:
-        """One answer, in the worker thread: synthesise, then play at real-time pace."""
-        audio = synthesize(msg.text, self.config)
-        playback = TtsPlayback(audio, self._sink, frame_ms=self._frame_ms, realtime=True)
+    def _next(self, key: str) -> str | None:
         with self._lock:
-            if self._stop:
-                return
-            if self._worker.cancelled():  # the driver spoke while we synthesised
-                self.health.count("dropped_responses")
-                return
-            self._current = playback
-        self.pub_active.publish(Bool(data=True))
-        result = playback.run()
-        with self._lock:
-            self._current = None
-        self.pub_active.publish(Bool(data=False))
-        self.health.count("spoken" if not result.stopped else "stopped")
-        self.health.count("spoken_s", result.played_s)
+            waiting = self._pending.get(key)
+            if not waiting or self._stop or self._worker.cancelled():
+                return None
+            return waiting.popleft()
+
+    def _speak(self, item: tuple[str, Any]) -> None:
+        """One answer, in the worker thread, sentence by sentence (the first one is heard
+        while the next is synthesised; sentences a partial adds meanwhile are spoken too)."""
+        key, _msg = item
+        stopped = False
+        try:
+            while (sentence := self._next(key)) is not None:
+                audio = synthesize(sentence, self.config)
+                playback = TtsPlayback(audio, self._sink, frame_ms=self._frame_ms,
+                                       realtime=True)
+                with self._lock:
+                    if self._stop:
+                        return
+                    if self._worker.cancelled():  # the driver spoke while we synthesised
+                        self.health.count("dropped_responses")
+                        return
+                    self._current, self._current_key = playback, key
+                if not self._active:
+                    self._active = True
+                    self.pub_active.publish(Bool(data=True))
+                result = playback.run()
+                with self._lock:
+                    self._current = None
+                    self._current_key = ""
+                self.health.count("spoken_s", result.played_s)
+                if result.stopped:
+                    stopped = True
+                    with self._lock:
+                        if self._worker.cancelled() or key not in self._pending:
+                            break
+        finally:
+            with self._lock:
+                waiting = self._pending.get(key)
+                if waiting is not None and not waiting:
+                    del self._pending[key]
+                idle = self._worker.pending == 0
+            if self._active and (idle or stopped):
+                self._active = False
+                self.pub_active.publish(Bool(data=False))
+        self.health.count("spoken" if not stopped else "stopped")
 
     def _on_speak_error(self, msg: Any, exc: BaseException) -> None:
         self.health.count("errors")
