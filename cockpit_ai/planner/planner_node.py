@@ -3,8 +3,11 @@
 In: ``transcript`` (final ones), ``fatigue_state``,
 ``road/detections`` and ``cabin/detections``, ``odom`` (nav_msgs/Odometry: speed from the
 twist; none yet or older than ``odom_timeout_s`` = unknown, which counts as moving). Out:
-``response``, ``vehicle_command``, ``turn_active`` (std_msgs/Bool,
-latched: true while a question is being answered, so the camera nodes can slow down).
+``response``, ``response/partial`` (the answer so far, cut at its last complete sentence,
+one message per new sentence, same request_id as the final; off with ``stream_partials``:
+``response`` keeps exactly one final answer per question), ``vehicle_command``,
+``turn_active`` (std_msgs/Bool, latched: true while a question is being answered, so the
+camera nodes can slow down).
 Places and landmarks come from the landmark node's ``search_landmarks`` service (client).
 The ``planner_turn`` action (cockpit_ai/PlannerTurn) asks one question the same way as a
 transcript (same lanes, core and dialogue session): the answer so far as feedback, the
@@ -52,6 +55,7 @@ from cockpit_ai.ros.history import StampedHistory
 from cockpit_ai.ros.managed import ManagedNode
 from cockpit_ai.ros.run import NodeStartupError, run_node
 from cockpit_ai.ros.stamps import ns_to_stamp, stamp_to_ns
+from cockpit_ai.speech.sentences import PartialCutter
 from cockpit_ai.workers import BusyPolicy, Lane, TwoLaneWorker
 
 NODE = "planner"
@@ -165,6 +169,7 @@ class PlannerNode(ManagedNode):
         self.health.set("model", p["model_path"] or p["model"])
         self.planner: Planner | None = None
         self.pub_response: Any = None
+        self.pub_partial: Any = None
         self.pub_command: Any = None
         self.pub_turn_active: Any = None
         self.landmark_client: Any = None
@@ -204,6 +209,8 @@ class PlannerNode(ManagedNode):
         # when the node deactivates still goes out (nothing accepted is dropped unseen).
         self.pub_response = self.create_publisher(self._msgs["response"], "response",
                                                   qos.RELIABLE)
+        self.pub_partial = self.create_publisher(self._msgs["response"], "response/partial",
+                                                 qos.RELIABLE)
         self.pub_command = self.create_publisher(self._msgs["command"], "vehicle_command",
                                                  qos.RELIABLE)
         self.pub_turn_active = self.create_publisher(self._msgs["bool"], "turn_active",
@@ -282,10 +289,11 @@ class PlannerNode(ManagedNode):
             self.health.status(OK, "configured (inactive)")
 
     def unload(self) -> None:
-        for pub in (self.pub_response, self.pub_command, self.pub_turn_active):
+        for pub in (self.pub_response, self.pub_partial, self.pub_command,
+                    self.pub_turn_active):
             if pub is not None:
                 self.destroy_publisher(pub)
-        self.pub_response = self.pub_command = self.pub_turn_active = None
+        self.pub_response = self.pub_partial = self.pub_command = self.pub_turn_active = None
         client, self.landmark_client = self.landmark_client, None
         if client is not None:
             self.destroy_client(client)
@@ -556,10 +564,18 @@ class PlannerNode(ManagedNode):
                     below_confidence=float(self.p["confirm_below_confidence"]))
                 if ctx.doubt:
                     self.health.count("doubtful_transcripts")
+                ctx.on_partial = self._partials(job, ctx.request_id)
                 turn: Turn | None = planner.handle(msg.text, ctx)
             elif goal is not None:
                 ctx.request_id = goal.request_id
-                ctx.on_partial = lambda text: self._feedback(goal, text)
+                stream = self._partials(job, goal.request_id)
+
+                def on_partial(text: str) -> None:
+                    self._feedback(goal, text)
+                    if stream is not None:
+                        stream(text)
+
+                ctx.on_partial = on_partial
                 turn = planner.handle(goal.text, ctx)
             else:
                 turn = planner.on_fatigue(int(msg.level), ctx)
@@ -578,6 +594,29 @@ class PlannerNode(ManagedNode):
         if goal is not None:
             self._feedback(goal, turn.text)  # the whole answer (a fast-path one: only this)
             self._finish(goal, "succeeded", resp)
+
+    def _partials(self, job: _Job, request_id: str) -> Any:
+        """The hook publishing a question's partial answers on ``response/partial`` (None
+        with ``stream_partials`` off): only when a new complete sentence appears."""
+        if not self.p["stream_partials"]:
+            return None
+        cutter = PartialCutter()
+        stamp = job.stamp
+
+        def publish(text: str) -> None:
+            cut = cutter.feed(text)
+            pub = self.pub_partial
+            if cut is None or pub is None:
+                return
+            resp = self._msgs["response"]()
+            resp.header.stamp = stamp
+            resp.request_id = request_id
+            resp.text = cut
+            resp.latency_ms = float((time.monotonic() - job.received) * 1000)
+            pub.publish(resp)
+            self.health.count("partials_published")
+
+        return publish
 
     def _withdraw(self, job: _Job) -> None:
         """A question withdrawn before its answer: nothing is published; say why."""
