@@ -2,8 +2,11 @@
 typed vehicle commands and landmark queries. Used by the ROS node and the CLI alike.
 
 Order of a turn: pending yes/no question -> never-list (driving functions are refused from
-the words alone) -> fast path -> model (cloud or edge) -> validate -> act (landmark search,
-safety gate) -> answer from templates. Generation is synchronous; the node runs it in a
+the words alone) -> fast path (with the session's results, for follow-ups) -> free text the
+router calls chat: the model writes a plain-text reply (short prompt, no grammar, streamed
+by whole sentences) -> otherwise the model writes a tool call (cloud or edge) -> validate ->
+act (landmark search, safety gate) -> answer from templates. Each fixed prompt stays in
+llama.cpp's cache (``warm_up``). Generation is synchronous; the node runs it in a
 worker thread.
 
 Uncertain input never moves the car: a command from a doubtful transcript (``Context.doubt``)
