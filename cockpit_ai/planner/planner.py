@@ -94,10 +94,6 @@ def _takes(fn: Any, name: str) -> bool:
     return name in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
 
 
-# the fast path's follow-up routing (``results``) and free-text router, where it has them
-_PARSE_TAKES_RESULTS = _takes(fastpath.parse, "results")
-
-
 def _free_text_tool(text: str) -> str | None:
     """fastpath.free_text_tool: "chat" for a request that is clearly not for the cockpit."""
     router = getattr(fastpath, "free_text_tool", None)
@@ -234,8 +230,9 @@ class Planner:
                 cached = self._parsed[key] if keep else self._parsed.pop(key)
                 return copy.deepcopy(cached)
         try:
-            call = (fastpath.parse(text, results=results) if _PARSE_TAKES_RESULTS
-                    else fastpath.parse(text))
+            # follow-ups ("how far is it") where the fast path routes them
+            call = (fastpath.parse(text, results=results)
+                    if _takes(fastpath.parse, "results") else fastpath.parse(text))
         except ToolParseError as exc:  # a rule produced something invalid: use the model
             log.warning("planner: fast path rule gave an invalid call: %s", exc)
             call = None
