@@ -59,6 +59,9 @@ class Monitor:
         # Every answer of the landmark node, to the planner's search_landmarks calls too.
         node.create_subscription(LandmarkArray, f"{ns}/landmarks", self._on_landmarks,
                                  qos.RELIABLE)
+        # Streamed answers: the TTS may speak a partial answer before the final response.
+        node.create_subscription(AssistantResponse, f"{ns}/response/partial", self._on_partial,
+                                 qos.RELIABLE)
         node.create_subscription(AudioChunk, f"{ns}/tts/audio", self._on_tts, qos.AUDIO)
         from sensor_msgs.msg import NavSatFix
 
@@ -132,6 +135,11 @@ class Monitor:
     def _on_fix(self, m: Any) -> None:
         if self.clock_origin is None:
             self.clock_origin = (time.time(), self._t(m.header.stamp))
+
+    def _on_partial(self, m: Any) -> None:
+        """The first voice audio after a partial answer belongs to that answer."""
+        if m.request_id:
+            self._last_response_id = m.request_id
 
     def _on_tts(self, m: Any) -> None:
         rid = self._last_response_id
