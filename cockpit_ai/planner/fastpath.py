@@ -18,24 +18,53 @@ _FILLERS = re.compile(
     r"\b(hey qwen|qwen|please|could you|can you|would you|will you|i want you to|i'd like to|"
     r"i would like to|i want to|just|kindly|for me|thanks|thank you)\b"
 )
-_NUMBER_WORDS = {
-    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20,
-    "twenty one": 21, "twenty two": 22, "twenty three": 23, "twenty four": 24,
-    "twenty five": 25, "twenty six": 26, "twenty seven": 27, "twenty eight": 28,
-    "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
-    "ninety": 90, "hundred": 100, "ten": 10,
-}
+_UNITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+          "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
+          "eighteen", "nineteen"]
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+         "eighty": 80, "ninety": 90}
+_NUMBER_WORDS: dict[str, int] = {w: i for i, w in enumerate(_UNITS)}
+_NUMBER_WORDS.update(_TENS)
+_NUMBER_WORDS["hundred"] = 100
+_NUMBER_WORDS["a hundred"] = 100
+_NUMBER_WORDS["one hundred"] = 100
+for _t, _tv in _TENS.items():
+    for _u, _uv in enumerate(_UNITS[1:10], start=1):
+        _NUMBER_WORDS[f"{_t} {_uv}"] = _tv + _u
+# "one" and "a" stay words where they are not numbers ("next one", "the first one"):
+# only numbers of two or more letters' worth of meaning are replaced in context below.
+_NUM_RE = re.compile(r"\b(" + "|".join(sorted(
+    (re.escape(k) for k in _NUMBER_WORDS if k not in ("one", "a hundred")),
+    key=len, reverse=True)) + r")\b")
+_DISFLUENCY = re.compile(r"\b(?:uh+|um+|erm|er|hmm+|ah|oh|you know|i mean|maybe|brr+|"
+                         r"okay|ok|so|well|actually|basically)\b(?: ,)?")
+_WAKE = re.compile(r"^(?:(?:hey|hi|ok|okay) )?(?:qwen|co-?pilot|car)\b")
+
+
+def _spoken_numbers(t: str) -> str:
+    t = re.sub(r"(?<=[a-z])-(?=[a-z])", " ", t)  # "twenty-one" -> "twenty one"
+    t = _NUM_RE.sub(lambda m: str(_NUMBER_WORDS[m.group(1)]), t)
+    t = re.sub(r"\b(\d+)(?: and a half| point five)\b", lambda m: f"{m.group(1)}.5", t)
+    t = re.sub(r"\b(\d+) point (\d)\b", r"\1.\2", t)
+    return t
 
 
 def normalise(text: str) -> str:
-    """Lower case, numbers as digits, fillers and punctuation removed, single spaces."""
+    """Lower case, numbers as digits, wake words, fillers, disfluencies, repeated words and
+    punctuation removed, the recogniser's "sit/at the temperature" read as "set"."""
     t = (text or "").lower().replace("’", "'").replace("°c", " degrees").replace("%", " percent")
     t = re.sub(r"(?<=\d)-(?=\d)", " ", t)
+    t = re.sub(r",\s*like\s*,", " ", t)  # "is there, like, somewhere" (not "do you like")
     t = re.sub(r"[^\w\s'.-]", " ", t)
     t = re.sub(r"(?<!\d)\.|\.(?!\d)", " ", t)
+    t = _WAKE.sub(" ", t.strip())
     t = _FILLERS.sub(" ", t)
-    for words in sorted(_NUMBER_WORDS, key=len, reverse=True):
-        t = re.sub(rf"\b{words}\b", str(_NUMBER_WORDS[words]), t)
+    t = _DISFLUENCY.sub(" ", t)
+    t = re.sub(r"\s+", " ", t)
+    t = re.sub(r"\b(\w+)(?: \1\b)+", r"\1", t)  # "the the", "turn the, the heat"
+    t = _spoken_numbers(t)
+    t = re.sub(r"^\s*(?:sit|sat|at) (?=(?:the )?(?:temperature|temp|heat|volume)\b)", "set ", t)
+    t = re.sub(r"\bwanna\b", "want to", t)
     return re.sub(r"\s+", " ", t).strip(" -'")
 
 
@@ -190,7 +219,8 @@ def _volume_set(m: re.Match[str]) -> ToolCall:
       rf"(?: music| songs| radio)?(?: (?:for|on|in) {ZONE}(?: screen)?)?")
 def _play(m: re.Match[str]) -> ToolCall | None:
     what = m["what"].strip()
-    if len(what.split()) > 4 or re.search(r"\b(games?|with|me|us|you|it)\b", what):
+    if len(what.split()) > 4 or re.search(r"\b(games?|with|me|us|you|it|previous|next|last)\b",
+                                           what):
         return None
     return _vehicle("media", "play", what, "none", _zone(m))
 
@@ -326,11 +356,385 @@ def _restore_case(call: ToolCall, text: str) -> None:
             call.args["value"] = m.group(0)
 
 
-def parse(text: str) -> ToolCall | None:
-    """The tool call for ``text`` if a rule matches the whole utterance, else None."""
+# --- follow-ups on the previous turn's places -----------------------------------------
+_ORDINALS = {"first": "1", "1st": "1", "second": "2", "2nd": "2", "third": "3", "3rd": "3",
+             "fourth": "4", "4th": "4", "fifth": "5", "5th": "5", "last": "last",
+             "latter": "last"}
+_ITEM = re.compile(r"\b(?:the (?P<o>first|second|third|fourth|fifth|1st|2nd|3rd|4th|5th|last)"
+                   r"(?: one| place| result| option| cafe| restaurant)?|(?:number|no|option) "
+                   r"(?P<n>[1-5]|one))\b")
+_FIELDS: list[tuple[str, str]] = [
+    ("navigate", r"\b(?:take me|drive me|go|navigate|bring me|route|directions? to|let's go|"
+                 r"head)\b(?: (?:there|to it|to that|to the|to number|to option))?"),
+    ("opening_hours", r"\b(?:open|opening|close|closes|closing|hours)\b"),
+    ("distance", r"\bhow (?:far|long|close|many (?:minutes|km|kilometres|miles))\b|\bdistance\b"),
+    ("direction", r"\b(?:which way|what direction|which direction|where(?:'s| is| are)? (?:it|"
+                  r"that|this|the|they)|which side)\b"),
+    ("cuisine", r"\b(?:food|cuisine|kind of (?:food|place)|serve|serves|menu|eat)\b"),
+    ("details", r"\b(?:tell me (?:more )?about|more about|details|what about|info|information)\b"),
+]
+_REFERS = re.compile(r"\b(?:it|there|that|that one|this one|them|they|its|it's|the place)\b")
+
+
+def _followup(t: str, results: int) -> ToolCall | None:
+    """result_info for a question about one of the ``results`` places just found."""
+    if results <= 0:
+        return None
+    m = _ITEM.search(t)
+    item = "last"
+    if m:
+        item = _ORDINALS.get(m["o"] or "", m["n"] or "last")
+        item = "1" if item == "one" else item
+        if item != "last" and int(item) > results:
+            return None
+    fld = next((f for f, pat in _FIELDS if re.search(pat, t)), None)
+    if fld is None:
+        if not m:
+            return None
+        fld = "details"  # "the second one", "what about number three"
+    elif not m and not _REFERS.search(t) and fld not in ("distance", "opening_hours",
+                                                          "direction"):
+        return None  # "navigate to the airport": not about the results
+    if fld == "navigate" and not m and not re.search(r"\b(?:there|it|that)\b", t):
+        return None
+    if len(t.split()) > 12:
+        return None
+    return ToolCall("result_info", {"item": item, "field": fld})
+
+
+# --- whole-utterance rules that need keywords rather than a fixed shape -----------------
+_HOME = re.compile(r"\b(?:home|at home|at the house|the house|my house|my home|home's|house|"
+                   r"garage|in the house|back home)\b")
+_HOME_DEVICES = [
+    ("garage_door", r"\bgarage(?: door)?\b"),
+    ("coffee_machine", r"\bcoffee(?: machine| maker)?\b"),
+    ("air_conditioning", r"\b(?:air conditioning|air con|aircon|ac|a c|cooling)\b"),
+    ("alarm", r"\b(?:alarm|security system)\b"),
+    ("lights", r"\blights?\b|\blamps?\b"),
+    ("heating", r"\b(?:heating|heat|heater|thermostat|temperature|warm up|warm)\b"),
+]
+
+
+def _smart_home(t: str) -> ToolCall | None:
+    if not _HOME.search(t) or re.search(r"\b(?:navigate|drive|take me|go|route|way|get me|"
+                                        r"directions)\b", t):
+        return None
+    if re.search(r"\b(?:is|are|did|have i|did i)\b.*\?|^(?:is|are|did|have) ", t):
+        return None  # a question about the home, not a command
+    dev = next((d for d, pat in _HOME_DEVICES if re.search(pat, t)), None)
+    if dev is None:
+        return None
+    value = "none"
+    v = re.search(r"\bto (\d{1,2}(?:\.5)?)(?: degrees)?\b", t)
+    if re.search(r"\b(?:turn|switch|put) (?:it |them |the \w+ )?off\b|\boff\b|\bdisarm\b"
+                 r"|\bdeactivate\b", t):
+        action = "off"
+    elif v:
+        action, value = "set", _num(v.group(1))
+    elif re.search(r"\b(?:close|shut|lower)\b", t):
+        action = "close"
+    elif re.search(r"\bopen\b", t):
+        action = "open"
+    elif re.search(r"\b(?:on|arm|activate|start|make|warm up|warm|heat up|brew|turn up)\b", t):
+        action = "on"
+    else:
+        return None
+    if dev == "garage_door" and action in ("on", "off"):
+        return None
+    return ToolCall("smart_home", {"device": dev, "action": action, "value": value})
+
+
+_INDIRECT_POI = [
+    ("charging_station", r"\b(?:charge (?:the|my) (?:car|battery|ev)|charging (?:point|station)s?|"
+                         r"where can i charge|battery is (?:almost |nearly |getting )?(?:empty|"
+                         r"low|flat|dead)|low battery|out of (?:juice|charge|battery)|ev "
+                         r"chargers?|need to charge)\b"),
+    ("fuel", r"\b(?:need (?:some )?(?:petrol|gas|fuel|diesel)|out of (?:fuel|petrol|gas)|"
+             r"low on (?:fuel|petrol|gas)|fill (?:up|her up)|tank is (?:almost |nearly )?empty|"
+             r"gas stations?|petrol stations?|fuel stations?|filling stations?)\b"),
+    ("restaurant", r"\b(?:i'?m (?:so |really |very )?(?:hungry|starving|famished)|we'?re "
+                   r"(?:so |really )?(?:hungry|starving)|tummy'?s rumbling|stomach'?s? "
+                   r"(?:is )?(?:rumbling|growling)|get something to eat|grab a bite|"
+                   r"somewhere to eat|place to eat|get (?:some )?food|something to eat)\b"),
+    ("hotel", r"\b(?:somewhere to (?:sleep|stay)|place to (?:sleep|stay)|a bed for the night|"
+              r"stay the night|hotels?|motels?|inn)\b"),
+    ("toilets", r"\b(?:toilets?|restrooms?|bathrooms?|loo|wc|need to pee|need the loo)\b"),
+    ("parking", r"\b(?:where can i park|somewhere to park|place to park|parking(?: garage| lot|"
+                r" spot| space)?|car park)\b"),
+    ("supermarket", r"\b(?:groceries|grocery store|supermarket|food shopping)\b"),
+    ("pharmacy", r"\b(?:pharmacy|chemist|drugstore|medicine)\b"),
+    ("hospital", r"\b(?:hospital|emergency room|a&e)\b"),
+    ("place_of_worship", r"\b(?:church|mosque|synagogue|temple|chapel|place of worship)\b"),
+    ("attraction", r"\b(?:attractions?|sights to see|sightseeing|things to see|tourist)\b"),
+    ("park", r"\bparks?\b"),
+    ("monument", r"\bmonuments?\b"),
+    ("museum", r"\bmuseums?\b"),
+    ("fast_food", r"\b(?:fast food|mcdonald'?s|burger king|kfc|drive thru|drive through)\b"),
+    ("ice_cream", r"\bice cream\b"),
+    ("cafe", r"\b(?:cafes?|coffee shops?|café|coffee place)\b"),
+    ("pub", r"\bpubs?\b"),
+    ("bar", r"\bbars?\b"),
+    ("rest_area", r"\brest (?:area|stop)s?\b"),
+    ("restaurant", r"\brestaurants?\b|\b(?:food|eat|dinner|lunch|breakfast)\b"),
+]
+_SEARCHY = re.compile(r"\b(?:find|show|search|look for|looking for|where|is there|are there|any|"
+                      r"anywhere|somewhere|nearest|closest|nearby|near|around|i need|we need|"
+                      r"i want|get me|need|could use|hungry|starving|empty|out of|low on|"
+                      r"rumbling|the kids|take me to a|on the (?:left|right)|ahead|behind)\b")
+
+
+def _poi_keywords(t: str) -> ToolCall | None:
+    cat = next((c for c, pat in _INDIRECT_POI if re.search(pat, t)), None)
+    diet = next((v for k, v in _DIET.items() if re.search(rf"\b{k}\b", t)), "none")
+    cuis = next((c for c in _CUISINES + ("mexican", "korean", "turkish", "spanish", "seafood")
+                 if re.search(rf"\b{c}\b", t)), "none")
+    if cat is None and diet == "none" and cuis == "none":
+        return None
+    if not _SEARCHY.search(t) and cat not in ("toilets",) and len(t.split()) > 3:
+        return None
+    if re.search(r"\b(?:navigate|route|drive|take me|go|get me|bring me|head) to\b|\bat home\b",
+                 t):
+        return None
+    if cat is None or (cat == "restaurant" and (diet != "none" or cuis != "none")
+                       and not re.search(r"\brestaurants?\b", t)):
+        cat = "restaurant" if cuis != "none" or cat == "restaurant" else "any"
+        if cuis == "none" and diet != "none" and re.search(r"\b(?:place|anywhere)\b", t):
+            cat = "any"
+    side = "any"
+    sm = re.search(r"\b(?:on|to) (?:the|my|our) (left|right|write)\b|\b(ahead|in front)\b|"
+                   r"\b(behind)\b", t)
+    if sm:
+        side = {"write": "right", "in front": "ahead"}.get(sm.group(0).split()[-1], "")
+        side = side or (sm.group(1) or sm.group(2) or sm.group(3))
+        side = "right" if side == "write" else ("ahead" if side == "in front" else side)
+    open_now = bool(re.search(r"\bopen(?: now| right now| at the moment| still)?\b", t))
+    return ToolCall("poi_search", {"category": cat, "diet": diet, "cuisine": cuis,
+                                   "open_now": open_now, "side": side, "name": "none"})
+
+
+def _break_keywords(t: str) -> ToolCall | None:
+    if not re.search(r"\b(?:tired|sleepy|yawning|drowsy|exhausted|falling asleep|nodding off|"
+                     r"need (?:a )?(?:break|rest|coffee|nap)|stop for (?:a )?(?:break|rest|"
+                     r"coffee)|take a break|have a break|stretch my legs|can'?t keep my eyes)\b",
+                     t):
+        return None
+    if re.search(r"\brest area\b|\brest stop\b|\bnap\b|\bsleep\b", t):
+        kind = "rest_area"
+    elif re.search(r"\bcoffee\b", t):
+        kind = "coffee"
+    else:
+        kind = "any"
+    return ToolCall("rest_break", {"kind": kind})
+
+
+def _route_keywords(t: str) -> ToolCall | None:
+    if re.search(r"\b(?:usual|usually|normally|regular|habits?|typically|always) "
+                 r"?(?:route|go|drive|way|commute)?\b", t) and re.search(
+            r"\b(?:route|go|drive|way|commute|head|habits?)\b", t):
+        return ToolCall("route_suggest", {})
+    return None
+
+
+def _kw_zone(t: str) -> str:
+    if re.search(r"\b(?:my seat|my side)\b", t):
+        return "driver"
+    if re.search(r"\b(?:rear|back(?: seats?)?|in the back|kids)\b", t) and not re.search(
+            r"\bgo back\b", t):
+        return "rear"
+    if re.search(r"\bpassenger'?s?\b", t):
+        return "passenger"
+    if re.search(r"\b(?:driver'?s?|my side|my seat)\b", t):
+        return "driver"
+    return "all"
+
+
+_QUESTION = re.compile(r"^(?:what|who|why|when|how|is|are|does|do|did|can(?!'t)|should|i read|"
+                       r"tell me)\b")
+
+
+def _vehicle_keywords(t: str) -> ToolCall | None:
+    """Car functions said in other shapes ("heat on", "more fan", "the rear passengers are
+    cold"); only when the function and the action are both unmistakable."""
+    if _QUESTION.search(t) and not re.search(r"^(?:can|could) ", t):
+        return None
+    words = len(t.split())
+    if words > 12:
+        return None
+    zone = _kw_zone(t)
+    to = re.search(r"\b(?:to|at) (\d{1,2}(?:\.\d)?)(?: degrees)?\b", t)
+    if re.search(r"\bseats?\b", t) and re.search(r"\b(?:heat|heating|heater|warm up|warm)\b",
+                                                   t):
+        lvl = re.search(r"\b(?:level )(\d)\b|\bto (\d)\b", t)
+        z = zone if zone != "all" else "driver"
+        if lvl:
+            return _vehicle("seat", "set", lvl.group(1) or lvl.group(2), "level", z)
+        if re.search(r"\boff\b", t):
+            return _vehicle("seat", "off", "heating", "none", z)
+        if re.search(r"\b(?:warm up|heat up|warm) (?:my|the)\b|^heat ", t):
+            return _vehicle("seat", "on", "heating", "none", z)
+        if re.search(r"\b(?:less|lower|down|decrease|reduce)\b", t):
+            return _vehicle("seat", "decrease", "heating", "none", z)
+        if re.search(r"\b(?:more|higher|up|increase|warmer)\b", t):
+            return _vehicle("seat", "increase", "heating", "none", z)
+        if re.search(r"\bon\b|^heat ", t):
+            return _vehicle("seat", "on", "heating", "none", z)
+        return None
+    if re.search(r"\bwindows?\b", t):
+        if re.search(r"\b(?:open|down|lower|crack)\b", t):
+            return _vehicle("window", "open", zone=zone if zone != "all" or "windows" in t
+                            else "driver")
+        if re.search(r"\b(?:close|shut|up|raise)\b", t):
+            return _vehicle("window", "close", zone=zone)
+        return None
+    if re.search(r"\b(?:lights?|lamps?)\b", t):
+        if re.search(r"\boff\b", t):
+            return _vehicle("cabin_light", "off", zone=zone)
+        if re.search(r"\b(?:dim|dimmer|darker|down)\b", t):
+            return _vehicle("cabin_light", "decrease", zone=zone)
+        if re.search(r"\b(?:brighter|brighten|up)\b", t):
+            return _vehicle("cabin_light", "increase", zone=zone)
+        if re.search(r"\bon\b", t):
+            return _vehicle("cabin_light", "on", zone=zone)
+        return None
+    if re.search(r"\b(?:previous|go back (?:a|1|one) (?:song|track)|last (?:song|track))\b", t):
+        return _vehicle("media", "previous")
+    if re.search(r"\b(?:skip|next (?:song|track|one))\b", t):
+        return _vehicle("media", "next")
+    if re.search(r"\b(?:volume|sound|music|louder|quieter)\b", t):
+        v = re.search(r"\bto (\d{1,3})\b", t)
+        if v:
+            return _vehicle("media", "set", f"volume {v.group(1)}", "percent")
+        if re.search(r"\b(?:up|louder|raise|increase|more)\b", t):
+            return _vehicle("media", "increase", "volume")
+        if re.search(r"\b(?:down|quieter|lower|decrease|less)\b", t):
+            return _vehicle("media", "decrease", "volume")
+        return None
+    if re.search(r"\b(?:stop|cancel|end|turn off) (?:the )?(?:navigation|route|guidance)\b", t):
+        return _vehicle("navigation", "off")
+    m = re.search(r"^(?:i want to go|drive|route|head|let's go|go) to (?!(?:the )?(?:nearest|"
+                  r"closest|a |an |it\b|there\b))(?P<d>[a-z0-9' .-]{2,40})$", t)
+    if m:
+        return _vehicle("navigation", "set", re.sub(r"^the ", "", m["d"]).strip())
+    if re.fullmatch(r"lock (?:the |my )?car", t):
+        return _vehicle("door", "lock")
+    clim = re.search(r"\b(?:temperature|temp|heat|heating|climate|fan|air con|aircon|"
+                     r"air conditioning|ac|a c|thermostat)\b", t)
+    if clim:
+        if to:
+            return _vehicle("climate", "set", _num(to.group(1)), "celsius", zone)
+        if re.search(r"\boff\b", t):
+            return _vehicle("climate", "off", "ac" if "heat" not in clim.group(0) else "none",
+                            zone=zone)
+        if re.search(r"\b(?:up|raise|more|increase|higher|warmer)\b", t):
+            return _vehicle("climate", "increase", zone=zone)
+        if re.search(r"\b(?:down|lower|less|decrease|reduce|cooler)\b", t):
+            return _vehicle("climate", "decrease", zone=zone)
+        if re.search(r"\bon\b", t):
+            return _vehicle("climate", "on", "ac" if "heat" not in clim.group(0) else "none",
+                            zone=zone)
+        return None
+    if to and re.search(r"\b(?:cool|warm|heat|bring|make) (?:it|things|the car)\b|"
+                        r"\bdegrees\b", t):
+        return _vehicle("climate", "set", _num(to.group(1)), "celsius", zone)
+    m = re.search(r"^(?:the )?(?:(?:driver|passenger|rear|back)(?:'s)? ?(?:side|seats?)? )"
+                  r"(\d{2}(?:\.\d)?) degrees$", t)
+    if m:
+        return _vehicle("climate", "set", _num(m.group(1)), "celsius", zone)
+    if re.search(r"\b(?:cool|chill) (?:it|things|the car) down\b", t):
+        return _vehicle("climate", "decrease", zone=zone)
+    if re.search(r"\b(?:warm|heat) (?:it|things|the car) up\b", t):
+        return _vehicle("climate", "increase", zone=zone)
+    if re.search(r"\b(?:cold|freezing|chilly|shivering|fridge|icy|frozen)\b", t) and not \
+            re.search(r"\b(?:drink|water|food|outside)\b", t):
+        return _vehicle("climate", "increase", zone=zone)
+    if re.search(r"\b(?:too (?:warm|hot)|less hot|boiling|sweating|stuffy|roasting)\b", t):
+        return _vehicle("climate", "decrease", zone=zone)
+    return None
+
+
+_LM_SIDE = re.compile(r"\b(?:on|to) (?:my|the|our) (?P<s>left|right|write)\b|(?P<a>\bahead\b|"
+                      r"\bin front\b)|(?P<b>\bbehind\b|\bdrive past\b|\bpassed\b)")
+
+
+def _landmark_keywords(t: str) -> ToolCall | None:
+    if not re.match(r"^what(?:'s| is| was| did| am i)\b", t):
+        return None
+    if not re.search(r"\b(?:that|this|the|looking at|drive past|we just)\b", t):
+        return None
+    if re.search(r"\b(?:capital|meaning|time|weather|temperature|speed|name of the song|"
+                 r"song|usual)\b", t):
+        return None
+    m = _LM_SIDE.search(t)
+    if m is None:
+        return None
+    side = "right" if m["s"] == "write" else (m["s"] or ("ahead" if m["a"] else "behind"))
+    return ToolCall("landmark", {"side": side, "name": "none"})
+
+
+_CHAT_START = re.compile(
+    r"^(?:what(?:'s| is| are| was| were) (?:the )?(?:capital|population|meaning|speed of|"
+    r"tallest|biggest|largest|longest|highest|difference|square root|history)|who (?:is|was|"
+    r"were|painted|wrote|invented|discovered|won|sang|directed)|when (?:was|did|were) |how "
+    r"(?:many people|old is|old was|tall is|big is|does a|do (?:plants|birds|bees))|why (?:is|do|"
+    r"does|are) |tell me (?:a |another )?(?:funny )?(?:joke|story|fun fact|riddle)|"
+    r"(?:hi|hello|hey|good morning|good evening|good afternoon)(?: there| you)?$|how are you|"
+    r"how'?s it going|what'?s up$|thanks?(?: you)?(?: very much| so much)?$|cheers$|"
+    r"do you (?:like|love|know|think|have)|are you |what year|what does .* mean|"
+    r"what'?s your name|who are you|what can you do|i love you|you'?re (?:great|funny|"
+    r"awesome)|what is (?:love|life)|translate |how do you say|what'?s \d+ (?:plus|times|minus)"
+    r"|can you (?:sing|tell me a joke)|sing |what'?s a good (?:name|book|film|movie|word)|"
+    r"what(?:'s| is) the (?:temperature|weather|distance) (?:on|of|to) (?:mars|the sun|the "
+    r"moon|venus|jupiter|saturn|mercury|pluto))")
+_NOT_CHAT = re.compile(
+    r"\b(?:car|window|windows|seat|seats|door|doors|lock|unlock|temperature in here|in here|"
+    r"heating|heater|ac|air con|lights?|music|song|play|volume|radio|navigate|route|drive|"
+    r"take me|directions?|nearest|nearby|near|around here|find|restaurant|cafe|fuel|petrol|"
+    r"gas|charge|charging|battery|park|parking|hotel|toilet|home|house|garage|alarm|coffee|"
+    r"open|close|turn|switch|set|left|right|ahead|behind|degrees|percent|km|miles|tired|"
+    r"break|hungry|that building|summar\w+|remind|call|message|speed|usual|how far)\b")
+
+
+def free_text_tool(text: str) -> str | None:
+    """"chat" when ``text`` is clearly not a cockpit function (general knowledge, small talk,
+    jokes), so the model only writes the reply; None whenever it could be a function."""
+    raw = re.sub(r"[^\w\s']", " ", (text or "").lower()).split()
+    if " ".join(raw) in ("thank you", "thanks", "thank you very much", "thanks a lot"):
+        return "chat"
+    t = normalise(text)
+    if not t or len(t) > 160:
+        return None
+    if re.fullmatch(r"thanks?(?: you)?(?: very much| so much)?|cheers|great|cool|nice|"
+                    r"ok(?:ay)?|you too", t):
+        return "chat"
+    if not _CHAT_START.search(t):
+        return None
+    probe = re.sub(r"\b(?:temperature|speed) (?:on|of) (?:mars|the sun|the moon|venus|"
+                   r"jupiter|earth|light|sound)\b", " ", t)
+    if re.match(r"^do you (?:like|love) music", probe):
+        probe = probe.replace("music", "")
+    if _NOT_CHAT.search(probe) and not re.search(r"^(?:tell me a|who |when |what year)", t):
+        return None
+    if re.search(r"\b\d+ (?:degrees|percent|km|kilometres|miles|minutes)\b", t):
+        return None
+    return "chat"
+
+
+def parse(text: str, *, results: int = 0) -> ToolCall | None:
+    """The tool call for ``text`` when the router is sure, else None (the model decides).
+
+    ``results``: how many places the previous turn of this dialogue found; follow-ups
+    ("how far is it", "the second one", "take me there") become result_info only then,
+    and only for items that exist.
+    """
     t = normalise(text)
     if not t or len(t) > 120:
         return None
+    if results > 0:
+        call = _followup(t, results)
+        if call is not None:
+            return validate_call(call)
+    elif _ITEM.search(t) and re.search(r"\b(?:one|number|option)\b", t):
+        return None  # "the second one" without results: nothing to refer to
     for pattern, build in RULES:
         m = pattern.fullmatch(t)
         if m:
@@ -338,4 +742,16 @@ def parse(text: str) -> ToolCall | None:
             if call is not None:
                 _restore_case(call, text)
                 return validate_call(call)
+    if free_text_tool(text) is not None:
+        return None  # the model writes the reply
+    if re.search(r"\b(?:and|then|also) (?:then )?(?:tell|play|set|turn|switch|find|open|close|"
+                 r"navigate|take|what|lock|unlock|call|make)\b", t):
+        return None  # two requests in one: the model splits or answers them
+    if re.search(r"\b(?:summar(?:y|ise|ize)|sum up|gist)\b", t):
+        return None  # the summary itself is the model's to write
+    for kw in (_smart_home, _landmark_keywords, _break_keywords, _route_keywords,
+               _vehicle_keywords, _poi_keywords):
+        call = kw(t)
+        if call is not None:
+            return validate_call(call)
     return None
