@@ -419,8 +419,9 @@ def _smart_home(t: str) -> ToolCall | None:
     if not _HOME.search(t) or re.search(r"\b(?:navigate|drive|take me|go|route|way|get me|"
                                         r"directions)\b", t):
         return None
-    if re.search(r"\b(?:is|are|did|have i|did i)\b.*\?|^(?:is|are|did|have) ", t):
-        return None  # a question about the home, not a command
+    if re.search(r"^(?:is|are|did|have|was|were|do|does)\b|\b(?:i left|did i|didn'?t i|have i|"
+                 r"is (?:the|it|my)|are (?:the|my)|is still|are still)\b", t):
+        return None  # a question or a statement about the home, not a command
     dev = next((d for d, pat in _HOME_DEVICES if re.search(pat, t)), None)
     if dev is None:
         return None
@@ -558,10 +559,27 @@ def _vehicle_keywords(t: str) -> ToolCall | None:
     if _QUESTION.search(t) and not re.search(r"^(?:can|could) ", t):
         return None
     words = len(t.split())
-    if words > 12:
-        return None
+    if words > 12 or _HOME.search(t):
+        return None  # a home word with no home device understood: not the car's either
+    # "the back window is open", "the music is too loud": a state, not a request
+    stative = bool(re.search(r"\b(?:is|are|was|were|isn'?t|aren'?t|'s)\b", t)) or "'s " in t
     zone = _kw_zone(t)
     to = re.search(r"\b(?:to|at) (\d{1,2}(?:\.\d)?)(?: degrees)?\b", t)
+    if re.search(r"\b(?:previous|go back (?:a|1|one) (?:song|track))\b", t) and (
+            not stative or re.search(r"\b(?:play|go back)\b", t)):
+        return _vehicle("media", "previous")
+    if re.search(r"\b(?:skip|next (?:song|track|one))\b", t) and (
+            not stative or re.search(r"\bskip\b", t)):
+        return _vehicle("media", "next")
+    rel = re.search(r"\b(?:make|get) (?:it|things) (?:a (?:bit|little|lot) |much )?(?P<w>warmer|"
+                    r"hotter|cooler|colder)\b", t)
+    if rel:
+        up = rel["w"] in ("warmer", "hotter")
+        return _vehicle("climate", "increase" if up else "decrease", zone=zone)
+    if stative and not re.search(r"\b(?:cold|freezing|chilly|shivering|fridge|icy|frozen|"
+                                 r"too (?:warm|hot)|less hot|boiling|sweating|stuffy|"
+                                 r"roasting)\b", t):
+        return None
     if re.search(r"\bseats?\b", t) and re.search(r"\b(?:heat|heating|heater|warm up|warm)\b",
                                                    t):
         lvl = re.search(r"\b(?:level )(\d)\b|\bto (\d)\b", t)
@@ -596,10 +614,6 @@ def _vehicle_keywords(t: str) -> ToolCall | None:
         if re.search(r"\bon\b", t):
             return _vehicle("cabin_light", "on", zone=zone)
         return None
-    if re.search(r"\b(?:previous|go back (?:a|1|one) (?:song|track)|last (?:song|track))\b", t):
-        return _vehicle("media", "previous")
-    if re.search(r"\b(?:skip|next (?:song|track|one))\b", t):
-        return _vehicle("media", "next")
     if re.search(r"\b(?:volume|sound|music|louder|quieter)\b", t):
         v = re.search(r"\bto (\d{1,3})\b", t)
         if v:

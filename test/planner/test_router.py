@@ -202,3 +202,15 @@ def test_free_text_positives(text: str) -> None:
 ])
 def test_free_text_negatives(text: str) -> None:
     assert fastpath.free_text_tool(text) is None
+
+
+@pytest.mark.parametrize("text", [
+    "I left the lights on at home didn't I",  # a statement, not a request
+    "the back window is open",
+    "the music is too loud",
+    "the last song was great",
+    "turn on the fan at home",  # a home word, no home device: not the car's fan either
+    "set the temperature to 21 degrees and tell me a story",  # two requests: the model's
+])
+def test_states_and_unknown_home_devices_stay_none(text: str) -> None:
+    assert fastpath.parse(text) is None
