@@ -392,9 +392,13 @@ def _followup(t: str, results: int) -> ToolCall | None:
         if not m:
             return None
         fld = "details"  # "the second one", "what about number three"
-    elif not m and not _REFERS.search(t) and fld not in ("distance", "opening_hours",
-                                                          "direction"):
-        return None  # "navigate to the airport": not about the results
+    elif not m and not _REFERS.search(t) and not re.search(
+            r"^(?:how far|how long|which way|what direction|when does|when do|what time|"
+            r"are they|is it|where is it)\b", t):
+        return None  # "navigate to the airport", "open the window": not about the results
+    if re.search(r"\b(?:find|search|look for|is there|are there|any|nearest|closest|another|"
+                 r"window|door|seat|music|volume|temperature|heating|lights?)\b", t):
+        return None  # a new request, not a question about these places
     if fld == "navigate" and not m and not re.search(r"\b(?:there|it|that)\b", t):
         return None
     if len(t.split()) > 12:
@@ -743,11 +747,7 @@ def parse(text: str, *, results: int = 0) -> ToolCall | None:
     t = normalise(text)
     if not t or len(t) > 120:
         return None
-    if results > 0:
-        call = _followup(t, results)
-        if call is not None:
-            return validate_call(call)
-    elif _ITEM.search(t) and re.search(r"\b(?:one|number|option)\b", t):
+    if results <= 0 and _ITEM.search(t) and re.search(r"\b(?:one|number|option)\b", t):
         return None  # "the second one" without results: nothing to refer to
     for pattern, build in RULES:
         m = pattern.fullmatch(t)
@@ -756,6 +756,10 @@ def parse(text: str, *, results: int = 0) -> ToolCall | None:
             if call is not None:
                 _restore_case(call, text)
                 return validate_call(call)
+    if results > 0:
+        call = _followup(t, results)
+        if call is not None:
+            return validate_call(call)
     if free_text_tool(text) is not None:
         return None  # the model writes the reply
     if re.search(r"\b(?:and|then|also) (?:then )?(?:tell|play|set|turn|switch|find|open|close|"

@@ -214,3 +214,15 @@ def test_free_text_negatives(text: str) -> None:
 ])
 def test_states_and_unknown_home_devices_stay_none(text: str) -> None:
     assert fastpath.parse(text) is None
+
+
+@pytest.mark.parametrize(("text", "tool"), [
+    ("find a cafe that is open now", "poi_search"),  # "open": a new search, not opening hours
+    ("open the window", "vehicle"),
+    ("take me to the airport", "vehicle"),
+    ("is the second one open", "result_info"),
+    ("what time does it close", "result_info"),
+])
+def test_new_requests_are_not_taken_for_followups(text: str, tool: str) -> None:
+    call = fastpath.parse(text, results=3)
+    assert call is not None and call.name == tool
