@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from cockpit_ai.planner.config import DEFAULT_CONFIG
 from cockpit_ai.planner.errors import PlannerError
 from cockpit_ai.planner.privacy import AuditLog, Redactor, text_only
 
@@ -64,10 +65,11 @@ class EdgeSettings:
     """llama.cpp settings for the in-car model."""
 
     model_path: Path
-    n_threads: int = 2
-    n_ctx: int = 2048
-    max_tokens: int = 160
-    n_batch: int = 256
+    # 2 threads on 2 cores: 1.5x the tokens/s of 1 (bench/llm_speed_bench.py)
+    n_threads: int = int(DEFAULT_CONFIG["n_threads"])
+    n_ctx: int = int(DEFAULT_CONFIG["n_ctx"])
+    max_tokens: int = int(DEFAULT_CONFIG["max_tokens"])
+    n_batch: int = int(DEFAULT_CONFIG["n_batch"])
     seed: int = 0
 
 

@@ -643,7 +643,7 @@ def build_planner(config: dict[str, Any] | None = None, *,
         edge = EdgeBackend(EdgeSettings(
             model_path=default_model_path(cfg, data or data_dir()),
             n_threads=int(cfg["n_threads"]), n_ctx=int(cfg["n_ctx"]),
-            max_tokens=int(cfg["max_tokens"])))
+            n_batch=int(cfg["n_batch"]), max_tokens=int(cfg["max_tokens"])))
         cloud_cfg, priv = cfg["cloud"], cfg["privacy"]
         cloud = None
         if cloud_cfg.get("enabled") and cloud_cfg.get("base_url"):

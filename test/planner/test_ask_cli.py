@@ -65,7 +65,7 @@ def test_json_has_the_latency_parts_of_a_fast_path_answer() -> None:
 
 
 def test_json_has_the_latency_parts_of_a_model_answer() -> None:
-    done = _ask_model("--speed", "0", "--json", "it's a bit stuffy in here, do something")
+    done = _ask_model("--speed", "0", "--json", "say something about paris")
     assert done.returncode == 0, done.stderr
     (turn,) = (json.loads(line) for line in done.stdout.splitlines() if line.strip())
     assert turn["backend"] == "edge", turn

@@ -154,7 +154,7 @@ class Streaming:
 def test_the_core_passes_the_growing_answer_and_ends_with_the_whole() -> None:
     p = Planner(backend=Streaming(PIECES), config={"fastpath": False})
     partials: list[str] = []
-    turn = p.handle("what is the capital of france", Context(on_partial=partials.append))
+    turn = p.handle("say something about paris", Context(on_partial=partials.append))
     assert turn.text == "Paris is the capital of France." and not turn.cancelled
     assert partials == ["Paris ", "Paris is the ", "Paris is the capital ",
                         "Paris is the capital of France."]  # each time it grew, not per chunk
@@ -163,7 +163,7 @@ def test_the_core_passes_the_growing_answer_and_ends_with_the_whole() -> None:
 def test_a_cancelled_turn_says_nothing_and_is_not_remembered() -> None:
     p = Planner(backend=Streaming(PIECES), config={"fastpath": False})
     partials: list[str] = []
-    turn = p.handle("what is the capital of france",
+    turn = p.handle("say something about paris",
                     Context(on_partial=partials.append, cancelled=lambda: len(partials) >= 1))
     assert turn.cancelled and turn.text == "" and not turn.commands
     assert partials == ["Paris "]  # it stopped at the first growth of the answer
@@ -278,7 +278,7 @@ def test_turn_latency_parts_of_a_fast_path_answer() -> None:
 
 def test_turn_latency_parts_of_a_model_answer() -> None:
     turn = Planner(backend=Streaming(PIECES), config={"fastpath": False}).handle(
-        "what is the capital of france", Context(on_partial=lambda _t: None))
+        "say something about paris", Context(on_partial=lambda _t: None))
     assert turn.first_token_ms is not None and 0 <= turn.route_ms <= turn.first_token_ms
     assert turn.first_sentence_ms is not None and turn.first_sentence_ms <= turn.latency_ms
 
