@@ -1,10 +1,12 @@
-"""A small deterministic parser for requests it understands with confidence.
+"""The router: a deterministic parser for requests it understands with confidence.
 
-Vehicle functions with their slots ("set the temperature to 21 degrees", "warmer", "open the
-passenger window"), simple POI searches and "what is that on my right" are turned into the
-same ToolCalls the model would produce (and pass the same validation and safety gate) without
-waiting for the LLM. A rule must match the whole normalised utterance; anything else,
-including every follow-up, goes to the model.
+Layers, most specific first: whole-utterance rules ("set the temperature to 21 degrees"),
+follow-ups on the previous turn's places (only when ``results`` > 0, only for items that
+exist), then keyword rules that need the function and the action both unmistakable (car vs
+home, indirect POI categories, rest breaks, the usual route). Anything unsure, compound,
+stative ("the window is open") or free text returns None: the model decides, because a wrong
+vehicle command is worse than a slower answer. Calls pass the same validation and safety
+gate as the model's.
 """
 
 from __future__ import annotations
