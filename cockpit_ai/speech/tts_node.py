@@ -103,6 +103,7 @@ class TtsNode(Node):
         self._pending: dict[str, collections.deque[str]] = {}
         self._ledger = SpokenLedger()
         self._serial = 0
+        self._restarts: dict[str, int] = {}  # per key: finals that replaced what was queued
         self._stop = False
         self._sequence = 0
         self.pub_active.publish(Bool(data=False))
@@ -131,6 +132,7 @@ class TtsNode(Node):
             if plan.restart:
                 self.health.count("finals_restarted")
                 self._pending.pop(key, None)
+                self._restarts[key] = self._restarts.get(key, 0) + 1
                 if self._current_key == key and self._current is not None:
                     self._current.stop()
             if urgent:
@@ -199,12 +201,12 @@ class TtsNode(Node):
                 self._speaker = None
                 self.health.status(WARN, f"speaker failed: {exc}")
 
-    def _next(self, key: str) -> str | None:
+    def _next(self, key: str) -> tuple[str, int] | None:
         with self._lock:
             waiting = self._pending.get(key)
             if not waiting or self._stop or self._worker.cancelled():
                 return None
-            return waiting.popleft()
+            return waiting.popleft(), self._restarts.get(key, 0)
 
     def _speak(self, item: tuple[str, Any]) -> None:
         """One answer, in the worker thread, sentence by sentence (the first one is heard
@@ -212,7 +214,8 @@ class TtsNode(Node):
         key, _msg = item
         stopped = False
         try:
-            while (sentence := self._next(key)) is not None:
+            while (nxt := self._next(key)) is not None:
+                sentence, epoch = nxt
                 audio = synthesize(sentence, self.config)
                 playback = TtsPlayback(audio, self._sink, frame_ms=self._frame_ms,
                                        realtime=True)
@@ -222,6 +225,8 @@ class TtsNode(Node):
                     if self._worker.cancelled():  # the driver spoke while we synthesised
                         self.health.count("dropped_responses")
                         return
+                    if self._restarts.get(key, 0) != epoch:
+                        continue  # its final differs and came while we synthesised
                     self._current, self._current_key = playback, key
                 if not self._active:
                     self._active = True

@@ -82,6 +82,17 @@ def test_tts_speaks_partials_once_and_barge_in_drops_the_rest(processes, probe) 
     # a new answer still speaks
     probe.publish(f"{ns}/response", AssistantResponse(request_id="r3", text="Okay."))
     chunks.wait(before + spoken + frames_of(["Okay."]), timeout=20)
+    time.sleep(1.0)
+    # a final that differs from what was streamed: the rest of the partial is dropped and
+    # the whole final is spoken
+    first, final = "The fox ran off to the river far away.", "Sorry, I can't think right now."
+    before = len(chunks.messages)
+    probe.publish(part, AssistantResponse(request_id="r4", text=first))
+    probe.publish(f"{ns}/response", AssistantResponse(request_id="r4", text=final))
+    chunks.wait(before + frames_of([final]), timeout=20)
+    time.sleep(2.5)
+    got = len(chunks.messages) - before
+    assert frames_of([final]) <= got < frames_of([final]) + frames_of([first]), got
     assert tts.poll() is None
 
 
