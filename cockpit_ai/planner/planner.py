@@ -21,7 +21,6 @@ import copy
 import inspect
 import logging
 import math
-import re
 import threading
 import time
 from collections import OrderedDict
@@ -77,12 +76,11 @@ from cockpit_ai.planner.types import (
     TurnCounter,
     transcript_doubt,
 )
+from cockpit_ai.speech.sentences import SENTENCE_END
 
 log = logging.getLogger("cockpit_ai.planner")
 
 CHAT_REPLY_MAX = int(TOOL_SCHEMA["anyOf"][-1]["properties"]["reply"]["maxLength"])
-# a sentence ends at . ! ? (closing quotes/brackets included) followed by white space
-_SENTENCE_END = re.compile(r"[.!?…][\"'”)\]]*(?=\s)")
 
 
 def _takes(fn: Any, name: str) -> bool:
@@ -115,7 +113,7 @@ class _Clock:
 
     def sentence(self, text: str) -> None:
         """Note the first moment ``text`` (the answer so far) holds a whole sentence."""
-        if self.first_sentence_ms is None and _SENTENCE_END.search(text):
+        if self.first_sentence_ms is None and SENTENCE_END.search(text):
             self.first_sentence_ms = self.ms()
 
 
@@ -123,7 +121,7 @@ def complete_sentences(text: str, limit: int = CHAT_REPLY_MAX) -> str:
     """The whole sentences at the start of streamed ``text`` that fit in ``limit``."""
     # one line; a white space at the end stays (it says the last sentence is over)
     t = " ".join(text.split()) + (" " if text[-1:].isspace() else "")
-    ends = [m.end() for m in _SENTENCE_END.finditer(t) if m.end() <= limit]
+    ends = [m.end() for m in SENTENCE_END.finditer(t) if m.end() <= limit]
     return t[:ends[-1]] if ends else ""
 
 
@@ -589,7 +587,9 @@ class Planner:
 
     def _tool_chat(self, call: ToolCall, ctx: Context, session: Session, text: str,
                    turn: Turn) -> str:
-        return none_to_empty(call.args.get("reply")) or "Okay."
+        # whole sentences only: a reply the grammar's length cap cut mid-sentence loses its
+        # unfinished tail (the streamed partials never carried it, so TTS need not restart)
+        return cap_reply(none_to_empty(call.args.get("reply"))) or "Okay."
 
 
 def _withdrawn(backend: str) -> Turn:

@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-_END = re.compile(r"[.!?…][\"'”)\]]*(?=\s)")
+# the one rule for "a sentence ends here" (the planner core uses it too)
+SENTENCE_END = re.compile(r"[.!?…][\"'”)\]]*(?=\s)")
 
 
 def one_line(text: str) -> str:
@@ -22,7 +23,7 @@ def one_line(text: str) -> str:
 def complete_prefix(text: str) -> str:
     """The streamed ``text`` up to the end of its last complete sentence ("" when none)."""
     t = " ".join(str(text).split()) + (" " if str(text)[-1:].isspace() else "")
-    ends = [m.end() for m in _END.finditer(t)]
+    ends = [m.end() for m in SENTENCE_END.finditer(t)]
     return t[: ends[-1]] if ends else ""
 
 
@@ -30,7 +31,7 @@ def split_sentences(text: str) -> list[str]:
     """A finished text as its sentences (the last one may lack its end mark)."""
     t = one_line(text)
     out, start = [], 0
-    for m in _END.finditer(t + " "):
+    for m in SENTENCE_END.finditer(t + " "):
         out.append(t[start : m.end()].strip())
         start = m.end()
     if t[start:].strip():

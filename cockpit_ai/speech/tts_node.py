@@ -132,7 +132,9 @@ class TtsNode(Node):
             if plan.restart:
                 self.health.count("finals_restarted")
                 self._pending.pop(key, None)
-                self._restarts[key] = self._restarts.get(key, 0) + 1
+                self._restarts[key] = self._restarts.pop(key, 0) + 1
+                while len(self._restarts) > 64:  # bounded like the ledger: newest answers
+                    self._restarts.pop(next(iter(self._restarts)))
                 if self._current_key == key and self._current is not None:
                     self._current.stop()
             if urgent:
