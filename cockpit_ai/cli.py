@@ -22,6 +22,9 @@ AREAS = (
     "landmark",
     "fatigue",
     "planner",
+    "route",
+    "trips",
+    "home",
     "demo",
     "assets",
 )
