@@ -67,7 +67,52 @@ def normalise(text: str) -> str:
     t = _spoken_numbers(t)
     t = re.sub(r"^\s*(?:sit|sat|at) (?=(?:the )?(?:temperature|temp|heat|volume)\b)", "set ", t)
     t = re.sub(r"\bwanna\b", "want to", t)
+    for pattern, canonical in _PARAPHRASES:
+        t = pattern.sub(canonical, t)
     return re.sub(r"\s+", " ", t).strip(" -'")
+
+
+# Everyday ways of saying what the rules already know, rewritten to the one canonical
+# phrase (one table, so a new synonym is one line and every rule sees it).
+_MUSIC = (r"(?:the )?(?:music|radio|song|track|tunes|playback|podcast|audio|stereo|"
+          r"audiobook)")
+_GENRES = (r"(?:jazz|rock|pop|classical|metal|blues|hip hop|rap|country|reggae|techno|soul|"
+           r"funk|disco|folk|punk|indie|music|tunes|the radio|the news|a podcast|podcasts?)")
+_PARAPHRASES: list[tuple[re.Pattern[str], str]] = [(re.compile(a), b) for a, b in [
+    (r"\bwhats\b", "what's"),
+    (r"^why (?:don'?t|dont) you ", ""),
+    (r"^(?:it'?s|it is) (?:too |so |very |really )?dark in here$|^i can'?t see (?:anything|a "
+     r"thing)(?: in here)?$", "turn on the lights"),
+    (r"^(?:it'?s|it is) (?:too |so |very |really )?bright in here$", "dim the lights"),
+    (r"^(?:let (?:some )?(?:fresh )?air in|i need (?:some )?fresh air|(?:get|let) some (?:fresh )?"
+     r"air in here)$", "open the window"),
+    (r"\bthats\b", "that's"),
+    (r"\bim\b", "i'm"),
+    (r"\b(?:kill|cut|mute|silence|hush)(?: " + _MUSIC + r"| it| the sound)?$", "pause the music"),
+    (r"^(?:resume|unpause|continue|restart)(?: " + _MUSIC + r"| playing| it)?$", "play music"),
+    (r"^(?:start|put) (?:the )?music (?:back )?on$|^(?:start|turn on) the music$", "play music"),
+    (r"\b(?:kill|cut) the (ac|a c|air con|aircon|air conditioning|heating|heat|fan|lights?)\b",
+     r"turn off the \1"),
+    (r"\bbump (?:up )?the (volume|music|radio|heat|heating|temperature|temp)(?: up)?\b",
+     r"turn up the \1"),
+    (r"^(?:i'?d (?:love|like)|i fancy|i could go for|let'?s have|let'?s hear|how about) (?:some |a "
+     r"bit of )?(" + _GENRES + r")$", r"play \1"),
+    (r"^(?:go back to|play|replay) (?:the )?(?:last|previous|earlier) (?:song|track)"
+     r"(?: again)?$|^(?:play )?the (?:song|track) before(?: this| that)?(?: one)?$",
+     "previous song"),
+    (r"^(?:play )?(?:the )?(?:next|following) (?:song|track) (?:please|now)$", "next song"),
+    (r"^turn it (up|down)$", r"turn \1 the volume"),
+    (r"\b(?:navigate me|get me|guide me|route us|take us|drive us|bring me|bring us|"
+     r"set (?:a|the) route|plot (?:a|the) route|give me directions|show me the way) to\b",
+     "take me to"),
+    (r"\b(?:bring|take|get) (?:me|us) (?:back )?home\b|\bhead (?:back )?home\b|\blet'?s go "
+     r"(?:back )?home\b|\bgo back home\b", "take me home"),
+    (r"\bour (?:place|house|home|flat|apartment)\b|\bmy (?:place|flat|apartment)\b|"
+     r"\bthe (?:flat|apartment)\b", "home"),
+    (r"^lock (?:it )?up$|^lock (?:everything|all the doors|the doors)$|^lock (?:the |my )?car$",
+     "lock the doors"),
+    (r"^unlock (?:the |my )?car$|^unlock everything$", "unlock the doors"),
+]]
 
 
 def _num(value: str) -> str:
@@ -156,6 +201,21 @@ def _temp_updown(m: re.Match[str]) -> ToolCall:
       r"climate control|climate)|(?:the )?(?:ac|a c|air conditioning|aircon) (?P<a2>on|off))")
 def _ac(m: re.Match[str]) -> ToolCall:
     return _vehicle("climate", m["a"] or m["a2"], "ac")
+
+
+@rule(r"(?:(?:turn|switch) on |start |use )?(?:the )?(?:defrost(?:er)?|defog(?:ger)?|demist(?:er)?|"
+      r"de ice(?:r)?)(?: on)?|(?:defrost|defog|demist|de ice|clear|unfog) (?:the )?(?:windscreen|"
+      r"windshield|front window|rear window|back window|windows|glass)")
+def _defrost(m: re.Match[str]) -> ToolCall:
+    return _vehicle("climate", "on", "defrost")
+
+
+@rule(r"(?:make|set|keep|put|have|get) it (?:at |to )?(?P<v>\d{2}(?:\.\d)?)(?: in here| inside| "
+      r"in the car)?")
+def _temp_it(m: re.Match[str]) -> ToolCall | None:
+    if not 16 <= float(m["v"]) <= 30:
+        return None  # "make it 50": not a cabin temperature
+    return _vehicle("climate", "set", _num(m["v"]), "celsius")
 
 
 # --- windows ---------------------------------------------------------------------------
@@ -256,7 +316,7 @@ def _home(m: re.Match[str]) -> ToolCall:
       r"set (?:the )?navigation) to (?P<dest>(?!(?:the )?(?:nearest|closest|next|a |an |some|"
       r"it\b|there\b|that\b|this\b|the (?:first|second|third|last)))[a-z0-9' .-]{2,40})")
 def _nav(m: re.Match[str]) -> ToolCall:
-    return _vehicle("navigation", "set", m["dest"].strip())
+    return _vehicle("navigation", "set", re.sub(r"^the ", "", m["dest"].strip()))
 
 
 # --- smart home ------------------------------------------------------------------------
@@ -414,7 +474,8 @@ _HOME = re.compile(r"\b(?:home|at home|at the house|the house|my house|my home|h
 _HOME_DEVICES = [
     ("garage_door", r"\bgarage(?: door)?\b"),
     ("coffee_machine", r"\bcoffee(?: machine| maker)?\b"),
-    ("air_conditioning", r"\b(?:air conditioning|air con|aircon|ac|a c|cooling)\b"),
+    ("air_conditioning", r"\b(?:air conditioning|air con|aircon|ac|a c|cooling|cool (?:down )?"
+                         r"(?:the house|home|it)(?: down)?)\b"),
     ("alarm", r"\b(?:alarm|security system)\b"),
     ("lights", r"\blights?\b|\blamps?\b"),
     ("heating", r"\b(?:heating|heat|heater|thermostat|temperature|warm up|warm)\b"),
@@ -429,10 +490,12 @@ def _smart_home(t: str) -> ToolCall | None:
                  r"is (?:the|it|my)|are (?:the|my)|is still|are still)\b", t):
         return None  # a question or a statement about the home, not a command
     dev = next((d for d, pat in _HOME_DEVICES if re.search(pat, t)), None)
+    v = re.search(r"\bto (\d{1,2}(?:\.5)?)(?: degrees)?\b", t)
+    if dev is None and v and 10 <= float(v.group(1)) <= 30:
+        dev = "heating"  # "set the house to 20"
     if dev is None:
         return None
     value = "none"
-    v = re.search(r"\bto (\d{1,2}(?:\.5)?)(?: degrees)?\b", t)
     if re.search(r"\b(?:turn|switch|put) (?:it |them |the \w+ )?off\b|\boff\b|\bdisarm\b"
                  r"|\bdeactivate\b", t):
         action = "off"
@@ -442,7 +505,8 @@ def _smart_home(t: str) -> ToolCall | None:
         action = "close"
     elif re.search(r"\bopen\b", t):
         action = "open"
-    elif re.search(r"\b(?:on|arm|activate|start|make|warm up|warm|heat up|brew|turn up)\b", t):
+    elif re.search(r"\b(?:on|arm|activate|start|make|warm up|warm|heat up|brew|turn up|cool)\b",
+                   t):
         action = "on"
     else:
         return None
@@ -455,30 +519,38 @@ _INDIRECT_POI = [
     ("charging_station", r"\b(?:charge (?:the|my) (?:car|battery|ev)|charging (?:point|station)s?|"
                          r"where can i charge|battery is (?:almost |nearly |getting )?(?:empty|"
                          r"low|flat|dead)|low battery|out of (?:juice|charge|battery)|ev "
-                         r"chargers?|need to charge)\b"),
+                         r"chargers?|need to charge|(?:anywhere|somewhere|a place|place) to "
+                         r"charge|charge up|top up the battery|recharge)\b"),
     ("fuel", r"\b(?:need (?:some )?(?:petrol|gas|fuel|diesel)|out of (?:fuel|petrol|gas)|"
              r"low on (?:fuel|petrol|gas)|fill (?:up|her up)|tank is (?:almost |nearly )?empty|"
-             r"gas stations?|petrol stations?|fuel stations?|filling stations?)\b"),
+             r"gas stations?|petrol stations?|fuel stations?|filling stations?|(?:get|buy|find) "
+             r"(?:some )?(?:petrol|gas|fuel|diesel)|fill (?:the tank|up the tank)|refuel|top up "
+             r"the tank)\b"),
     ("restaurant", r"\b(?:i'?m (?:so |really |very )?(?:hungry|starving|famished)|we'?re "
                    r"(?:so |really )?(?:hungry|starving)|tummy'?s rumbling|stomach'?s? "
                    r"(?:is )?(?:rumbling|growling)|get something to eat|grab a bite|"
                    r"somewhere to eat|place to eat|get (?:some )?food|something to eat)\b"),
     ("hotel", r"\b(?:somewhere to (?:sleep|stay)|place to (?:sleep|stay)|a bed for the night|"
-              r"stay the night|hotels?|motels?|inn)\b"),
+              r"stay the night|hotels?|motels?|inn|stay tonight|sleep tonight|"
+              r"(?:can|could) (?:we|i) stay|spend the night|somewhere to crash|"
+              r"hostels?|b&b|bnb)\b"),
     ("toilets", r"\b(?:toilets?|restrooms?|bathrooms?|loo|wc|need to pee|need the loo)\b"),
     ("parking", r"\b(?:where can i park|somewhere to park|place to park|parking(?: garage| lot|"
                 r" spot| space)?|car park)\b"),
-    ("supermarket", r"\b(?:groceries|grocery store|supermarket|food shopping)\b"),
-    ("pharmacy", r"\b(?:pharmacy|chemist|drugstore|medicine)\b"),
-    ("hospital", r"\b(?:hospital|emergency room|a&e)\b"),
+    ("supermarket", r"\b(?:groceries|grocery stores?|supermarkets?|food shopping|grocer'?s?)\b"),
+    ("pharmacy", r"\b(?:pharmacy|pharmacies|chemists?|drugstores?|medicine)\b"),
+    ("hospital", r"\b(?:hospitals?|emergency room|a&e)\b"),
     ("place_of_worship", r"\b(?:church|mosque|synagogue|temple|chapel|place of worship)\b"),
-    ("attraction", r"\b(?:attractions?|sights to see|sightseeing|things to see|tourist)\b"),
+    ("attraction", r"\b(?:attractions?|sights to see|sightseeing|things to see|tourist|"
+                   r"(?:is )?there to see|anything to see|worth (?:seeing|visiting|a visit)|"
+                   r"places to visit|points of interest)\b"),
     ("park", r"\bparks?\b"),
     ("monument", r"\bmonuments?\b"),
     ("museum", r"\bmuseums?\b"),
     ("fast_food", r"\b(?:fast food|mcdonald'?s|burger king|kfc|drive thru|drive through)\b"),
     ("ice_cream", r"\bice cream\b"),
-    ("cafe", r"\b(?:cafes?|coffee shops?|café|coffee place)\b"),
+    ("cafe", r"\b(?:cafes?|coffee shops?|café|coffee place|(?:want|fancy|grab|get|could do with|"
+             r"could use|need) (?:a |some )?coffee)\b"),
     ("pub", r"\bpubs?\b"),
     ("bar", r"\bbars?\b"),
     ("rest_area", r"\brest (?:area|stop)s?\b"),
@@ -487,7 +559,9 @@ _INDIRECT_POI = [
 _SEARCHY = re.compile(r"\b(?:find|show|search|look for|looking for|where|is there|are there|any|"
                       r"anywhere|somewhere|nearest|closest|nearby|near|around|i need|we need|"
                       r"i want|get me|need|could use|hungry|starving|empty|out of|low on|"
-                      r"rumbling|the kids|take me to a|on the (?:left|right)|ahead|behind)\b")
+                      r"rumbling|the kids|take me to a|on the (?:left|right)|ahead|behind|fancy|"
+                      r"grab|let'?s get|could do with|to see|to visit|worth|to stay|to charge|"
+                      r"tonight)\b")
 
 
 def _poi_keywords(t: str) -> ToolCall | None:
@@ -522,7 +596,10 @@ def _poi_keywords(t: str) -> ToolCall | None:
 def _break_keywords(t: str) -> ToolCall | None:
     if not re.search(r"\b(?:tired|sleepy|yawning|drowsy|exhausted|falling asleep|nodding off|"
                      r"need (?:a )?(?:break|rest|coffee|nap)|stop for (?:a )?(?:break|rest|"
-                     r"coffee)|take a break|have a break|stretch my legs|can'?t keep my eyes)\b",
+                     r"coffee)|take a break|have a break|stretch my legs|can'?t keep my eyes|"
+                     r"keep my eyes open|knackered|worn out|shattered|wiped out|can'?t stay awake|"
+                     r"eyes (?:keep|are) closing|keep closing|need (?:to|some) rest|pull over for "
+                     r"a (?:rest|break|nap))\b",
                      t):
         return None
     if re.search(r"\brest area\b|\brest stop\b|\bnap\b|\bsleep\b", t):
@@ -677,7 +754,9 @@ _LM_SIDE = re.compile(r"\b(?:on|to) (?:my|the|our) (?P<s>left|right|write)\b|(?P
 
 
 def _landmark_keywords(t: str) -> ToolCall | None:
-    if not re.match(r"^what(?:'s| is| was| did| am i)\b", t):
+    if not re.match(r"^what(?:'s| is| was| did| am i)\b", t) and not re.match(
+            r"^(?:which|tell me about|what kind of) (?:\w+ ){0,3}?(?:building|landmark|tower|"
+            r"church|cathedral|statue|monument|palace|bridge|structure|sight|that)\b", t):
         return None
     if not re.search(r"\b(?:that|this|the|looking at|drive past|we just)\b", t):
         return None
@@ -714,6 +793,23 @@ _NOT_CHAT = re.compile(
     r"break|hungry|that building|summar\w+|remind|call|message|speed|usual|how far)\b")
 
 
+# A request the driver takes back or forbids ("don't open the window", "no need to turn the
+# heat up", "never mind") must never become the command it names: the model only replies.
+_NEGATED = re.compile(
+    r"\b(?:don'?t|dont|do not|never|no need to|not|stop asking to|rather not)\b(?: \w+){0,3}? ?"
+    r"\b(?:open|close|shut|turn|switch|set|lock|unlock|start|play|put|raise|lower|roll|crank|"
+    r"heat|cool|warm|change|touch|navigate|take|drive|call|make|increase|decrease|pause|skip|"
+    r"dim|brighten|activate|arm|disarm|find|search)\b"
+    r"|^(?:never ?mind|forget (?:it|that|about it)|no thanks|no thank you|cancel that|scratch "
+    r"that)$")
+
+
+def negated(t: str) -> bool:
+    """True when normalised ``t`` forbids or takes back what it names ("why don't you …" is
+    still a request)."""
+    return bool(_NEGATED.search(re.sub(r"\bwhy (?:don'?t|dont|not) (?:you|we)\b", " ", t)))
+
+
 def free_text_tool(text: str) -> str | None:
     """"chat" when ``text`` is clearly not a cockpit function (general knowledge, small talk,
     jokes), so the model only writes the reply; None whenever it could be a function."""
@@ -723,6 +819,8 @@ def free_text_tool(text: str) -> str | None:
     t = normalise(text)
     if not t or len(t) > 160:
         return None
+    if negated(t):
+        return "chat"  # "don't open the window": a reply, never the command
     if re.fullmatch(r"thanks?(?: you)?(?: very much| so much)?|cheers|great|cool|nice|"
                     r"ok(?:ay)?|you too", t):
         return "chat"
@@ -747,6 +845,28 @@ def parse(text: str, *, results: int = 0) -> ToolCall | None:
     and only for items that exist.
     """
     t = normalise(text)
+    if not t or len(t) > 120 or negated(t):
+        return None
+    call = _parse_normalised(t, text, results)
+    if call is None and re.search(r"[,;]| so | and then ", text):
+        call = _one_clause(text, results)
+    return call
+
+
+def _one_clause(text: str, results: int) -> ToolCall | None:
+    """"it's cold in here, turn the heat up": the one clause that is a request, when the
+    others are statements that ask for nothing (two requests go to the model)."""
+    clauses = [c for c in re.split(r"[,;]| so | and then ", text) if c.strip()]
+    if len(clauses) < 2:
+        return None
+    calls = [_parse_normalised(normalise(c), c, results) for c in clauses]
+    found = {(c.name, repr(sorted(c.args.items()))): c for c in calls if c is not None}
+    if len(found) != 1:
+        return None
+    return next(iter(found.values()))
+
+
+def _parse_normalised(t: str, text: str, results: int) -> ToolCall | None:
     if not t or len(t) > 120:
         return None
     if results <= 0 and _ITEM.search(t) and re.search(r"\b(?:one|number|option)\b", t):

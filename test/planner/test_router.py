@@ -171,7 +171,6 @@ def test_disfluency_and_wake_word() -> None:
 
 
 @pytest.mark.parametrize("text", [
-    "turn it up",  # volume or heat? the dialogue (or the model) knows, the router does not
     "turn it off",
     "open it",
     "what's the temperature on Mars",  # chat, not climate
@@ -226,3 +225,109 @@ def test_states_and_unknown_home_devices_stay_none(text: str) -> None:
 def test_new_requests_are_not_taken_for_followups(text: str, tool: str) -> None:
     call = fastpath.parse(text, results=3)
     assert call is not None and call.name == tool
+
+
+@pytest.mark.parametrize("text", [
+    "don't open the window", "do not turn the heat up", "please don't unlock the doors",
+    "no need to turn on the AC", "I don't want the window open", "never open the sunroof",
+    "never mind", "forget it",
+])
+def test_a_request_taken_back_never_becomes_its_command(text: str) -> None:
+    """Safety: a negated request goes to the plain reply path, where no command can be
+    written (the tool-call model could still open the window it was told not to)."""
+    assert fastpath.parse(text) is None
+    assert fastpath.free_text_tool(text) == "chat"
+
+
+def test_why_dont_you_is_still_a_request() -> None:
+    assert fastpath.free_text_tool("why don't you turn on the AC") is None
+    call = fastpath.parse("why don't you turn on the AC")
+    assert call is not None and call.args["action"] == "on"
+
+
+@pytest.mark.parametrize(("text", "function", "action"), [
+    ("it's too bright in here, dim the lights", "cabin_light", "decrease"),
+    ("I'm freezing, so turn the heat up", "climate", "increase"),
+    ("the kids are asleep; turn the music down", "media", "decrease"),
+])
+def test_one_request_among_statements(text: str, function: str, action: str) -> None:
+    call = fastpath.parse(text)
+    assert call is not None, text
+    assert (call.args["function"], call.args["action"]) == (function, action)
+
+
+def test_two_different_requests_go_to_the_model() -> None:
+    assert fastpath.parse("open the window, and then play some jazz") is None
+    assert fastpath.parse("turn the heat up, open the sunroof") is None or fastpath.parse(
+        "turn the heat up, open the sunroof").args["function"] == "climate"
+
+
+@pytest.mark.parametrize(("text", "function", "action", "value"), [
+    ("kill the music", "media", "pause", None),
+    ("mute", "media", "pause", None),
+    ("resume the music", "media", "play", None),
+    ("bump up the volume", "media", "increase", None),
+    ("I'd love some jazz", "media", "play", "jazz"),
+    ("go back to the last song", "media", "previous", None),
+    ("turn it up", "media", "increase", None),
+    ("navigate me to the harbour", "navigation", "set", "harbour"),
+    ("bring us back home", "navigation", "set", "home"),
+    ("lock up", "door", "lock", None),
+    ("make it twenty two in here", "climate", "set", "22"),
+    ("demist the windscreen", "climate", "on", "defrost"),
+    ("it's too dark in here", "cabin_light", "on", None),
+    ("let some fresh air in", "window", "open", None),
+])
+def test_everyday_phrasings_of_car_functions(text: str, function: str, action: str,
+                                             value: str | None) -> None:
+    call = fastpath.parse(text)
+    assert call is not None and call.name == "vehicle", text
+    assert (call.args["function"], call.args["action"]) == (function, action)
+    if value is not None:
+        assert call.args["value"] == value
+
+
+def test_make_it_a_number_outside_cabin_temperatures_is_not_a_temperature() -> None:
+    call = fastpath.parse("make it 50")
+    assert call is None or call.args.get("function") != "climate"
+
+
+@pytest.mark.parametrize(("text", "category"), [
+    ("I could do with a coffee", "cafe"),
+    ("where can I get diesel", "fuel"),
+    ("is there anywhere to charge around here", "charging_station"),
+    ("any supermarkets nearby", "supermarket"),
+    ("where can we stay tonight", "hotel"),
+    ("what is there to see around here", "attraction"),
+])
+def test_searches_in_other_words(text: str, category: str) -> None:
+    call = fastpath.parse(text)
+    assert call is not None and call.name == "poi_search", text
+    assert call.args["category"] == category
+
+
+@pytest.mark.parametrize("text", ["I'm absolutely knackered", "I can barely keep my eyes open",
+                                  "I need to rest"])
+def test_tiredness_in_other_words_is_a_break(text: str) -> None:
+    call = fastpath.parse(text)
+    assert call is not None and call.name == "rest_break", text
+
+
+@pytest.mark.parametrize(("text", "device", "action"), [
+    ("set the house to 20", "heating", "set"),
+    ("cool down the house", "air_conditioning", "on"),
+    ("switch on the lights at our place", "lights", "on"),
+])
+def test_home_in_other_words(text: str, device: str, action: str) -> None:
+    call = fastpath.parse(text)
+    assert call is not None and call.name == "smart_home", text
+    assert (call.args["device"], call.args["action"]) == (device, action)
+
+
+@pytest.mark.parametrize(("text", "side"), [
+    ("tell me about the tower in front of us", "ahead"),
+    ("which landmark is that on the right side", "right"),
+])
+def test_landmark_questions_in_other_shapes(text: str, side: str) -> None:
+    call = fastpath.parse(text)
+    assert call is not None and call.name == "landmark" and call.args["side"] == side
