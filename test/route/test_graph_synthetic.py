@@ -1,0 +1,181 @@
+"""Graph rules on a small hand-written OSM file: one-way streets, access, snapping, errors.
+
+    3 (C) ---- Pohjoiskatu ---- 4 (D) ---- Kaukokatu ---- 6
+    |                           |                         |
+  Länsikatu     (Suljettu, access=no, 1-4)   Itäkatu     Reunakatu
+    |                           |                         |
+    1 (A) -- Yksisuuntainen --> 2 (B) <-- Takaperoinen -- 5 (E)
+
+Squares of about 223 m × 222 m at 60° N; ``Saari`` (7-8) is an island nobody can reach.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+
+from cockpit_ai.errors import CockpitError
+from cockpit_ai.route import RouteError
+from cockpit_ai.route.graph import DEFAULT_SPEED_KMH, StreetGraph, parse_speed, way_directions
+
+NODES = {
+    1: (60.000, 25.000), 2: (60.000, 25.004), 3: (60.002, 25.000), 4: (60.002, 25.004),
+    5: (60.000, 25.008), 6: (60.002, 25.008), 7: (60.010, 25.000), 8: (60.010, 25.002),
+}  # fmt: skip
+WAYS = [
+    (100, [1, 2], {"highway": "residential", "name": "Yksisuuntainen", "oneway": "yes"}),
+    (101, [1, 3], {"highway": "residential", "name": "Länsikatu"}),
+    (102, [3, 4], {"highway": "residential", "name": "Pohjoiskatu"}),
+    (103, [4, 2], {"highway": "residential", "name": "Itäkatu"}),
+    (104, [2, 5], {"highway": "residential", "name": "Takaperoinen", "oneway": "-1"}),
+    (105, [4, 6], {"highway": "residential", "name": "Kaukokatu"}),
+    (106, [6, 5], {"highway": "residential", "name": "Reunakatu", "maxspeed": "50"}),
+    (107, [1, 4], {"highway": "residential", "name": "Suljettu", "access": "no"}),
+    (108, [2, 3], {"highway": "footway", "name": "Polku"}),
+    (109, [7, 8], {"highway": "residential", "name": "Saari"}),
+]  # fmt: skip
+A, B, C, D, E = (NODES[n] for n in (1, 2, 3, 4, 5))
+
+
+def write_osm(path: Path) -> Path:
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<osm version="0.6" generator="test">']
+    for nid, (lat, lon) in NODES.items():
+        lines.append(f'  <node id="{nid}" version="1" lat="{lat}" lon="{lon}"/>')
+    for wid, refs, tags in WAYS:
+        lines.append(f'  <way id="{wid}" version="1">')
+        lines += [f'    <nd ref="{r}"/>' for r in refs]
+        lines += [f'    <tag k="{k}" v="{v}"/>' for k, v in tags.items()]
+        lines.append("  </way>")
+    lines.append("</osm>")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def graph(tmp_path_factory: pytest.TempPathFactory) -> StreetGraph:
+    return StreetGraph.load(write_osm(tmp_path_factory.mktemp("osm") / "grid.osm"))
+
+
+def test_one_way_street_is_driven_forward_only(graph: StreetGraph) -> None:
+    ahead = graph.route(A, B)
+    assert ahead.streets == ["Yksisuuntainen"]
+    assert ahead.ways == [100]
+    assert 215 < ahead.distance_m < 230
+    back = graph.route(B, A)  # the longer legal way round the block
+    assert back.streets == ["Itäkatu", "Pohjoiskatu", "Länsikatu"]
+    assert 650 < back.distance_m < 680
+    assert back.duration_s > ahead.duration_s * 2.5
+
+
+def test_reverse_one_way_is_driven_against_the_node_order_only(graph: StreetGraph) -> None:
+    assert graph.route(E, B).streets == ["Takaperoinen"]
+    assert graph.route(B, E).streets == ["Itäkatu", "Kaukokatu", "Reunakatu"]
+
+
+def test_no_access_way_is_not_in_the_graph(graph: StreetGraph) -> None:
+    route = graph.route(A, D)
+    assert "Suljettu" not in route.streets
+    assert route.distance_m > 440  # not the 314 m diagonal
+    assert 107 not in route.ways and not graph.graph.has_edge(1, 4)
+    assert not graph.graph.has_edge(2, 3)  # a footway is no street
+
+
+def test_start_in_the_middle_of_a_one_way_block_goes_on_forward(graph: StreetGraph) -> None:
+    mid = (60.0, 25.002)
+    route = graph.route(mid, A)
+    assert route.streets == ["Yksisuuntainen", "Itäkatu", "Pohjoiskatu", "Länsikatu"]
+    assert 770 < route.distance_m < 790
+    assert route.points[0] == pytest.approx(mid)
+    assert route.points[-1] == pytest.approx(A)
+
+
+def test_start_and_goal_on_one_segment(graph: StreetGraph) -> None:
+    west, east = (60.0, 25.001), (60.0, 25.003)
+    assert graph.route(west, east).streets == ["Yksisuuntainen"]
+    assert 105 < graph.route(west, east).distance_m < 118
+    back = graph.route(east, west)  # round the block, then into the one-way street again
+    assert back.streets == ["Yksisuuntainen", "Itäkatu", "Pohjoiskatu", "Länsikatu",
+                            "Yksisuuntainen"]  # fmt: skip
+    assert back.distance_m > 700
+
+
+def test_snapping_distance_is_reported(graph: StreetGraph) -> None:
+    near_a = (60.0 - 0.0005, 25.0005)  # 55 m south of Yksisuuntainen
+    route = graph.route(near_a, B)
+    assert route.snap_start_m == pytest.approx(55.7, abs=1.0)
+    assert route.snap_goal_m == pytest.approx(0.0, abs=0.1)
+
+
+def test_speed_from_maxspeed_or_the_class_table(graph: StreetGraph) -> None:
+    edge = graph.graph.edges[6, 5]
+    assert edge["speed_kmh"] == 50.0
+    assert edge["time_s"] == pytest.approx(edge["length_m"] / (50 / 3.6))
+    assert graph.graph.edges[1, 2]["speed_kmh"] == DEFAULT_SPEED_KMH["residential"]
+    assert graph.graph.edges[1, 2]["way"] == 100 and graph.graph.edges[1, 2]["name"]
+
+
+def test_unreachable_goal_is_a_route_error(graph: StreetGraph) -> None:
+    with pytest.raises(RouteError, match="no drivable route"):
+        graph.route(A, NODES[7])
+
+
+@pytest.mark.parametrize(
+    ("start", "message"),
+    [((math.nan, 25.0), "must be numbers"), ((91.0, 25.0), "within ±90"),
+     ((60.0, 181.0), "within ±90"), ((60.05, 25.0), "more than 250 m")],
+)  # fmt: skip
+def test_bad_positions_are_route_errors(graph: StreetGraph, start: tuple[float, float],
+                                        message: str) -> None:
+    with pytest.raises(RouteError, match=message):
+        graph.route(start, B)
+
+
+def test_route_error_is_a_cockpit_value_error() -> None:
+    assert issubclass(RouteError, CockpitError) and issubclass(RouteError, ValueError)
+
+
+def test_nearest_way_by_perpendicular_distance(graph: StreetGraph) -> None:
+    way = graph.nearest_way(60.0001, 25.002)  # 11 m north of the middle of Yksisuuntainen
+    assert way is not None and (way.id, way.name) == (100, "Yksisuuntainen")
+    assert way.distance_m == pytest.approx(11.1, abs=0.5)
+    assert graph.nearest_way(60.001, 25.002) is None  # 111 m from every street
+    assert graph.nearest_way(math.nan, 25.0) is None
+
+
+def test_missing_and_empty_files(tmp_path: Path) -> None:
+    with pytest.raises(RouteError, match="no such OSM file"):
+        StreetGraph.load(tmp_path / "missing.osm.pbf")
+    empty = tmp_path / "empty.osm"
+    empty.write_text('<?xml version="1.0"?><osm version="0.6"></osm>\n', encoding="utf-8")
+    with pytest.raises(RouteError, match="no drivable"):
+        StreetGraph.load(empty)
+
+
+@pytest.mark.parametrize(
+    ("tags", "expected"),
+    [({"highway": "residential"}, (True, True)),
+     ({"highway": "residential", "oneway": "true"}, (True, False)),
+     ({"highway": "residential", "oneway": "1"}, (True, False)),
+     ({"highway": "residential", "oneway": "-1"}, (False, True)),
+     ({"highway": "primary", "junction": "roundabout"}, (True, False)),
+     ({"highway": "motorway"}, (True, False)),
+     ({"highway": "motorway_link"}, (True, False)),
+     ({"highway": "motorway", "oneway": "no"}, (True, True)),
+     ({"highway": "service", "access": "private"}, None),
+     ({"highway": "tertiary", "motor_vehicle": "no"}, None),
+     ({"highway": "tertiary", "access": "no", "motor_vehicle": "yes"}, (True, True)),
+     ({"highway": "footway"}, None), ({"highway": "construction"}, None), ({}, None)],
+)  # fmt: skip
+def test_way_directions(tags: dict[str, str], expected: tuple[bool, bool] | None) -> None:
+    assert way_directions(tags) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "kmh"),
+    [("50", 50.0), ("40 km/h", 40.0), ("30 mph", 48.28032), ("FI:urban", None),
+     ("none", None), ("", None), (None, None), ("0", None)],
+)  # fmt: skip
+def test_parse_speed(value: str | None, kmh: float | None) -> None:
+    assert parse_speed(value) == (pytest.approx(kmh) if kmh else None)
