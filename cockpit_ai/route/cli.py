@@ -73,13 +73,7 @@ def _cmd_route(args: argparse.Namespace) -> int:
         return 2
     summary = describe(route, args.name)
     if args.json:
-        print(json.dumps({
-            "distance_m": route.distance_m, "duration_s": route.duration_s,
-            "streets": route.streets,
-            "points": [{"lat": lat, "lon": lon} for lat, lon in route.points],
-            "ways": route.ways, "summary": summary,
-            "snap_start_m": route.snap_start_m, "snap_goal_m": route.snap_goal_m,
-        }, ensure_ascii=False))  # fmt: skip
+        print(json.dumps({**route.as_dict(), "summary": summary}, ensure_ascii=False))
         return 0
     print(summary)
     for street in route.streets:

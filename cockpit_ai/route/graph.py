@@ -44,6 +44,7 @@ IMPLIED_ONEWAY_JUNCTIONS = frozenset({"roundabout", "circular"})
 NO_ACCESS = frozenset({"no", "private"})
 # Most specific first: motorcar=yes opens a way that access=no closes to everyone else.
 ACCESS_KEYS = ("motorcar", "motor_vehicle", "vehicle", "access")
+SIGNAL_DELAY_S = 10.0  # average wait at a traffic light (red about half the time)
 SNAP_M = 250.0  # how far a route's start or goal may lie from the nearest street
 WAY_MAX_M = 30.0  # nearest_way's default: further than this a car is not on a street
 _CELL_M = 100.0  # grid index cell size
@@ -76,6 +77,14 @@ class Route:
     ways: list[int]
     snap_start_m: float = 0.0
     snap_goal_m: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready: the keys of ``cockpit-ai route --json``, points as {lat, lon}."""
+        return {"distance_m": self.distance_m, "duration_s": self.duration_s,
+                "streets": list(self.streets),
+                "points": [{"lat": lat, "lon": lon} for lat, lon in self.points],
+                "ways": list(self.ways), "snap_start_m": self.snap_start_m,
+                "snap_goal_m": self.snap_goal_m}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -139,7 +148,8 @@ class StreetGraph:
     """Directed street graph plus a segment index; build with ``StreetGraph.load``.
 
     Edge attributes: ``length_m``, ``way`` (OSM id), ``name``, ``highway``, ``speed_kmh``,
-    ``time_s``. A segment is one undirected node pair (``seg_nodes``) for snapping.
+    ``time_s`` (driving time plus ``delay_s``, the wait at a traffic light the edge ends
+    at). A segment is one undirected node pair (``seg_nodes``) for snapping.
     """
 
     graph: nx.DiGraph
@@ -167,8 +177,13 @@ class StreetGraph:
         import osmium
 
         graph = nx.DiGraph()
+        signals: set[int] = set()
 
         class Handler(osmium.SimpleHandler):
+            def node(self, n: Any) -> None:  # files list nodes before ways
+                if n.tags.get("highway") == "traffic_signals":
+                    signals.add(int(n.id))
+
             def way(self, w: Any) -> None:
                 tags = {t.k: t.v for t in w.tags}
                 directions = way_directions(tags)
@@ -185,11 +200,13 @@ class StreetGraph:
                     length = _distance(alat, alon, blat, blon)
                     graph.add_node(a, lat=alat, lon=alon)
                     graph.add_node(b, lat=blat, lon=blon)
-                    time_s = length / (speed / 3.6)
+                    drive_s = length / (speed / 3.6)
                     for u, v, ok in ((a, b, forward), (b, a, backward)):
+                        delay = SIGNAL_DELAY_S if v in signals else 0.0
                         old = graph.get_edge_data(u, v)
-                        if ok and (old is None or time_s < old["time_s"]):
-                            graph.add_edge(u, v, length_m=length, time_s=time_s, **attrs)
+                        if ok and (old is None or drive_s + delay < old["time_s"]):
+                            graph.add_edge(u, v, length_m=length, time_s=drive_s + delay,
+                                           delay_s=delay, **attrs)
 
         try:
             Handler().apply_file(str(path), locations=True)
@@ -321,22 +338,18 @@ class StreetGraph:
         self.graph.add_node(node, lat=snap.lat, lon=snap.lon)
         for end, at_end in ((u, snap.t <= 1e-9), (v, snap.t >= 1.0 - 1e-9)):
             if at_end:  # on a node: every street from (or to) it, whatever this segment allows
-                zero = {"length_m": 0.0, "time_s": 0.0, "way": 0, "name": ""}
+                zero = {"length_m": 0.0, "time_s": 0.0, "delay_s": 0.0, "way": 0, "name": ""}
                 edge = (node, end) if outgoing else (end, node)
                 self.graph.add_edge(*edge, **zero)
                 return
         for a, b, frac_to_b in ((u, v, 1.0 - snap.t), (v, u, snap.t)):
             data = self.graph.get_edge_data(a, b)
-            if data is None or a < 0 or b < 0:
+            if data is None:
                 continue
-            part = dict(data, length_m=data["length_m"] * frac_to_b,
-                        time_s=data["time_s"] * frac_to_b)  # fmt: skip
-            if outgoing:  # from the position on to b
-                self.graph.add_edge(node, b, **part)
-            else:  # from a along the segment to the position
-                before = 1.0 - frac_to_b
-                self.graph.add_edge(a, node, **dict(data, length_m=data["length_m"] * before,
-                                                    time_s=data["time_s"] * before))
+            if outgoing:  # from the position on to b, and b's traffic light
+                self.graph.add_edge(node, b, **_part(data, frac_to_b, with_delay=True))
+            else:  # from a along the segment to the position, short of b's light
+                self.graph.add_edge(a, node, **_part(data, 1.0 - frac_to_b, with_delay=False))
 
     def _same_segment(self, src: int, dst: int, s: _Snap, g: _Snap) -> None:
         """Start and goal on one segment: the direct drive along it, if that way is legal."""
@@ -346,9 +359,7 @@ class StreetGraph:
         for a, b, ahead in ((u, v, g.t >= s.t), (v, u, g.t <= s.t)):
             data = self.graph.get_edge_data(a, b)
             if data is not None and ahead:
-                frac = abs(g.t - s.t)
-                self.graph.add_edge(src, dst, **dict(data, length_m=data["length_m"] * frac,
-                                                     time_s=data["time_s"] * frac))
+                self.graph.add_edge(src, dst, **_part(data, abs(g.t - s.t), with_delay=False))
                 return
 
     def _route_of(self, path: list[int], s: _Snap, g: _Snap) -> Route:
@@ -379,7 +390,22 @@ class StreetGraph:
         return float(data["lat"]), float(data["lon"])
 
 
+def _part(data: dict[str, Any], frac: float, *, with_delay: bool) -> dict[str, Any]:
+    """Attributes of the fraction ``frac`` of an edge (its light's wait only if reached)."""
+    delay = float(data["delay_s"]) if with_delay else 0.0
+    return dict(data, length_m=data["length_m"] * frac, delay_s=delay,
+                time_s=(data["time_s"] - data["delay_s"]) * frac + delay)  # fmt: skip
+
+
 @functools.lru_cache(maxsize=1)
 def default_graph() -> StreetGraph:
     """The bundled Helsinki street graph, loaded once per process."""
     return StreetGraph.load()
+
+
+def eta_s(here: tuple[float, float], goal: tuple[float, float], *,
+          graph: StreetGraph | None = None) -> float:
+    """Seconds of driving from ``here`` to ``goal`` (default: the bundled graph); the
+    ``(here, goal) -> seconds`` shape the home area's arrival gate takes. Raises
+    ``RouteError`` when there is no route."""
+    return (graph or default_graph()).route(here, goal).duration_s

@@ -8,6 +8,7 @@ NODES = {
     1: (60.000, 25.000), 2: (60.000, 25.004), 3: (60.002, 25.000), 4: (60.002, 25.004),
     5: (60.000, 25.008), 6: (60.002, 25.008), 7: (60.010, 25.000), 8: (60.010, 25.002),
 }  # fmt: skip
+NODE_TAGS = {4: {"highway": "traffic_signals"}}  # a light at D
 WAYS = [
     (100, [1, 2], {"highway": "residential", "name": "Yksisuuntainen", "oneway": "yes"}),
     (101, [1, 3], {"highway": "residential", "name": "Länsikatu"}),
@@ -26,7 +27,8 @@ A, B, C, D, E = (NODES[n] for n in (1, 2, 3, 4, 5))
 def write_osm(path: Path) -> Path:
     lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<osm version="0.6" generator="test">']
     for nid, (lat, lon) in NODES.items():
-        lines.append(f'  <node id="{nid}" version="1" lat="{lat}" lon="{lon}"/>')
+        tags = "".join(f'<tag k="{k}" v="{v}"/>' for k, v in NODE_TAGS.get(nid, {}).items())
+        lines.append(f'  <node id="{nid}" version="1" lat="{lat}" lon="{lon}">{tags}</node>')
     for wid, refs, tags in WAYS:
         lines.append(f'  <way id="{wid}" version="1">')
         lines += [f'    <nd ref="{r}"/>' for r in refs]

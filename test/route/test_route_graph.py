@@ -15,11 +15,18 @@ import math
 from pathlib import Path
 
 import pytest
-from route_helpers import NODES, A, B, D, E, write_osm
+from route_helpers import NODES, A, B, C, D, E, write_osm
 
 from cockpit_ai.errors import CockpitError
 from cockpit_ai.route import RouteError
-from cockpit_ai.route.graph import DEFAULT_SPEED_KMH, StreetGraph, parse_speed, way_directions
+from cockpit_ai.route.graph import (
+    DEFAULT_SPEED_KMH,
+    SIGNAL_DELAY_S,
+    StreetGraph,
+    eta_s,
+    parse_speed,
+    way_directions,
+)
 
 
 @pytest.fixture(scope="module")
@@ -83,6 +90,24 @@ def test_speed_from_maxspeed_or_the_class_table(graph: StreetGraph) -> None:
     assert edge["time_s"] == pytest.approx(edge["length_m"] / (50 / 3.6))
     assert graph.graph.edges[1, 2]["speed_kmh"] == DEFAULT_SPEED_KMH["residential"]
     assert graph.graph.edges[1, 2]["way"] == 100 and graph.graph.edges[1, 2]["name"]
+
+
+def test_traffic_light_wait_on_the_edges_that_reach_it(graph: StreetGraph) -> None:
+    into, out = graph.graph.edges[3, 4], graph.graph.edges[4, 3]
+    assert into["delay_s"] == SIGNAL_DELAY_S and out["delay_s"] == 0.0
+    assert into["time_s"] == pytest.approx(out["time_s"] + SIGNAL_DELAY_S)
+    mid = (60.002, 25.002)  # half-way along Pohjoiskatu, short of the light at D
+    half_s = into["length_m"] / 2 / (30 / 3.6)
+    assert graph.route(C, mid).duration_s == pytest.approx(half_s, abs=0.1)
+    assert graph.route(mid, D).duration_s == pytest.approx(half_s + SIGNAL_DELAY_S, abs=0.1)
+
+
+def test_route_as_json_and_eta(graph: StreetGraph) -> None:
+    route = graph.route(A, B)
+    out = route.as_dict()
+    assert {"distance_m", "duration_s", "streets", "points", "ways"} <= out.keys()
+    assert out["points"][0] == {"lat": A[0], "lon": A[1]}
+    assert eta_s(A, B, graph=graph) == route.duration_s
 
 
 def test_unreachable_goal_is_a_route_error(graph: StreetGraph) -> None:
