@@ -102,3 +102,21 @@ def test_default_graph_is_the_bundled_extract(graph: StreetGraph) -> None:
     assert Path(graph.source).name == "helsinki.osm.pbf"
     assert graph.graph.number_of_nodes() > 1000
     assert all(d["time_s"] > 0 for _, _, d in graph.graph.edges(data=True))
+
+
+def test_routes_from_many_threads_are_the_same_as_one_at_a_time(graph: StreetGraph) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    nodes = sorted(graph.graph.nodes)[::97]
+    pairs = [(graph.position(a), graph.position(b)) for a in nodes[:6] for b in nodes[-6:]]
+
+    def run(pair: tuple[tuple[float, float], tuple[float, float]]) -> object:
+        try:
+            return graph.route(*pair)
+        except ValueError as exc:  # a node at the edge of the extract may have no way out
+            return str(exc)
+
+    alone = [run(p) for p in pairs]
+    with ThreadPoolExecutor(4) as pool:
+        assert list(pool.map(run, pairs)) == alone
+    assert all(n >= 0 for n in graph.graph.nodes)  # no virtual start/goal node left behind
