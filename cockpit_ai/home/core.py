@@ -115,13 +115,21 @@ def settings_from_params(p: dict[str, Any]) -> HomeSettings:
 
 def eta_function(settings: HomeSettings) -> tuple[arrival.EtaFn, str]:
     """The ETA the settings ask for, and its name (for diagnostics)."""
+    line = arrival.straight_line_eta(settings.average_speed_kmh)
     if settings.eta_source in ("auto", "route"):
-        fn = arrival.route_eta()
-        if fn is not None:
-            return fn, "route"
+        road = arrival.route_eta()
+        if road is not None:
+            def eta(here: arrival.LatLon, home: arrival.LatLon) -> float:
+                try:
+                    return float(road(here, home))
+                except Exception as exc:  # off the map, no route: the straight line
+                    log.debug("road ETA failed (%s); straight line", exc)
+                    return line(here, home)
+
+            return eta, "route (straight line off the map)"
         if settings.eta_source == "route":
             raise HomeValueError("eta_source 'route': cockpit_ai.route offers no eta_s here")
-    return arrival.straight_line_eta(settings.average_speed_kmh), "straight_line"
+    return line, "straight_line"
 
 
 @dataclass

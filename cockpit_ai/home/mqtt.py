@@ -32,13 +32,14 @@ class Device:
     kind: str  # "climate", "light", "switch", "cover", "alarm"
     mode: str = ""  # climate: the mode "on" means ("heat", "cool")
     name: str = ""  # spoken name; "" = the device id with spaces
+    plural: bool = False  # "the lights are on"
 
 
 # The one table: device id → HA kind. A device the planner may name and the policy may list.
 DEVICES: dict[str, Device] = {
     "heating": Device("climate", mode="heat"),
     "air_conditioning": Device("climate", mode="cool", name="air conditioning"),
-    "lights": Device("light"),
+    "lights": Device("light", plural=True),
     "coffee_machine": Device("switch", name="coffee machine"),
     "garage_door": Device("cover", name="garage door"),
     "alarm": Device("alarm"),

@@ -92,7 +92,8 @@ def state_text(device: str, action: str, value: str = "") -> str:
         state = f"set to {value}{_unit(device)}"
     else:
         state = {"open": "opening", "close": "closing"}.get(action, action)
-    return f"The {name} at home is {state}."
+    verb = "are" if mqtt.DEVICES[device].plural else "is"
+    return f"The {name} at home {verb} {state}."
 
 
 def _unit(device: str) -> str:

@@ -141,3 +141,25 @@ def test_too_old_or_too_many_are_given_up_clearly(make_broker) -> None:
         assert old.text == "I couldn't reach the home in time, so I didn't open the garage door."
     finally:
         link.close()
+
+
+def test_road_eta_when_the_route_area_is_there_else_the_straight_line() -> None:
+    from cockpit_ai.home.core import eta_function
+
+    straight, name = eta_function(HomeSettings(eta_source="straight_line"))
+    assert name == "straight_line"
+    here = north_of_home(1.0)
+    assert straight(here, HOME) == pytest.approx(1000.0 / (30 / 3.6), rel=1e-3)
+    try:
+        from cockpit_ai.route import graph
+        from cockpit_ai.route.graph import default_graph
+
+        default_graph()
+    except Exception as exc:
+        pytest.skip(f"no road graph here: {exc}")
+    road, name = eta_function(HomeSettings())
+    assert name.startswith("route")
+    station, square = (60.1719, 24.9414), (60.1675, 24.9525)
+    assert road(station, square) == pytest.approx(graph.eta_s(station, square))
+    far = (61.5, 23.8)  # Tampere: off the Helsinki map → the straight line
+    assert road(far, HOME) == pytest.approx(straight(far, HOME))

@@ -38,6 +38,7 @@ def test_words() -> None:
     assert done("garage_door", "close") == "closed the garage door"
     assert done("alarm", "on") == "armed the alarm"
     assert state_text("heating", "on") == "The heating at home is on."
+    assert state_text("lights", "off") == "The lights at home are off."
     assert state_text("air_conditioning", "set", "22") == (
         "The air conditioning at home is set to 22 degrees.")
     assert state_text("garage_door", "open") == "The garage door at home is opening."
