@@ -482,6 +482,22 @@ _HOME_DEVICES = [
 ]
 
 
+_WHEN = r"(?:before|by the time|for when|when|once|as soon as)"
+_ARRIVAL = re.compile(
+    rf"\b{_WHEN} (?:i|we) arrive\b"
+    rf"|\b{_WHEN} (?:i|we) (?:get|come|reach|am|are) (?:back )?(?:home|there|back)\b"
+    r"|\b(?:ahead of|before) (?:my|our|the) arrival\b|\bbefore arrival\b"
+    r"|\bwhen (?:im|i'm|i am|were|we're|we are) (?:almost|nearly|close to|near|about to get) "
+    r"(?:home|there)\b")
+
+
+def before_arrival(text: str) -> bool:
+    """Whether a home request is meant for the arrival ("turn on the heating before I
+    arrive", "when I get home", "by the time we get there"): the home node then waits until
+    the ETA to the home place falls below its lead time instead of acting at once."""
+    return bool(_ARRIVAL.search(normalise(text)))
+
+
 def _smart_home(t: str) -> ToolCall | None:
     if not _HOME.search(t) or re.search(r"\b(?:navigate|drive|take me|go|route|way|get me|"
                                         r"directions)\b", t):

@@ -71,7 +71,9 @@ from cockpit_ai.planner.tools import (
 )
 from cockpit_ai.planner.types import (
     Context,
+    HomeRequest,
     LandmarkSearch,
+    RouteEta,
     Turn,
     TurnCounter,
     transcript_doubt,
@@ -143,12 +145,14 @@ class Planner:
     def __init__(self, *, backend: Backend | None = None,
                  landmark_search: LandmarkSearch | None = None,
                  history: TripHistory | None = None,
+                 route_eta: RouteEta | None = None,
                  config: dict[str, Any] | None = None) -> None:
         self.config = merge_config(config)
         cfg = self.config
         self.backend = backend
         self.landmark_search = landmark_search
         self.history = history
+        self.route_eta = route_eta  # distance and time of a drive, for navigation answers
         self.brand = {**DEFAULT_BRAND, **(cfg.get("brand") or {})}
         self.system = system_prompt(self.brand)
         self.chat_system = chat_system_prompt(self.brand)
@@ -162,6 +166,7 @@ class Planner:
         self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=1,
                                                            thread_name_prefix="landmark")
         self._last_break_offer = -1e9
+        self._offered_trips: OrderedDict[str, None] = OrderedDict()  # trips offered already
         # fast-path results of answers_without_model(), so handle() does not parse again
         self._parsed: OrderedDict[tuple[str, int, str], Any] = OrderedDict()
         self._parsed_lock = threading.Lock()
@@ -259,6 +264,38 @@ class Planner:
         turn.proactive = True
         turn.latency_ms = (time.perf_counter() - t0) * 1000
         return turn
+
+    def on_trip_started(self, *, trip_id: str, destination: str, latitude_deg: float,
+                        longitude_deg: float, probability: float,
+                        usual_streets: list[str] | None = None,
+                        usual_duration_s: float = 0.0,
+                        context: Context | None = None) -> Turn | None:
+        """The usual destination offered once at a trip's start ("Going to the office?
+        Usual route via Mannerheimintie, 12 minutes."); a yes sets it as the destination.
+        None when the prediction is too weak, has no name, or this trip was offered already."""
+        min_p = float(self.config["trip_offer_min_probability"])
+        if (min_p <= 0 or not destination or not math.isfinite(probability)
+                or probability < min_p or trip_id in self._offered_trips):
+            return None
+        self._offered_trips[trip_id] = None
+        while len(self._offered_trips) > 64:
+            self._offered_trips.popitem(last=False)
+        ctx = context or Context()
+        session = self.dialogues.get(ctx.session_id)
+        name = destination[:40]
+        bits = []
+        streets = [s for s in (usual_streets or []) if s][:2]
+        if streets:
+            bits.append("Usual route via " + " and ".join(streets))
+        if math.isfinite(usual_duration_s) and usual_duration_s > 0:
+            minutes = max(1, round(usual_duration_s / 60))
+            bits.append(f"{minutes} minute{'s' if minutes != 1 else ''}")
+        text = f"Going to {name}?" + (" " + ", ".join(bits) + "." if bits else "")
+        session.pending = Pending(
+            calls=[ToolCall("vehicle", {"function": "navigation", "action": "set",
+                                        "value": name, "unit": "none", "zone": "all"})],
+            question=f"Shall I set {name} as the destination?", stamp_ns=ctx.stamp_ns)
+        return Turn(text, "none", 0.0, proactive=True)
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
@@ -559,16 +596,95 @@ class Planner:
             return ""
         turn.commands.append(cmd)
         session.last_command = cmd
+        if cmd.function == "navigation" and cmd.action == "set" and cmd.value:
+            eta = self._eta_text(cmd.value, ctx, session, turn)
+            if eta:
+                return f"Navigating to {eta}."
         return _confirm(cmd)
 
-    _tool_smart_home = _tool_vehicle
+    def _eta_text(self, name: str, ctx: Context, session: Session, turn: Turn) -> str:
+        """ "Kauppatori, 1.2 km, about 4 minutes" for a destination, or "" when the place,
+        the car's position or a route is unknown (the plain confirmation is said then)."""
+        here = ctx.position()
+        if self.route_eta is None or here is None:
+            return ""
+        place = next((p for p in session.places if p.name.lower() == name.lower()), None)
+        if place is None:
+            found = self._search(LandmarkRequest(text=name, name_contains=name, limit=1,
+                                                 radius_m=20000.0), ctx, turn)
+            place = found[0] if found else None
+        if place is None or (place.latitude_deg == 0.0 and place.longitude_deg == 0.0):
+            return ""
+        try:
+            eta = self.route_eta(here, (place.latitude_deg, place.longitude_deg))
+        except Exception as exc:  # no route (one-way streets, off the map): plain answer
+            log.info("planner: no route to %s: %s", name, exc)
+            return ""
+        if eta is None:
+            return ""
+        from cockpit_ai.route.spoken import say_distance, say_duration
+
+        return f"{place.name}, {say_distance(eta[0])}, {say_duration(eta[1])}"
+
+    def _tool_smart_home(self, call: ToolCall, ctx: Context, session: Session, text: str,
+                         turn: Turn) -> str:
+        """A home request goes to the home node (``Turn.home_requests``), never to the
+        vehicle bus; "before I arrive" is kept (the home node waits for the ETA)."""
+        cmd = vehicle_command(call)
+        verdict = self.gate.check(cmd, speed_mps=ctx.speed_mps)
+        if not verdict.allowed:
+            turn.refused.append(verdict.reason)
+            turn.refused_codes.append(verdict.code)
+            return verdict.reason
+        a = dict(call.args)
+        # "before I arrive" is kept with the call, also when it is asked back first
+        a["when"] = str(a.get("when") or ("before_arrival" if fastpath.before_arrival(text)
+                                          else "now"))
+        when = a["when"]
+        if ctx.doubt:  # the words may be misheard: ask first, as for the car
+            turn.held.append(ToolCall(call.name, a))
+            return ""
+        req = HomeRequest(device=str(a["device"]), action=str(a["action"]),
+                          value=none_to_empty(a.get("value")), when=when,
+                          confirmed=bool(a.get("confirmed", False)),
+                          request_id=ctx.request_id)
+        turn.home_requests.append(req)
+        what = describe(cmd)
+        if when == "before_arrival":
+            return f"I'll {what} before you arrive."
+        return f"I'll {what} now." if not req.confirmed else f"OK, I'll {what}."
+
+    def on_home_status(self, *, state: str, device: str, action: str, value: str = "",
+                       when: str = "now", text: str = "", attempts: int = 1,
+                       context: Context | None = None) -> Turn | None:
+        """What the driver hears of the home node's status (msg/HomeStatus.msg), or None.
+
+        A device the home policy does not automate without asking comes back
+        ``NEEDS_CONFIRMATION``: its question becomes the session's pending question, and a
+        yes sends it again, confirmed. A request sent before arrival, or after retries, is
+        said when it was done; failures are always said. The immediate, first-try success
+        was already confirmed by the turn that asked for it."""
+        ctx = context or Context()
+        state = state.upper()
+        if state == "NEEDS_CONFIRMATION":
+            session = self.dialogues.get(ctx.session_id)
+            call = ToolCall("smart_home", {"device": device, "action": action,
+                                           "value": value or "none", "when": when,
+                                           "confirmed": True})
+            question = text or f"Shall I {describe(vehicle_command(call))}?"
+            session.pending = Pending(calls=[call], question=question, stamp_ns=ctx.stamp_ns)
+            return Turn(question, "none", 0.0, proactive=True)
+        speak = (state in ("FAILED", "FAILED_RETRYING", "REFUSED")
+                 or (state == "SENT" and (when == "before_arrival" or attempts > 1)))
+        if not speak or not text:
+            return None
+        return Turn(text, "none", 0.0, proactive=True)
 
     def _tool_route_suggest(self, call: ToolCall, ctx: Context, session: Session, text: str,
                             turn: Turn) -> str:
         if self.history is None:
             return "I don't keep a trip history in this car."
-        origin = ((ctx.latitude_deg, ctx.longitude_deg)
-                  if ctx.latitude_deg is not None and ctx.longitude_deg is not None else None)
+        origin = ctx.position()
         s = self.history.usual_destination(now=ctx.time or datetime.now(), origin=origin)
         if s is None:
             return "I don't know a usual destination for this time yet."
@@ -623,6 +739,16 @@ def _stream_hooks(ctx: Context, clock: _Clock, backend: Any, *,
     return hooks
 
 
+def street_eta(here: tuple[float, float],
+               goal: tuple[float, float]) -> tuple[float, float] | None:
+    """Distance and time of the fastest drive on the bundled street graph (loaded at the
+    first call); raises ``RouteError`` when there is no route."""
+    from cockpit_ai.route.graph import default_graph
+
+    route = default_graph().route(here, goal)
+    return route.distance_m, route.duration_s
+
+
 def build_planner(config: dict[str, Any] | None = None, *,
                   landmark_search: LandmarkSearch | None = None,
                   data: Path | None = None, warm_up: bool = True) -> Planner:
@@ -665,14 +791,15 @@ def build_planner(config: dict[str, Any] | None = None, *,
         history = TripHistory(cfg["history_db"] or ":memory:",
                               retention_days=float(cfg["privacy"]["history_retention_days"]))
     planner = Planner(backend=backend, landmark_search=landmark_search, history=history,
-                      config=cfg)
+                      route_eta=street_eta, config=cfg)
     if warm_up and backend is not None:
         planner.warm_up()
     return planner
 
 
 __all__ = [  # the core's API, importable from here as before the split
-    "DEFAULT_CONFIG", "Context", "LandmarkSearch", "Planner", "Turn", "TurnCounter",
+    "DEFAULT_CONFIG", "Context", "HomeRequest", "LandmarkSearch", "Planner", "Turn",
+    "TurnCounter",
     "build_planner", "default_model_path", "describe", "explicit_target", "merge_config",
     "transcript_doubt",
 ]

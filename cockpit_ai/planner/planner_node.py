@@ -2,7 +2,10 @@
 
 In: ``transcript`` (final ones), ``fatigue_state``,
 ``road/detections`` and ``cabin/detections``, ``odom`` (nav_msgs/Odometry: speed from the
-twist; none yet or older than ``odom_timeout_s`` = unknown, which counts as moving). Out:
+twist; none yet or older than ``odom_timeout_s`` = unknown, which counts as moving), ``fix``
+(the car's position for routes and habits, never given to a model), ``home_status`` (what
+became of a home request: said when the driver should hear it). Out: ``home_command``
+(HomeCommand: smart-home requests, "before I arrive" kept, never on the vehicle bus),
 ``response``, ``response/partial`` (the answer so far, cut at its last complete sentence,
 one message per new sentence, same request_id as the final; off with ``stream_partials``:
 ``response`` keeps exactly one final answer per question), ``vehicle_command``,
@@ -30,6 +33,7 @@ import math
 import threading
 import time
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -38,9 +42,11 @@ from rclpy.callback_groups import MutuallyExclusiveCallbackGroup, ReentrantCallb
 from rclpy.task import Future
 
 from cockpit_ai.enums import FatigueLevel, LandmarkStatus, Priority
+from cockpit_ai.landmark.geometry import check_fix
 from cockpit_ai.planner.errors import PlannerError
 from cockpit_ai.planner.planner import (
     Context,
+    HomeRequest,
     Planner,
     Turn,
     TurnCounter,
@@ -81,6 +87,7 @@ def config_from_params(p: dict[str, Any]) -> dict[str, Any]:
         "break_reminder_s": p["break_reminder_s"],
         "fatigue_break_level": p["fatigue_break_level"], "history_db": p["history_db"],
         "confirm_timeout_s": p["confirm_timeout_s"],
+        "trip_offer_min_probability": p["trip_offer_min_probability"],
         "cloud": {"enabled": p["cloud_enabled"], "base_url": p["cloud_base_url"],
                   "model": p["cloud_model"], "api_key_env": p["cloud_api_key_env"],
                   "budget_s": p["cloud_budget_s"], "cooldown_s": p["cloud_cooldown_s"],
@@ -132,8 +139,8 @@ class _Goal:
 class _Job:
     """One piece of work for the lanes."""
 
-    kind: str  # "ask" (a transcript), "goal" (a planner_turn goal), "fatigue"
-    msg: Any  # the Transcript, the _Goal or the FatigueState
+    kind: str  # "ask" (a transcript), "goal" (a planner_turn goal), "fatigue", "home_status"
+    msg: Any  # the Transcript, the _Goal, the FatigueState or the HomeStatus
     received: float  # time.monotonic() at arrival (latency_ms)
     lanes: TwoLaneWorker[_Job, None]
 
@@ -143,8 +150,9 @@ class _Job:
 
     @property
     def question(self) -> bool:
-        """A question opens a turn (turn_active) and can be withdrawn; a break offer not."""
-        return self.kind != "fatigue"
+        """A question opens a turn (turn_active) and can be withdrawn; a break offer, a home
+        status or a trip event not."""
+        return self.kind in ("ask", "goal")
 
     @property
     def stamp(self) -> Any:
@@ -159,10 +167,10 @@ class PlannerNode(ManagedNode):
         from std_msgs.msg import Bool
 
         from cockpit_ai.action import PlannerTurn
-        from cockpit_ai.msg import AssistantResponse, LandmarkQuery, VehicleCommand
+        from cockpit_ai.msg import AssistantResponse, HomeCommand, LandmarkQuery, VehicleCommand
 
         self._msgs = {"response": AssistantResponse, "command": VehicleCommand,
-                      "query": LandmarkQuery, "bool": Bool}
+                      "query": LandmarkQuery, "bool": Bool, "home": HomeCommand}
         self._action = PlannerTurn
         p = self.p
         self.health = Health(self)
@@ -171,6 +179,9 @@ class PlannerNode(ManagedNode):
         self.pub_response: Any = None
         self.pub_partial: Any = None
         self.pub_command: Any = None
+        self.pub_home: Any = None
+        # home requests sent, by (request_id, device): what a later HomeStatus is about
+        self._home_sent: OrderedDict[tuple[str, str], HomeRequest] = OrderedDict()
         self.pub_turn_active: Any = None
         self.landmark_client: Any = None
         self.action_server: ActionServer | None = None
@@ -185,6 +196,8 @@ class PlannerNode(ManagedNode):
         # gets to it, so a replay gives the same answers on a loaded machine.
         self._speed_at: StampedHistory[float] = StampedHistory(120.0)
         self._fatigue_at: StampedHistory[int] = StampedHistory(120.0)
+        # the car's position (good fixes only) for routes and habits; never sent to a model
+        self._fix_at: StampedHistory[tuple[float, float]] = StampedHistory(120.0)
         self._objects_at: dict[str, StampedHistory[list[str]]] = {
             "road": StampedHistory(120.0), "cabin": StampedHistory(120.0)}
         # Accepted goals not yet finished, under their own lock: a lane may drop a goal (its
@@ -205,6 +218,14 @@ class PlannerNode(ManagedNode):
                 warm_up=bool(p["warm_up"]))
         except PlannerError as exc:
             raise NodeStartupError(f"planner: {exc}") from None
+        try:  # the street graph for navigation answers, loaded now, not at the first request
+            from cockpit_ai.route.graph import default_graph
+
+            default_graph()
+        except Exception as exc:  # answers then come without distance and time
+            self.get_logger().warning(f"planner: no street graph ({exc}); navigation "
+                                      "answers give no distance or time")
+            self.health.set("street_graph", "unavailable")
         # Plain publishers, not lifecycle ones: an answer that was already being worked on
         # when the node deactivates still goes out (nothing accepted is dropped unseen).
         self.pub_response = self.create_publisher(self._msgs["response"], "response",
@@ -215,6 +236,8 @@ class PlannerNode(ManagedNode):
                                                  qos.RELIABLE)
         self.pub_turn_active = self.create_publisher(self._msgs["bool"], "turn_active",
                                                      qos.LATCHED)
+        # smart-home requests go to the home node, never onto the vehicle bus
+        self.pub_home = self.create_publisher(self._msgs["home"], "home_command", qos.RELIABLE)
         # Place and landmark search is a service of the landmark node (its one policy); the
         # client has its own callback group, so the executor delivers the response while the
         # core's worker thread waits on the future.
@@ -228,8 +251,9 @@ class PlannerNode(ManagedNode):
 
     def start(self) -> None:
         from nav_msgs.msg import Odometry
+        from sensor_msgs.msg import NavSatFix
 
-        from cockpit_ai.msg import DetectionArray, FatigueState, Transcript
+        from cockpit_ai.msg import DetectionArray, FatigueState, HomeStatus, Transcript
 
         p = self.p
         # Two lanes, a thread each (cockpit_ai.workers): fast-path requests ("warmer", "find a
@@ -253,6 +277,10 @@ class PlannerNode(ManagedNode):
                                      lambda m: self._on_detections("cabin", m), qos.RELIABLE),
             # best effort matches reliable and best-effort publishers (bags, Autoware, drivers)
             self.create_subscription(Odometry, "odom", self._on_odom, qos.SENSOR),
+            self.create_subscription(NavSatFix, "fix", self._on_fix, qos.SENSOR),
+            self.create_subscription(HomeStatus, "home_status",
+                                     lambda m: self._on_proactive("home_status", m),
+                                     qos.RELIABLE),
         ]
         # The action server exists only while active (rclpy has no lifecycle action server):
         # a client that sees it can send a goal and have it taken. Its execute callback is a
@@ -290,10 +318,11 @@ class PlannerNode(ManagedNode):
 
     def unload(self) -> None:
         for pub in (self.pub_response, self.pub_partial, self.pub_command,
-                    self.pub_turn_active):
+                    self.pub_turn_active, self.pub_home):
             if pub is not None:
                 self.destroy_publisher(pub)
         self.pub_response = self.pub_partial = self.pub_command = self.pub_turn_active = None
+        self.pub_home = None
         client, self.landmark_client = self.landmark_client, None
         if client is not None:
             self.destroy_client(client)
@@ -435,6 +464,12 @@ class PlannerNode(ManagedNode):
             # no model involved: the break offer must not wait behind an LLM answer
             lanes.submit(_Job("fatigue", msg, time.monotonic(), lanes), Lane.FAST)
 
+    def _on_proactive(self, kind: str, msg: Any) -> None:
+        """A home status or trip event: what to say is decided in the fast lane (no model)."""
+        lanes = self._lanes
+        if lanes is not None:
+            lanes.submit(_Job(kind, msg, time.monotonic(), lanes), Lane.FAST)
+
     def _on_detections(self, camera: str, msg: Any) -> None:
         labels = sorted({d.class_name for d in msg.detections if d.class_name})
         self._objects_at[camera].add(stamp_to_ns(msg.header.stamp), labels)
@@ -448,6 +483,14 @@ class PlannerNode(ManagedNode):
             self.health.count("bad_odom")
         else:
             self._speed_at.add(stamp_to_ns(msg.header.stamp), abs(speed))
+
+    def _on_fix(self, msg: Any) -> None:
+        check = check_fix(msg.latitude, msg.longitude, status=int(msg.status.status))
+        if not check.ok:
+            self.health.count("rejected_fixes")
+            return
+        self._fix_at.add(stamp_to_ns(msg.header.stamp), (float(msg.latitude),
+                                                           float(msg.longitude)))
 
     # -- landmark search: the search_landmarks service (called from the core's worker) ----
     def _landmark_search(self, req: LandmarkRequest) -> list[Place]:
@@ -529,6 +572,7 @@ class PlannerNode(ManagedNode):
                           session_id=str(self.p["session_id"]),
                           road_objects=road, cabin_objects=cabin)
             ctx.stamp_ns = stamp
+            ctx.here = _then(self._fix_at, stamp)
             if job.question:
                 ctx.cancelled = lambda: self._withdrawn(job, lane)
             self.health.set("speed", "unknown" if ctx.speed_mps is None
@@ -577,6 +621,8 @@ class PlannerNode(ManagedNode):
 
                 ctx.on_partial = on_partial
                 turn = planner.handle(goal.text, ctx)
+            elif kind == "home_status":
+                turn = self._home_status_turn(planner, msg, ctx)
             else:
                 turn = planner.on_fatigue(int(msg.level), ctx)
         except Exception as exc:  # one failed turn must not end the lane
@@ -590,10 +636,21 @@ class PlannerNode(ManagedNode):
             self._withdraw(job)
             return
         urgent = kind == "fatigue" and int(msg.level) >= FatigueLevel.SEVERE
-        resp = self._publish(turn, job, proactive=(kind == "fatigue"), urgent=urgent)
+        resp = self._publish(turn, job, proactive=not job.question, urgent=urgent)
         if goal is not None:
             self._feedback(goal, turn.text)  # the whole answer (a fast-path one: only this)
             self._finish(goal, "succeeded", resp)
+
+    def _home_status_turn(self, planner: Planner, msg: Any, ctx: Context) -> Turn | None:
+        """What the driver hears of a HomeStatus (the request it answers, as it was sent)."""
+        with self._lock:
+            sent = self._home_sent.get((msg.request_id, msg.device))
+        state = _HOME_STATES.get(int(msg.state), "UNKNOWN")
+        self.health.count(f"home_{state.lower()}")
+        return planner.on_home_status(
+            state=state, device=msg.device, action=msg.action,
+            value=sent.value if sent else "", when=sent.when if sent else "now",
+            text=msg.text, attempts=int(msg.attempts), context=ctx)
 
     def _partials(self, job: _Job, request_id: str) -> Any:
         """The hook publishing a question's partial answers on ``response/partial`` (None
@@ -650,6 +707,8 @@ class PlannerNode(ManagedNode):
             out.vehicle_speed_mps = float(cmd.vehicle_speed_mps)
             self.pub_command.publish(out)
             self.health.count("commands")
+        for req in turn.home_requests:
+            self._publish_home(req, stamp, request_id)
         resp = self._msgs["response"]()
         resp.header.stamp = stamp
         resp.request_id = request_id
@@ -673,6 +732,34 @@ class PlannerNode(ManagedNode):
             self.health.count("refused")
         self.health.count("speed_unknown_refusals", turn.refused_codes.count("speed_unknown"))
         return resp
+
+
+    def _publish_home(self, req: HomeRequest, stamp: Any, request_id: str) -> None:
+        out = self._msgs["home"]()
+        out.header.stamp = stamp
+        out.request_id = request_id or uuid.uuid4().hex[:12]
+        out.device, out.action, out.value = req.device, req.action, req.value
+        out.unit = "celsius" if req.action == "set" and req.device in ("heating",
+                                                                       "air_conditioning") else ""
+        out.when = out.BEFORE_ARRIVAL if req.when == "before_arrival" else out.NOW
+        out.confirmed = req.confirmed
+        with self._lock:
+            self._home_sent[(out.request_id, req.device)] = req
+            while len(self._home_sent) > 64:
+                self._home_sent.popitem(last=False)
+        self.pub_home.publish(out)
+        self.health.count("home_requests")
+
+
+def _home_states() -> dict[int, str]:
+    from cockpit_ai.msg import HomeStatus
+
+    names = ("SENT", "WAITING_FOR_ARRIVAL", "NEEDS_CONFIRMATION", "FAILED_RETRYING", "FAILED",
+             "REFUSED")
+    return {int(getattr(HomeStatus, n)): n for n in names}
+
+
+_HOME_STATES = _home_states()
 
 
 def main(args: list[str] | None = None) -> int:

@@ -17,6 +17,8 @@ from cockpit_ai.planner.tools import (
 )
 
 LandmarkSearch = Callable[[LandmarkRequest], list[Place]]
+#: The drive from one position to another: (distance_m, duration_s), or None (no route).
+RouteEta = Callable[[tuple[float, float], tuple[float, float]], "tuple[float, float] | None"]
 
 
 def transcript_doubt(*, doubt: str = "", missing_chunks: int = 0, confidence: float = 1.0,
@@ -65,9 +67,40 @@ class Context:
     # node): generation stops between chunks and the turn comes back ``cancelled``
     cancelled: Callable[[], bool] | None = None
 
+    # the car's position for routes, ETAs and habits (the planner node's own good fix);
+    # landmark searches keep the landmark node's fix and heading unless latitude_deg is set
+    here: tuple[float, float] | None = None
+
+    def position(self) -> tuple[float, float] | None:
+        """Where the car is, for a route or a habit: ``here``, else latitude/longitude."""
+        if self.here is not None:
+            return self.here
+        if self.latitude_deg is not None and self.longitude_deg is not None:
+            return (self.latitude_deg, self.longitude_deg)
+        return None
+
     def is_cancelled(self) -> bool:
         """Whether the question was withdrawn (False without a ``cancelled`` hook)."""
         return self.cancelled is not None and bool(self.cancelled())
+
+
+@dataclass
+class HomeRequest:
+    """A smart-home request for the home node (msg/HomeCommand.msg), never the vehicle bus.
+
+    ``when`` is "now" or "before_arrival" (the home node waits until the ETA to the home
+    place falls below its lead time); ``confirmed``: the driver said yes to it (devices the
+    home policy does not automate without asking, e.g. the garage door)."""
+
+    device: str
+    action: str
+    value: str = ""
+    when: str = "now"
+    confirmed: bool = False
+    request_id: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
 
 
 @dataclass
@@ -79,6 +112,7 @@ class Turn:
     latency_ms: float
     tool_calls: list[ToolCall] = field(default_factory=list)
     commands: list[VehicleCommand] = field(default_factory=list)
+    home_requests: list[HomeRequest] = field(default_factory=list)  # to home_command
     landmark_queries: list[LandmarkRequest] = field(default_factory=list)
     places: list[Place] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
@@ -114,6 +148,7 @@ class Turn:
             "tool_calls": [c.name for c in self.tool_calls],
             "tools": [c.to_dict() for c in self.tool_calls],
             "commands": [c.to_dict() for c in self.commands],
+            "home_requests": [h.to_dict() for h in self.home_requests],
             "landmark_queries": [q.to_dict() for q in self.landmark_queries],
             "places": [asdict(p) for p in self.places],
             "refused": list(self.refused),

@@ -311,3 +311,46 @@ def test_managed_no_answers_until_configured_and_active(processes, probe) -> Non
                "the transcript subscription gone after deactivate")
     wait_until(lambda: not serves_turns(), 30, "the action server gone after deactivate")
     assert processes.stop(node) == 0, processes.log(node)
+
+
+def test_home_requests_go_to_home_command_never_the_vehicle_bus(processes, probe) -> None:
+    """"Before I arrive" is kept in the HomeCommand; a home status that needs a yes is asked
+    aloud and the yes sends the request again, confirmed; a failure is said."""
+    from cockpit_ai.msg import AssistantResponse, HomeCommand, HomeStatus, VehicleCommand
+
+    node = fast_only_planner(processes, "/home")
+    responses = probe.subscribe(AssistantResponse, "/home/response")
+    commands = probe.subscribe(VehicleCommand, "/home/vehicle_command")
+    home = probe.subscribe(HomeCommand, "/home/home_command")
+
+    probe.publish("/home/transcript",
+                  transcript("h1", "turn on the heating at home before I arrive", sec=2000),
+                  wait_subscribers=1, timeout=60)
+    (req,) = home.wait(1, timeout=60, where=lambda m: m.request_id == "h1")
+    assert (req.device, req.action, req.when) == ("heating", "on", HomeCommand.BEFORE_ARRIVAL)
+    said = responses.wait(1, timeout=60, where=lambda m: m.request_id == "h1")[0]
+    assert "before you arrive" in said.text
+
+    probe.publish("/home/transcript",
+                  transcript("h2", "open the garage door at home", sec=2010))
+    (garage,) = home.wait(1, timeout=60, where=lambda m: m.request_id == "h2")
+    assert garage.when == HomeCommand.NOW and not garage.confirmed
+    status = HomeStatus(request_id="h2", device="garage_door", action="open",
+                        state=HomeStatus.NEEDS_CONFIRMATION,
+                        text="Shall I open the garage door at home?", attempts=0)
+    status.header.stamp.sec = 2011
+    probe.publish("/home/home_status", status, wait_subscribers=1, timeout=60)
+    asked = responses.wait(1, timeout=60, where=lambda m: m.text.startswith("Shall I open"))[0]
+    assert asked.proactive
+    probe.publish("/home/transcript", transcript("h3", "yes", sec=2014))
+    (confirmed,) = home.wait(1, timeout=60, where=lambda m: m.request_id == "h3")
+    assert (confirmed.device, confirmed.action, confirmed.confirmed) == (
+        "garage_door", "open", True)
+
+    down = HomeStatus(request_id="h1", device="heating", action="on",
+                      state=HomeStatus.FAILED_RETRYING, attempts=1,
+                      text="I can't reach the home right now; I'll keep trying.")
+    probe.publish("/home/home_status", down)
+    responses.wait(1, timeout=60, where=lambda m: "keep trying" in m.text)
+    assert commands.messages == []  # nothing of the home ever reached the vehicle bus
+    assert processes.stop(node) == 0, processes.log(node)

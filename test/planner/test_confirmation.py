@@ -114,8 +114,10 @@ def test_smart_home_command_is_asked_back_too() -> None:
     p = fast()
     turn = p.handle("open the garage", ctx(0, doubt="hallucination-like"))
     assert turn.commands == [] and turn.text == "Did you mean: open the garage door at home?"
-    (cmd,) = p.handle("do it", ctx(2)).commands
-    assert (cmd.function, cmd.action, cmd.value) == ("smart_home", "open", "garage_door")
+    yes = p.handle("do it", ctx(2))
+    (req,) = yes.home_requests
+    assert (req.device, req.action, req.when) == ("garage_door", "open", "now")
+    assert yes.commands == []  # a home request never goes to the vehicle bus
 
 
 def test_non_command_answers_are_given_despite_doubt() -> None:

@@ -1,0 +1,46 @@
+"""The usual destination offered once at a trip's start; a yes sets it. Core only."""
+
+from __future__ import annotations
+
+import math
+
+from cockpit_ai.planner.planner import Context, Planner, Turn
+
+
+def offer(p: Planner, trip: str = "t1", probability: float = 0.8, **kw: object) -> Turn | None:
+    args: dict[str, object] = dict(trip_id=trip, destination="Office", latitude_deg=60.17,
+                                   longitude_deg=24.94, probability=probability,
+                                   usual_streets=["Mannerheimintie", "Runeberginkatu"],
+                                   usual_duration_s=720.0, context=Context(session_id="c"))
+    args.update(kw)
+    return p.on_trip_started(**args)  # type: ignore[arg-type]
+
+
+def test_offer_once_per_trip_then_yes_navigates() -> None:
+    p = Planner(config={"fast_only": True})
+    turn = offer(p)
+    assert turn is not None and turn.proactive
+    assert turn.text == ("Going to Office? Usual route via Mannerheimintie and "
+                         "Runeberginkatu, 12 minutes.")
+    assert offer(p) is None  # the same trip: never twice
+    yes = p.handle("yes", Context(session_id="c", speed_mps=0.0))
+    assert [(c.function, c.action, c.value) for c in yes.commands] == [
+        ("navigation", "set", "Office")]
+    assert offer(p, trip="t2") is not None  # the next trip may be offered again
+
+
+def test_weak_or_unnamed_predictions_are_not_offered() -> None:
+    p = Planner(config={"fast_only": True})
+    assert offer(p, probability=0.3) is None
+    assert offer(p, trip="t2", probability=math.nan) is None
+    assert offer(p, trip="t3", destination="") is None
+    off = Planner(config={"fast_only": True, "trip_offer_min_probability": 0.0})
+    assert offer(off) is None
+
+
+def test_offer_without_route_details_and_a_no() -> None:
+    p = Planner(config={"fast_only": True})
+    turn = offer(p, usual_streets=[], usual_duration_s=0.0)
+    assert turn is not None and turn.text == "Going to Office?"
+    no = p.handle("no thanks", Context(session_id="c", speed_mps=0.0))
+    assert no.commands == [] and no.text == "OK, I won't."
