@@ -129,6 +129,12 @@ class ArrivalGate:
             self.counts["released"] += len(out)
         return [Released(w.item, eta) for w in out]
 
+    def cancel(self, which: Callable[[str], bool]) -> list[Any]:
+        """Drop the waiting requests whose key ``which`` picks (a newer wish replaced them)."""
+        gone = [w for w in self._waiting if which(w.key)]
+        self._waiting = [w for w in self._waiting if not which(w.key)]
+        return [w.item for w in gone]
+
     def release(self, key: str) -> Any:
         """Take the waiting request ``key`` out now (the ETA is already below its lead)."""
         for w in self._waiting:

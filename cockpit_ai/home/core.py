@@ -141,6 +141,11 @@ class _Job:
     attempts: int = 0
 
 
+def _gate_key(req: Request) -> str:
+    """What "the same request" is for the once-per-trip rule."""
+    return f"{req.device}/{req.action}/{req.value.strip().lower()}"
+
+
 def away_text(eta_s: float) -> str:
     """"you're about 8 minutes away"."""
     if not math.isfinite(eta_s):
@@ -204,6 +209,10 @@ class Home:
                                      "needs_confirmation")]  # fmt: skip
             job = _Job(req, mqtt.command_topic(self.settings.broker.topic_prefix, req.device),
                        decision.body)  # fmt: skip
+            # The newest wish for a device wins: an older one still waiting for the arrival
+            # for it is dropped (a different setting; the same one is kept, "already on it").
+            same = _gate_key(req)
+            self.gate.cancel(lambda k: k.split("/")[0] == req.device and k != same)
             if req.when == When.BEFORE_ARRIVAL:
                 return self._hold(job)
             return self._send(job)
@@ -249,7 +258,7 @@ class Home:
             return [self._status(req, State.REFUSED, "I don't know where home is, so I can't "
                                  f"{self._phrase(job)} before you arrive; I'll need the home "
                                  "place set first.", "refused")]  # fmt: skip
-        key = f"{req.device}/{req.action}/{req.value.strip().lower()}"
+        key = _gate_key(req)
         if not self.gate.add(key, lead, job):
             self.counts["duplicates"] += 1
             return [self._status(req, State.WAITING_FOR_ARRIVAL, "I'm already on it: I'll "
@@ -265,6 +274,9 @@ class Home:
                              "minutes away.", "waiting", eta_s=eta)]  # fmt: skip
 
     def _send(self, job: _Job) -> list[Status]:
+        # The newest wish for a device wins: an older command for it still waiting for the
+        # broker must not arrive after this one ("heating on", then "off", broker down).
+        self.outbox.remove(lambda p: p.meta["job"].request.device == job.request.device)
         job.attempts += 1
         try:
             self.link.publish(job.topic, job.body)

@@ -134,6 +134,11 @@ class HomeNode(ManagedNode):
             self.destroy_lifecycle_publisher(self.pub)
             self.pub = None
 
+    def close(self) -> None:
+        """run_node, before destroying the node: stop, then disconnect from the broker."""
+        super().close()
+        self.unload()
+
     # -- inputs ---------------------------------------------------------------------------
     def _warn(self, message: str) -> None:
         self.get_logger().warning(message, throttle_duration_sec=self.p["warn_throttle_s"])

@@ -15,6 +15,7 @@ import json
 import logging
 import math
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -198,6 +199,7 @@ class MqttLink:
         self.connects = 0
         self._started = False
         self._started_answer_seen = False
+        self._unacked: dict[tuple[str, str], Any] = {}  # sent, PUBACK not seen yet
         self._client = mqtt.Client(
             callback_api_version=CallbackAPIVersion.VERSION2,
             client_id=settings.client_id, protocol=mqtt.MQTTv311)  # fmt: skip
@@ -291,18 +293,36 @@ class MqttLink:
 
     # -- publishing ---------------------------------------------------------------------
     def publish(self, topic: str, body: str) -> None:
-        """Publish ``body`` on ``topic`` with QoS 1 and wait for the PUBACK."""
+        """Publish ``body`` on ``topic`` with QoS 1 and wait for the PUBACK.
+
+        A command that went out but was not acknowledged in time stays in paho's queue, and
+        paho sends it again itself after a reconnect; publishing it anew would deliver it
+        twice. So the next ``publish`` of the same command first looks at that one: already
+        acknowledged → done; still in flight → wait for it again.
+        """
         self.start()
+        key = (topic, body)
         with self._lock:  # one command in flight: each waits for its own PUBACK
+            info = self._unacked.pop(key, None)
+            if info is not None and _acked(info):
+                return
             if not self._connected.is_set():
+                if info is not None:
+                    self._unacked[key] = info
                 raise self.error()
-            info = self._client.publish(topic, body, qos=1, retain=False)
-            try:
-                info.wait_for_publish(self.settings.publish_timeout_s)
-                done = info.is_published()
-            except (RuntimeError, ValueError) as exc:
-                raise BrokerError(f"MQTT publish to {topic} failed: {exc}") from None
-            if not done:
+            if info is None:
+                from paho.mqtt.enums import MQTTErrorCode
+
+                info = self._client.publish(topic, body, qos=1, retain=False)
+                # NO_CONN: the connection dropped just now; paho keeps it and resends
+                if info.rc not in (MQTTErrorCode.MQTT_ERR_SUCCESS, MQTTErrorCode.MQTT_ERR_NO_CONN):
+                    raise BrokerError(f"MQTT publish to {topic} failed: rc {info.rc}")
+            deadline = time.monotonic() + self.settings.publish_timeout_s
+            while not _acked(info) and time.monotonic() < deadline:
+                with info._condition:
+                    info._condition.wait(0.05)
+            if not _acked(info):
+                self._unacked[key] = info
                 raise BrokerError(
                     f"the MQTT broker at {self.settings.address} did not acknowledge {topic} "
                     f"within {self.settings.publish_timeout_s:g} s")  # fmt: skip
@@ -315,6 +335,16 @@ class MqttLink:
                 self._client.disconnect()
             finally:
                 self._client.loop_stop()
+
+
+def _acked(info: Any) -> bool:
+    """Whether paho saw the PUBACK of ``info`` (an ``MQTTMessageInfo``).
+
+    Read from the flag itself: ``is_published()`` raises for a message whose first send
+    found no connection even after paho's own resend was acknowledged.
+    """
+    with info._condition:
+        return bool(info._published)
 
 
 def publish_once(settings: BrokerSettings, topic: str, body: str) -> None:
@@ -364,7 +394,7 @@ class Outbox:
             size, retry_s, retry_max_s, max_age_s)
         self._items: deque[Pending] = deque()
         self.counts = {"queued": 0, "delivered": 0, "refused_full": 0, "expired": 0,
-                       "retries": 0}  # fmt: skip
+                       "retries": 0, "superseded": 0}  # fmt: skip
 
     def __len__(self) -> int:
         return len(self._items)
@@ -406,6 +436,13 @@ class Outbox:
         item.next_try = now + self.backoff(item.attempts)
         self._items.append(item)
         self.counts["retries"] += 1
+
+    def remove(self, which: Callable[[Pending], bool]) -> list[Pending]:
+        """Take out the items ``which`` picks (a newer command for the same device)."""
+        gone = [item for item in self._items if which(item)]
+        self._items = deque(item for item in self._items if not which(item))
+        self.counts["superseded"] += len(gone)
+        return gone
 
     def delivered(self) -> None:
         self.counts["delivered"] += 1

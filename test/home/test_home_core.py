@@ -127,6 +127,46 @@ def test_broker_down_then_up_delivers_from_the_outbox(make_broker, listen) -> No
         link.close()
 
 
+def test_the_newest_command_for_a_device_wins(make_broker, listen) -> None:
+    later = make_broker()
+    home, link, clock = make_home(later.port, retry_period_s=1.0, retry_max_period_s=1.0)
+    try:
+        assert home.handle(Request("on", "heating", "on"))[0].state is State.FAILED_RETRYING
+        assert home.handle(Request("off", "heating", "off"))[0].state is State.FAILED_RETRYING
+        assert home.handle(Request("l", "lights", "on"))[0].state is State.FAILED_RETRYING
+        assert [p.key for p in home.outbox.items()] == ["off", "l"]
+        assert home.outbox.counts["superseded"] == 1
+        later.start()
+        got = listen(later.port, "cockpit_ai/home/#")
+        deadline = time.monotonic() + 30
+        while not link.connected and time.monotonic() < deadline:
+            time.sleep(0.1)
+        clock.t = 10.0
+        assert [s.request_id for s in home.tick()] == ["off", "l"]
+        assert got.wait(2) == [("cockpit_ai/home/heating/set", '{"state": "off"}'),
+                               ("cockpit_ai/home/lights/set", "ON")]
+    finally:
+        link.close()
+
+
+def test_a_newer_before_arrival_wish_replaces_the_waiting_one(broker, listen) -> None:
+    got = listen(broker.port, "cockpit_ai/home/#")
+    home, link, _ = make_home(broker.port)
+    try:
+        assert link.wait_connected(10)
+        home.on_fix(*north_of_home(20.0), 0.0)
+        home.handle(Request("a", "heating", "set", "21", when=When.BEFORE_ARRIVAL))
+        home.handle(Request("b", "heating", "set", "23", when=When.BEFORE_ARRIVAL))
+        home.handle(Request("c", "lights", "on", when=When.BEFORE_ARRIVAL))
+        assert [w.key for w in home.gate.waiting()] == ["heating/set/23", "lights/on/"]
+        sent = home.on_fix(*north_of_home(4.0), 60.0)
+        assert [s.request_id for s in sent] == ["b", "c"]
+        assert [json.loads(b) if b.startswith("{") else b for _, b in got.wait(2)] == [
+            {"state": "heat", "temperature": 23}, "ON"]
+    finally:
+        link.close()
+
+
 def test_too_old_or_too_many_are_given_up_clearly(make_broker) -> None:
     down = make_broker()
     home, link, clock = make_home(down.port, outbox_size=1, outbox_max_age_s=60.0)

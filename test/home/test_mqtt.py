@@ -126,4 +126,29 @@ def test_outbox_backoff_bound_and_age() -> None:
     box.retry(a, now=3.0)
     assert box.due(101.0) == ([], [a])
     assert box.counts == {"queued": 2, "delivered": 0, "refused_full": 1, "expired": 1,
-                          "retries": 2}  # fmt: skip
+                          "retries": 2, "superseded": 0}  # fmt: skip
+
+
+def test_an_unacknowledged_command_is_not_sent_twice(broker, listen) -> None:
+    """The broker stalls (SIGSTOP): no PUBACK in time. The retry finds paho's own copy
+    acknowledged once the broker runs again, and publishes nothing new."""
+    import os
+    import signal
+
+    got = listen(broker.port, "cockpit_ai/home/#")
+    link = MqttLink(BrokerSettings(port=broker.port, client_id="t-stall",
+                                   publish_timeout_s=1.0)).start()  # fmt: skip
+    try:
+        assert link.wait_connected(10)
+        os.kill(broker.proc.pid, signal.SIGSTOP)
+        try:
+            with pytest.raises(BrokerError, match="did not acknowledge"):
+                link.publish("cockpit_ai/home/lights/set", "ON")
+        finally:
+            os.kill(broker.proc.pid, signal.SIGCONT)
+        link.publish("cockpit_ai/home/lights/set", "ON")  # waits for the first one's PUBACK
+        link.publish("cockpit_ai/home/lights/set", "OFF")  # a barrier: after the first
+        assert got.wait(2) == [("cockpit_ai/home/lights/set", "ON"),
+                               ("cockpit_ai/home/lights/set", "OFF")]
+    finally:
+        link.close()
