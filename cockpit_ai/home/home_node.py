@@ -91,7 +91,11 @@ class HomeNode(ManagedNode):
         self.health.set("eta_source", self.home.eta_source)
         self.pub = self.create_lifecycle_publisher(self._status_type, "home_status",
                                                    qos.RELIABLE)  # fmt: skip
-        self.link.start()  # returns at once; paho's thread connects and reconnects
+        # paho's thread connects and reconnects; wait for its first answer (a refused port
+        # answers at once) so the first command does not find a connection still opening
+        if not self.link.wait_connected(self.p["connect_timeout_s"]):
+            self.get_logger().warning(f"home: {self.link.error()}; retrying")
+            self._broker_state = "down"
         self.health.status(OK, "configured (inactive)")
 
     def start(self) -> None:
