@@ -17,7 +17,7 @@ from cockpit_ai.testing import cockpit_cmd
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
-NODES = {"speech", "tts", "road_vision", "cabin_vision", "fatigue", "landmark", "planner"}
+NODES = {"speech", "tts", "road_vision", "cabin_vision", "fatigue", "landmark", "planner", "home"}
 
 
 def _alive(pid: int) -> bool:
