@@ -269,9 +269,10 @@ class Home:
             job.eta_s = eta
             return self._send(job)
         minutes = max(1, round(lead / 60.0))
+        away = "a minute" if minutes == 1 else f"{minutes} minutes"
         return [self._status(req, State.WAITING_FOR_ARRIVAL,
-                             f"I'll {self._phrase(job)} at home when you're about {minutes} "
-                             "minutes away.", "waiting", eta_s=eta)]  # fmt: skip
+                             f"I'll {self._phrase(job)} at home when you're about {away} "
+                             "away.", "waiting", eta_s=eta)]  # fmt: skip
 
     def _send(self, job: _Job) -> list[Status]:
         # The newest wish for a device wins: an older command for it still waiting for the

@@ -203,3 +203,14 @@ def test_road_eta_when_the_route_area_is_there_else_the_straight_line() -> None:
     assert road(station, square) == pytest.approx(graph.eta_s(station, square))
     far = (61.5, 23.8)  # Tampere: off the Helsinki map → the straight line
     assert road(far, HOME) == pytest.approx(straight(far, HOME))
+
+
+def test_a_short_lead_time_is_said_in_words(broker) -> None:
+    home, link, _ = make_home(broker.port, lead_time_s=40.0)
+    try:
+        assert link.wait_connected(10)
+        [waiting] = home.handle(Request("utt-m", "heating", "on", when=When.BEFORE_ARRIVAL))
+        assert waiting.text == ("I'll turn the heating on at home when you're about a minute "
+                                "away.")
+    finally:
+        link.close()
