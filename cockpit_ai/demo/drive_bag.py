@@ -25,7 +25,7 @@ import numpy as np
 from cockpit_ai.demo import scenario as sc
 from cockpit_ai.demo.route import drive, load_streets, noisy_fix, route_points
 
-BAG_VERSION = "drive-v1"
+BAG_VERSION = "drive-v2"  # v2: the home question (issue 13)
 
 
 def demo_bag_dir(data: Path) -> Path:

@@ -19,7 +19,7 @@ LEVELS = {int(level): level.name for level in FatigueLevel}
 class Event:
     """One thing that happened, at bag time ``t`` (s from the drive start) and wall time."""
 
-    kind: str  # transcript, response, command, fatigue, landmarks, tts
+    kind: str  # transcript, response, command, fatigue, landmarks, tts, home, home_status
     t: float
     wall: float
     data: dict[str, Any] = field(default_factory=dict)
@@ -33,6 +33,8 @@ class Monitor:
             AssistantResponse,
             AudioChunk,
             FatigueState,
+            HomeCommand,
+            HomeStatus,
             LandmarkArray,
             Transcript,
             VehicleCommand,
@@ -56,6 +58,13 @@ class Monitor:
                                  qos.RELIABLE)
         node.create_subscription(FatigueState, f"{ns}/fatigue_state", self._on_fatigue,
                                  qos.RELIABLE)
+        # the home: requests from the planner, what the home node made of them
+        node.create_subscription(HomeCommand, f"{ns}/home_command", self._on_home, qos.RELIABLE)
+        node.create_subscription(HomeStatus, f"{ns}/home_status", self._on_home_status,
+                                 qos.RELIABLE)
+        self._home_states = {int(getattr(HomeStatus, n)): n for n in (
+            "SENT", "WAITING_FOR_ARRIVAL", "NEEDS_CONFIRMATION", "FAILED_RETRYING", "FAILED",
+            "REFUSED")}
         # Every answer of the landmark node, to the planner's search_landmarks calls too.
         node.create_subscription(LandmarkArray, f"{ns}/landmarks", self._on_landmarks,
                                  qos.RELIABLE)
@@ -77,6 +86,30 @@ class Monitor:
     def _t(self, stamp: Any) -> float:
         return stamp_to_s(stamp) - self._t0
 
+    def _now_t(self, stamp: Any) -> float:
+        """Bag time of a message stamped with the bag's time, or now (a node's own clock)."""
+        t = self._t(stamp)
+        if -60.0 < t < 86400.0 or self.clock_origin is None:
+            return t
+        wall, t0 = self.clock_origin
+        return time.time() - wall + t0
+
+    def _on_home(self, m: Any) -> None:
+        when = "before arrival" if m.when == m.BEFORE_ARRIVAL else "now"
+        self._add("home", self._now_t(m.header.stamp),
+                  f"home request: {m.device} {m.action} {m.value} ({when})".replace("  ", " "),
+                  request_id=m.request_id, device=m.device, action=m.action, value=m.value,
+                  when=when, confirmed=bool(m.confirmed))
+
+    def _on_home_status(self, m: Any) -> None:
+        state = self._home_states.get(int(m.state), str(m.state))
+        eta = f", ETA {m.eta_s:.0f} s" if m.eta_s == m.eta_s else ""  # NaN: unknown
+        self._add("home_status", self._now_t(m.header.stamp),
+                  f"home: {m.device} {state.lower()}{eta}: \"{m.text}\"",
+                  request_id=m.request_id, device=m.device, action=m.action, state=state,
+                  text=m.text, attempts=int(m.attempts),
+                  eta_s=None if m.eta_s != m.eta_s else round(float(m.eta_s), 1))
+
     def _add(self, kind: str, t: float, line: str | None, **data: Any) -> None:
         with self._lock:
             self.events.append(Event(kind, t, time.time(), data))
@@ -97,7 +130,7 @@ class Monitor:
     def _on_response(self, m: Any) -> None:
         tag = "proactive" if m.proactive else m.backend
         self._last_response_id = m.request_id or f"proactive-{len(self.events)}"
-        self._add("response", self._t(m.header.stamp),
+        self._add("response", self._now_t(m.header.stamp),
                   f"co-pilot [{tag}, {m.latency_ms:.0f} ms]: \"{m.text}\"",
                   request_id=m.request_id, text=m.text, backend=m.backend,
                   latency_ms=m.latency_ms, tool_calls=list(m.tool_calls), proactive=m.proactive,

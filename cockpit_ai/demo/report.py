@@ -40,6 +40,26 @@ table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px}</sty
 <li>none</li>
 {% endfor %}
 </ul>
+<h2>Anticipation: what the co-pilot said unasked, and the home</h2><ul>
+{% for p in proactive %}
+<li>{{ "%.1f"|format(p.t) }} s: “{{ p.text }}”</li>
+{% else %}
+<li>nothing said unasked</li>
+{% endfor %}
+</ul><ul>
+{% for r in home.requests %}
+<li>{{ "%.1f"|format(r.t) }} s: home request {{ r.device }} {{ r.action }} {{ r.value }} \
+({{ r.when }})</li>
+{% endfor %}
+{% for st in home.status %}
+<li>{{ "%.1f"|format(st.t) }} s: {{ st.device }} {{ st.state }}\
+{% if st.eta_s is not none %} (ETA {{ "%.0f"|format(st.eta_s) }} s){% endif %}: \
+“{{ st.text }}”</li>
+{% endfor %}
+{% for m in home.mqtt %}
+<li>MQTT broker received {{ m.topic }}: {{ m.payload }}</li>
+{% endfor %}
+</ul>
 <h2>Fatigue alerts</h2><ul>
 {% for a in alerts %}
 <li>{{ "%.1f"|format(a.t) }} s: {{ a.level|level }} ({{ a.cues|join(", ") }})</li>
@@ -177,5 +197,6 @@ def write_report(out: Path, summary: dict[str, Any], expected: dict[str, Any]) -
     page.write_text(_TEMPLATE.render(
         turns=summary["turns"], commands=summary["commands"], levels=LEVELS,
         alerts=summary["fatigue_alerts"], fatigue_png=fat.name, route_png=route.name,
-        rows=rows, audio=a, cpu=cpu))  # fmt: skip
+        rows=rows, audio=a, cpu=cpu, proactive=summary.get("proactive", []),
+        home=summary.get("home") or {"requests": [], "status": [], "mqtt": []}))  # fmt: skip
     return page

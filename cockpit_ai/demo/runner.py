@@ -76,12 +76,14 @@ def run_demo(*, out: Path | None = None, rate: float = 1.0, report: bool = True,
     if removed:
         say(f"removed {len(removed)} stale Fast DDS shared-memory files (killed processes)")
     procs: list[subprocess.Popen[bytes]] = []
+    home = DemoHome(out, log=say)
+    launch_args = list(launch_args or []) + home.launch_args()
     launch_log = (out / "launch.log").open("wb")
     # the launcher must not clean while this process's monitor is creating its own files
     env = dict(os.environ, COCKPIT_NO_SHM_CLEAN="1")
     launcher = subprocess.Popen(
         cockpit_command() + ["launch", "cockpit_ai", "cockpit.launch.xml", "live_sensors:=false",
-                      f"namespace:={ns.strip('/')}"] + list(launch_args or []),
+                      f"namespace:={ns.strip('/')}"] + launch_args,
         stdout=launch_log, stderr=subprocess.STDOUT, start_new_session=True, env=env)
     procs.append(launcher)
     probe = Probe("demo_monitor")
@@ -156,7 +158,9 @@ def run_demo(*, out: Path | None = None, rate: float = 1.0, report: bool = True,
         for proc in reversed(procs):
             stop_process_group(proc, timeout=30.0)  # > the launcher's 2 x GRACE_S
         launch_log.close()
+        mqtt = home.close()
     summary = summarize(events, fatigue, expected, play_start=play_start, rate=rate)
+    summary["home"] = home_summary(events, mqtt)
     summary["audio"] = audio
     summary["cpu_percent"] = cpu
     if report:
@@ -167,6 +171,66 @@ def run_demo(*, out: Path | None = None, rate: float = 1.0, report: bool = True,
     (out / "summary.json").write_text(json.dumps(summary, indent=1))
     say(f"outputs recorded in {out / 'outputs'} (MCAP)")
     return DemoResult(out, summary, 0)
+
+
+class DemoHome:
+    """The driver's home for the demo: a private Mosquitto on 127.0.0.1 (what reaches it is
+    recorded) and the home node's parameters: this broker, the home place at the end of the
+    drive, the demo's lead time. Without Mosquitto the home node is not started."""
+
+    def __init__(self, out: Path, *, log: Any = print) -> None:
+        import yaml
+
+        from cockpit_ai.home import BrokerError
+        from cockpit_ai.home.broker import Listener, Mosquitto
+        from cockpit_ai.paths import package_share
+
+        self.broker: Any = None
+        self.listener: Any = None
+        self.params: Path | None = None
+        try:
+            self.broker = Mosquitto(out / "mqtt").start()
+            self.listener = Listener(self.broker.port, "#")
+        except (BrokerError, OSError) as exc:
+            log(f"no home broker ({exc}): the home node is not started")
+            self.close()
+            return
+        doc = yaml.safe_load((package_share() / "config" / "home.param.yaml").read_text())
+        p = doc["/**"]["ros__parameters"]
+        p.update(broker_port=self.broker.port, home_lat=sc.HOME[0], home_lon=sc.HOME[1],
+                 lead_time_s=sc.HOME_LEAD_TIME_S, client_id="cockpit_ai_demo_home")
+        self.params = (out / "home.param.yaml").resolve()  # the launch file is elsewhere
+        self.params.write_text(yaml.safe_dump(doc, sort_keys=False))
+        log(f"home: Mosquitto on 127.0.0.1:{self.broker.port} (messages in summary.json)")
+
+    def launch_args(self) -> list[str]:
+        if self.params is None:
+            return ["home:=false"]
+        return [f"home_param_file:={self.params}"]
+
+    def close(self) -> list[tuple[str, str]]:
+        """Stop the broker; returns the (topic, payload) messages it carried."""
+        messages = list(self.listener.messages) if self.listener is not None else []
+        if self.listener is not None:
+            self.listener.close()
+            self.listener = None
+        if self.broker is not None:
+            self.broker.stop()
+            self.broker = None
+        return messages
+
+
+def home_summary(events: list[dict[str, Any]],
+                 mqtt: list[tuple[str, str]]) -> dict[str, Any]:
+    """Home requests, what became of them, and what the broker carried."""
+    return {
+        "requests": [{"t": round(e["t"], 2), **e["data"]} for e in events
+                     if e["kind"] == "home"],
+        "status": [{"t": round(e["t"], 2), **e["data"]} for e in events
+                   if e["kind"] == "home_status"],
+        "mqtt": [{"topic": topic, "payload": payload} for topic, payload in mqtt
+                 if not topic.endswith("/state")],
+    }
 
 
 def audio_summary(play_stats: Path, speech: dict[str, Any] | None,

@@ -36,7 +36,7 @@ class Question:
 
     t: float
     text: str
-    kind: str  # "landmark", "poi", "followup", "vehicle"
+    kind: str  # "landmark", "poi", "followup", "vehicle", "home"
 
 
 QUESTIONS: tuple[Question, ...] = (
@@ -44,7 +44,14 @@ QUESTIONS: tuple[Question, ...] = (
     Question(32.0, "Find me a vegetarian restaurant that is open now.", "poi"),
     Question(50.0, "How far is it?", "followup"),
     Question(66.0, "Set the temperature to twenty-one degrees.", "vehicle"),
+    Question(74.0, "Turn on the heating at home before I arrive.", "home"),
 )
+
+#: The driver's home: where the drive ends (Unioninkatu, north of Senate Square). The home
+#: node sends a before-arrival request once the road-graph ETA falls below the lead time:
+#: asked at ~77 s with an ETA of ~30 s, sent at ~108 s, before the car is home at ~120 s.
+HOME = (60.172519, 24.950596)
+HOME_LEAD_TIME_S = 22.0
 
 
 @dataclass(frozen=True)

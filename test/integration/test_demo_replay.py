@@ -3,7 +3,8 @@
 The demo bag is played through every node (real processes, real models); the test checks
 the chain end to end: the landmark named is one the map puts on the right at that moment,
 the restaurant search honours the diet and open-now filters, the climate command goes out,
-and the fatigue alert rises only in the drowsy stretch. Any change that breaks the chain
+the heating at home is switched on over a real MQTT broker before the arrival, and the
+fatigue alert rises only in the drowsy stretch. Any change that breaks the chain
 fails here.
 """
 
@@ -111,6 +112,26 @@ def test_climate_command_issued(demo: dict) -> None:
     others = [t for t in demo["summary"]["turns"] if t is not vehicle and t["commands"]]
     assert not others, others
     assert not [c for c in cmds if c["function"] in ("steering", "brake", "throttle", "gear")]
+
+
+def test_home_heating_sent_once_before_arrival(demo: dict) -> None:
+    """"Turn on the heating at home before I arrive": a HomeCommand (never a vehicle
+    command), held until the ETA to home fell below the lead time, then one MQTT message to
+    the real broker, and the driver hears it was done."""
+    from cockpit_ai.demo import scenario as sc
+
+    home = demo["summary"]["home"]
+    asked = _turn(demo, "home")
+    assert asked["commands"] == [], asked
+    (req,) = [r for r in home["requests"] if r["device"] == "heating"]
+    assert (req["action"], req["when"]) == ("on", "before arrival"), req
+    sent = [st for st in home["status"] if st["state"] == "SENT"]
+    assert len(sent) == 1, home["status"]
+    assert sent[0]["eta_s"] is not None and sent[0]["eta_s"] <= sc.HOME_LEAD_TIME_S, sent
+    assert sent[0]["t"] > asked["t"] + 5, (sent, asked["t"])  # it waited for the ETA
+    (mqtt,) = home["mqtt"]
+    assert mqtt["topic"].endswith("/heating/set") and '"heat"' in mqtt["payload"], mqtt
+    assert any(p["text"] == sent[0]["text"] for p in demo["summary"]["proactive"])
 
 
 def test_fatigue_alert_in_the_drowsy_stretch_only(demo: dict) -> None:
