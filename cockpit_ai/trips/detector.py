@@ -94,6 +94,7 @@ class DetectorSettings:
     min_trip_m: float = 100.0  # shorter "trips" (manoeuvring, GNSS wander) are not kept
     max_jump_mps: float = 70.0  # a fix implying more than this is a GNSS jump
     moved_m: float = 10.0  # a displacement this big counts as moving (no odometry)
+    restart_s: float = 5.0  # stamps this far back: another timeline (a bag played again)
 
 
 class TripDetector:
@@ -106,7 +107,7 @@ class TripDetector:
         self.trip: Trip | None = None  # the trip under way
         self.counts = {"fixes": 0, "speeds": 0, "bad_fixes": 0, "bad_speeds": 0,
                        "backwards": 0, "jumps": 0, "trips": 0, "short_trips": 0,
-                       "way_errors": 0}
+                       "way_errors": 0, "restarts": 0}
         self._fix: tuple[int, float, float] | None = None  # last good fix (ns, lat, lon)
         self._speed_ns = 0
         self._parked_at: tuple[float, float] | None = None
@@ -119,13 +120,13 @@ class TripDetector:
         if not isinstance(speed_mps, (int, float)) or not math.isfinite(speed_mps):
             self.counts["bad_speeds"] += 1
             return []
+        events = self._timeline(stamp_ns, self._speed_ns)
         if stamp_ns < self._speed_ns:
             self.counts["backwards"] += 1
-            return []
+            return events
         self._speed_ns = stamp_ns
         self.counts["speeds"] += 1
         speed = abs(float(speed_mps))
-        events: list[TripEvent] = []
         if self.trip is None:
             if speed >= self.s.start_speed_mps:
                 self._fast_since = stamp_ns if self._fast_since is None else self._fast_since
@@ -142,21 +143,21 @@ class TripDetector:
             self.counts["bad_fixes"] += 1
             return []
         here = (float(lat), float(lon))
+        events = self._timeline(stamp_ns, self._fix[0] if self._fix else 0)
         if self._fix is not None:
             last_ns, llat, llon = self._fix
             if stamp_ns < last_ns:
                 self.counts["backwards"] += 1
-                return []
+                return events
             step = distance_m((llat, llon), here)
             dt = (stamp_ns - last_ns) / 1e9
             if dt > 0 and step / dt > self.s.max_jump_mps:
                 self.counts["jumps"] += 1
-                return []
+                return events
             if self.trip is not None:
                 self.trip.distance_m += step
         self._fix = (stamp_ns, here[0], here[1])
         self.counts["fixes"] += 1
-        events: list[TripEvent] = []
         if self.trip is None:
             if self._parked_at is None:
                 self._parked_at = here
@@ -177,6 +178,17 @@ class TripDetector:
         return self._end()
 
     # -- state ----------------------------------------------------------------------------
+    def _timeline(self, stamp_ns: int, last_ns: int) -> list[TripEvent]:
+        """Stamps far behind the last ones: the drive is played again (or the clock was
+        reset). The trip under way ends where it stopped; the new timeline starts parked."""
+        if not last_ns or (last_ns - stamp_ns) / 1e9 <= self.s.restart_s:
+            return []
+        self.counts["restarts"] += 1
+        events = self._end() if self.trip is not None else []
+        self._fix, self._speed_ns, self._parked_at = None, 0, None
+        self._fast_since, self._moving_ns, self._moving_pos = None, 0, None
+        return events
+
     def _way(self, here: tuple[float, float]) -> tuple[int, str] | None:
         if self.way_of is None:
             return None

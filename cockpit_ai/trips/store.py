@@ -72,6 +72,11 @@ def _utc(t: datetime) -> datetime:
     return t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)
 
 
+def _iso(t: datetime) -> str:
+    """One text form for every time (UTC, microseconds), so SQL compares them in order."""
+    return _utc(t).isoformat(timespec="microseconds")
+
+
 class TripStore:
     """``add`` ended trips, ``list`` them, ``forget`` them; thread-safe (one connection)."""
 
@@ -105,16 +110,23 @@ class TripStore:
 
     def add(self, trip: StoredTrip, *, key: str | None = None,
             now: datetime | None = None) -> bool:
-        """Keep ``trip``; False when it is already kept (same start second and place)."""
+        """Keep ``trip``; False when it is already kept: the same key (start second and
+        place) or any kept trip overlapping it in time — a car makes one trip at a time, so
+        a replay that lost its first fixes (a later start) is still the same trip."""
         from cockpit_ai.trips.detector import trip_key
 
         start_ns = int(_utc(trip.start_time).timestamp() * 1e9)
+        overlap = self._run("SELECT 1 FROM trips WHERE start_time <= ? AND end_time >= ? LIMIT 1",
+                            (_iso(trip.end_time), _iso(trip.start_time))).fetchone()
+        if overlap is not None:
+            self.expire(now=now)
+            return False
         cur = self._run(
             "INSERT OR IGNORE INTO trips (trip_key, start_time, end_time, start_lat, start_lon,"
             " end_lat, end_lon, distance_m, duration_s, destination_name, route_ways,"
             " route_streets) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (key or trip_key(start_ns, trip.start), _utc(trip.start_time).isoformat(),
-             _utc(trip.end_time).isoformat(), trip.start[0], trip.start[1], trip.end[0],
+            (key or trip_key(start_ns, trip.start), _iso(trip.start_time),
+             _iso(trip.end_time), trip.start[0], trip.start[1], trip.end[0],
              trip.end[1], float(trip.distance_m), float(trip.duration_s),
              trip.destination_name, json.dumps(list(trip.route_ways)),
              json.dumps(list(trip.route_streets))))
@@ -134,11 +146,11 @@ class TripStore:
     def expire(self, *, now: datetime | None = None) -> int:
         """Delete trips that started longer ago than the retention (0 = keep none)."""
         cutoff = _utc(now or datetime.now(UTC)) - timedelta(days=self.retention_days)
-        return self._run("DELETE FROM trips WHERE start_time < ?", (cutoff.isoformat(),)).rowcount
+        return self._run("DELETE FROM trips WHERE start_time < ?", (_iso(cutoff),)).rowcount
 
     def forget(self, *, before: datetime | None = None) -> int:
         """Delete every trip (``before`` None) or those that started before ``before``."""
         if before is None:
             return self._run("DELETE FROM trips").rowcount
         return self._run("DELETE FROM trips WHERE start_time < ?",
-                         (_utc(before).isoformat(),)).rowcount
+                         (_iso(before),)).rowcount

@@ -102,3 +102,14 @@ def test_end_now_ends_a_trip_whose_inputs_went_quiet() -> None:
     (ended,) = det.end_now()
     assert ended.kind == "ended" and ended.trip.distance_m > 250
     assert det.end_now() == []
+
+
+def test_the_same_drive_played_again_gives_the_same_trips() -> None:
+    det = TripDetector(DetectorSettings(park_timeout_s=30.0))
+    runs = []
+    for _ in range(2):  # stamps jump back to the start: another timeline, not bad input
+        det.on_fix(T0, *HOME)
+        events, _, _ = drive(det, 0.0, HOME, seconds=40, speed=10.0, park_s=40)
+        runs.append([(e.kind, e.trip.key) for e in events])
+    assert runs[0] == runs[1] and [k for k, _ in runs[0]] == ["started", "ended"]
+    assert det.counts["restarts"] == 1

@@ -63,3 +63,15 @@ def test_a_corrupt_or_unreachable_file_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("x")
     with pytest.raises(TripsError):
         TripStore(tmp_path / "file" / "trips.sqlite")
+
+
+def test_a_replay_that_lost_its_first_fixes_is_the_same_trip(tmp_path: Path) -> None:
+    store = TripStore(tmp_path / "t.sqlite", now=NOW)
+    full = trip(1)
+    late = StoredTrip(full.start_time + timedelta(seconds=8), full.end_time,
+                      (60.1701, 24.9412), full.end, 2400.0, 712.0, "Office")
+    assert store.add(full, now=NOW) and not store.add(late, now=NOW)
+    after = StoredTrip(full.end_time + timedelta(minutes=5), full.end_time + timedelta(minutes=20),
+                       full.end, full.start, 2500.0, 900.0, "Home")
+    assert store.add(after, now=NOW)  # the next trip is a new one
+    assert len(store.list()) == 2
