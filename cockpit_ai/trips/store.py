@@ -116,7 +116,7 @@ class TripStore:
         from cockpit_ai.trips.detector import trip_key
 
         start_ns = int(_utc(trip.start_time).timestamp() * 1e9)
-        overlap = self._run("SELECT 1 FROM trips WHERE start_time <= ? AND end_time >= ? LIMIT 1",
+        overlap = self._run("SELECT 1 FROM trips WHERE start_time < ? AND end_time > ? LIMIT 1",
                             (_iso(trip.end_time), _iso(trip.start_time))).fetchone()
         if overlap is not None:
             self.expire(now=now)

@@ -74,4 +74,7 @@ def test_a_replay_that_lost_its_first_fixes_is_the_same_trip(tmp_path: Path) -> 
     after = StoredTrip(full.end_time + timedelta(minutes=5), full.end_time + timedelta(minutes=20),
                        full.end, full.start, 2500.0, 900.0, "Home")
     assert store.add(after, now=NOW)  # the next trip is a new one
-    assert len(store.list()) == 2
+    touching = StoredTrip(after.end_time, after.end_time + timedelta(minutes=9),
+                          full.start, full.end, 2400.0, 540.0, "Office")
+    assert store.add(touching, now=NOW)  # starting when the last one ended: a new trip
+    assert len(store.list()) == 3
