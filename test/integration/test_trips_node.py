@@ -27,7 +27,7 @@ def east(p: tuple[float, float], metres: float) -> tuple[float, float]:
 
 
 def make_bag(path: Path) -> tuple[float, float]:
-    """Drive 60 s east at 10 m/s, park 100 s, drive 40 s at 8 m/s, park 100 s; 1 Hz fixes,
+    """Drive 60 s east at 10 m/s, park 50 s, drive 40 s at 8 m/s, park 50 s; 1 Hz fixes,
     10 Hz odometry. Returns where the first trip ends."""
     from nav_msgs.msg import Odometry
     from rclpy.serialization import serialize_message
@@ -41,7 +41,7 @@ def make_bag(path: Path) -> tuple[float, float]:
     writer.add_topic(f"{NS}/odom", "nav_msgs/msg/Odometry")
     t0 = int(T0.timestamp() * 1e9)
     here, t, first_end = HOME, 0.0, HOME
-    for seconds, speed in ((60, 10.0), (100, 0.0), (40, 8.0), (100, 0.0)):
+    for seconds, speed in ((60, 10.0), (50, 0.0), (40, 8.0), (50, 0.0)):
         for _ in range(seconds):
             for k in range(10):
                 odom = Odometry()
@@ -53,7 +53,7 @@ def make_bag(path: Path) -> tuple[float, float]:
             fix.status.status = NavSatStatus.STATUS_FIX
             fix.header.stamp = ns_to_stamp(t0 + int(t * 1e9))
             writer.write(f"{NS}/fix", serialize_message(fix), t0 + int(t * 1e9))
-        if seconds == 100 and first_end == HOME:
+        if seconds == 50 and first_end == HOME:
             first_end = here
     writer.close()
     return first_end
@@ -84,7 +84,7 @@ def test_trips_from_a_bag_once_and_the_usual_destination(processes, probe, tmp_p
         [node_exec("trips_node"), "--ros-args",
          "--params-file", str(REPO / "config" / "trips.param.yaml"),
          "-p", f"history_db:={db}", "-p", "retention_days:=36500.0",
-         "-p", "park_timeout_s:=60.0", "-r", f"__ns:={NS}"], name="trips")
+         "-p", "park_timeout_s:=30.0", "-r", f"__ns:={NS}"], name="trips")
     events = probe.subscribe(TripEvent, f"{NS}/trips/event")
     play(bag)
     got = events.wait(4, timeout=60)
