@@ -1,26 +1,24 @@
-"""Past trips in a small SQLite store, to suggest the usual destination (route habits).
+"""The planner's view of the trip history: the same SQLite file the trips node records
+(``cockpit_ai.trips``), asked for the usual destination (``route_suggest``).
 
-Rows older than the configured retention are deleted on open and on every write.
+One history, one rule: trips are kept and expired by ``trips.store.TripStore`` and the
+usual destination is ``trips.predict.predict`` — the answer "where do I usually drive"
+and the trip-start offer come from the same data.
 """
 
 from __future__ import annotations
 
-import math
-import sqlite3
-from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from cockpit_ai.planner.errors import PlannerError
+from cockpit_ai.trips import TripsError
+from cockpit_ai.trips.predict import PredictSettings, predict
+from cockpit_ai.trips.store import StoredTrip, TripStore
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS trips (
-  id INTEGER PRIMARY KEY,
-  started_at TEXT NOT NULL,
-  origin_lat REAL, origin_lon REAL,
-  dest_name TEXT NOT NULL, dest_lat REAL, dest_lon REAL
-)"""
+#: without a known start place, every past trip counts as starting "here"
+_ANYWHERE_M = 2.0e7
 
 
 @dataclass
@@ -31,68 +29,37 @@ class Suggestion:
     trips: int
     latitude_deg: float = 0.0
     longitude_deg: float = 0.0
-
-
-def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    x = math.radians(lon2 - lon1) * math.cos(math.radians((lat1 + lat2) / 2))
-    y = math.radians(lat2 - lat1)
-    return 6371.0 * math.hypot(x, y)
+    streets: list[str] = field(default_factory=list)
+    duration_s: float = 0.0
 
 
 class TripHistory:
-    """Trip store: ``record`` finished trips, ``usual_destination`` for a new start."""
+    """``record`` finished trips (scripts, tests), ``usual_destination`` for a new start."""
 
     def __init__(self, path: Path | str = ":memory:", *, retention_days: float = 90.0) -> None:
-        self.retention_days = retention_days
         try:
-            self.db = sqlite3.connect(str(path), check_same_thread=False)
-            self.db.execute(_SCHEMA)
-        except sqlite3.Error as exc:
-            raise PlannerError(f"cannot open trip history {path}: {exc}") from exc
-        self.expire(now=datetime.now())
+            self.store = TripStore(path, retention_days=retention_days)
+        except TripsError as exc:
+            raise PlannerError(str(exc)) from None
 
     def record(self, *, started_at: datetime, destination: str, origin: tuple[float, float],
-               dest: tuple[float, float] = (0.0, 0.0)) -> None:
-        self.db.execute(
-            "INSERT INTO trips (started_at, origin_lat, origin_lon, dest_name, dest_lat, dest_lon)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (started_at.isoformat(), origin[0], origin[1], destination, dest[0], dest[1]),
-        )
-        self.db.commit()
-        self.expire(now=datetime.now())
-
-    def expire(self, *, now: datetime) -> int:
-        """Delete trips older than the retention; returns how many."""
-        cutoff = (now - timedelta(days=self.retention_days)).isoformat()
-        cur = self.db.execute("DELETE FROM trips WHERE started_at < ?", (cutoff,))
-        self.db.commit()
-        return cur.rowcount
+               dest: tuple[float, float] = (0.0, 0.0), duration_s: float = 600.0) -> None:
+        self.store.add(StoredTrip(started_at, started_at + timedelta(seconds=duration_s),
+                                  origin, dest, 0.0, duration_s, destination))
 
     def usual_destination(self, *, now: datetime, origin: tuple[float, float] | None,
-                          hours: float = 2.0, radius_km: float = 3.0,
                           min_trips: int = 2) -> Suggestion | None:
-        """Most frequent destination of past trips started near this time of day (same kind of
-        day: weekday or weekend) and, when known, near this origin."""
-        weekend = now.weekday() >= 5
-        votes: Counter[str] = Counter()
-        where: dict[str, tuple[float, float]] = {}
-        minute_now = now.hour * 60 + now.minute
-        for started, olat, olon, name, dlat, dlon in self.db.execute(
-                "SELECT started_at, origin_lat, origin_lon, dest_name, dest_lat, dest_lon "
-                "FROM trips"):
-            t = datetime.fromisoformat(started)
-            if (t.weekday() >= 5) != weekend:
-                continue
-            diff = abs(t.hour * 60 + t.minute - minute_now)
-            if min(diff, 1440 - diff) > hours * 60:
-                continue
-            if origin is not None and olat is not None and _km(*origin, olat, olon) > radius_km:
-                continue
-            votes[name] += 1
-            where[name] = (dlat or 0.0, dlon or 0.0)
-        if not votes:
+        """The destination past trips started near this time of day, on the same kind of
+        day and (when known) near this origin went to, or None."""
+        settings = PredictSettings(min_trips=min_trips)
+        if origin is None:
+            settings.radius_m = _ANYWHERE_M
+        lat, lon = origin if origin is not None else (0.0, 0.0)
+        try:
+            p = predict(self.store.list(), lat=lat, lon=lon, at=now, settings=settings)
+        except TripsError as exc:
+            raise PlannerError(str(exc)) from None
+        if p is None or not p.destination_name:
             return None
-        name, count = votes.most_common(1)[0]
-        if count < min_trips:
-            return None
-        return Suggestion(name, count, *where[name])
+        return Suggestion(p.destination_name, p.trips, p.lat, p.lon, list(p.usual_streets),
+                          p.usual_duration_s)

@@ -693,8 +693,11 @@ class Planner:
                                         "value": s.destination[:40], "unit": "none",
                                         "zone": "all"})],
             question=f"Shall I set {s.destination} as the destination?", stamp_ns=ctx.stamp_ns)
-        return (f"At this time you usually drive to {s.destination} ({s.trips} trips). "
-                "Shall I set it as the destination?")
+        via = f", usually via {' and '.join(s.streets[:2])}" if s.streets else ""
+        took = (f", about {max(1, round(s.duration_s / 60))} minutes" if s.duration_s > 0
+                else "")
+        return (f"At this time you usually drive to {s.destination} ({s.trips} trips{via}"
+                f"{took}). Shall I set it as the destination?")
 
     def _tool_summarize(self, call: ToolCall, ctx: Context, session: Session, text: str,
                         turn: Turn) -> str:
@@ -788,7 +791,10 @@ def build_planner(config: dict[str, Any] | None = None, *,
                                   cooldown_s=float(cloud_cfg.get("cooldown_s", 30.0)))
     history = None
     if cfg.get("history_db") is not None:
-        history = TripHistory(cfg["history_db"] or ":memory:",
+        from cockpit_ai.trips.cli import default_history_db
+
+        # "" = the file the trips node records (the same default), so habits are the car's
+        history = TripHistory(cfg["history_db"] or default_history_db(),
                               retention_days=float(cfg["privacy"]["history_retention_days"]))
     planner = Planner(backend=backend, landmark_search=landmark_search, history=history,
                       route_eta=street_eta, config=cfg)

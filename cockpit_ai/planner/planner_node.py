@@ -4,7 +4,8 @@ In: ``transcript`` (final ones), ``fatigue_state``,
 ``road/detections`` and ``cabin/detections``, ``odom`` (nav_msgs/Odometry: speed from the
 twist; none yet or older than ``odom_timeout_s`` = unknown, which counts as moving), ``fix``
 (the car's position for routes and habits, never given to a model), ``home_status`` (what
-became of a home request: said when the driver should hear it). Out: ``home_command``
+became of a home request: said when the driver should hear it), ``trips/event`` (a trip's
+start: the usual destination is offered once). Out: ``home_command``
 (HomeCommand: smart-home requests, "before I arrive" kept, never on the vehicle bus),
 ``response``, ``response/partial`` (the answer so far, cut at its last complete sentence,
 one message per new sentence, same request_id as the final; off with ``stream_partials``:
@@ -139,8 +140,8 @@ class _Goal:
 class _Job:
     """One piece of work for the lanes."""
 
-    kind: str  # "ask" (a transcript), "goal" (a planner_turn goal), "fatigue", "home_status"
-    msg: Any  # the Transcript, the _Goal, the FatigueState or the HomeStatus
+    kind: str  # "ask" (a transcript), "goal", "fatigue", "home_status", "trip"
+    msg: Any  # the Transcript, the _Goal, the FatigueState, HomeStatus or TripEvent
     received: float  # time.monotonic() at arrival (latency_ms)
     lanes: TwoLaneWorker[_Job, None]
 
@@ -253,7 +254,7 @@ class PlannerNode(ManagedNode):
         from nav_msgs.msg import Odometry
         from sensor_msgs.msg import NavSatFix
 
-        from cockpit_ai.msg import DetectionArray, FatigueState, HomeStatus, Transcript
+        from cockpit_ai.msg import DetectionArray, FatigueState, HomeStatus, Transcript, TripEvent
 
         p = self.p
         # Two lanes, a thread each (cockpit_ai.workers): fast-path requests ("warmer", "find a
@@ -281,6 +282,8 @@ class PlannerNode(ManagedNode):
             self.create_subscription(HomeStatus, "home_status",
                                      lambda m: self._on_proactive("home_status", m),
                                      qos.RELIABLE),
+            self.create_subscription(TripEvent, "trips/event",
+                                     lambda m: self._on_proactive("trip", m), qos.RELIABLE),
         ]
         # The action server exists only while active (rclpy has no lifecycle action server):
         # a client that sees it can send a goal and have it taken. Its execute callback is a
@@ -623,6 +626,13 @@ class PlannerNode(ManagedNode):
                 turn = planner.handle(goal.text, ctx)
             elif kind == "home_status":
                 turn = self._home_status_turn(planner, msg, ctx)
+            elif kind == "trip":
+                turn = (planner.on_trip_started(
+                    trip_id=msg.trip_id, destination=msg.predicted_destination,
+                    latitude_deg=msg.predicted_lat, longitude_deg=msg.predicted_lon,
+                    probability=msg.probability, usual_streets=list(msg.usual_streets),
+                    usual_duration_s=msg.usual_duration_s, context=ctx)
+                    if msg.event == msg.STARTED else None)
             else:
                 turn = planner.on_fatigue(int(msg.level), ctx)
         except Exception as exc:  # one failed turn must not end the lane

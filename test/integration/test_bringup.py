@@ -17,7 +17,8 @@ from cockpit_ai.testing import cockpit_cmd
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
-NODES = {"speech", "tts", "road_vision", "cabin_vision", "fatigue", "landmark", "planner", "home"}
+NODES = {"speech", "tts", "road_vision", "cabin_vision", "fatigue", "landmark", "planner", "home",
+         "trips"}
 
 
 def _alive(pid: int) -> bool:

@@ -354,3 +354,27 @@ def test_home_requests_go_to_home_command_never_the_vehicle_bus(processes, probe
     responses.wait(1, timeout=60, where=lambda m: "keep trying" in m.text)
     assert commands.messages == []  # nothing of the home ever reached the vehicle bus
     assert processes.stop(node) == 0, processes.log(node)
+
+
+def test_the_usual_destination_is_offered_once_at_a_trips_start(processes, probe) -> None:
+    from cockpit_ai.msg import AssistantResponse, TripEvent, VehicleCommand
+
+    node = fast_only_planner(processes, "/tripstart")
+    responses = probe.subscribe(AssistantResponse, "/tripstart/response")
+    commands = probe.subscribe(VehicleCommand, "/tripstart/vehicle_command")
+    event = TripEvent(event=TripEvent.STARTED, trip_id="1780000000@60.1700,24.9430",
+                      start_lat=60.17, start_lon=24.943, predicted_destination="Office",
+                      predicted_lat=60.172, predicted_lon=24.96, probability=0.9,
+                      usual_streets=["Kaivokatu", "Unioninkatu"], usual_duration_s=540.0)
+    event.header.stamp.sec = 3000
+    with odom_stream(probe, "/tripstart/odom", 0.0):
+        probe.publish("/tripstart/trips/event", event, wait_subscribers=1, timeout=60)
+        offer = responses.wait(1, timeout=60, where=lambda m: m.proactive)[0]
+        assert offer.text == ("Going to Office? Usual route via Kaivokatu and Unioninkatu, "
+                              "9 minutes.")
+        probe.publish("/tripstart/trips/event", event)  # the same trip again: no second offer
+        probe.publish("/tripstart/transcript", transcript("t1", "yes please", sec=3004))
+        cmd = commands.wait(1, timeout=60, where=lambda m: m.request_id == "t1")[0]
+        assert (cmd.function, cmd.action, cmd.value) == ("navigation", "set", "Office")
+    assert len([m for m in responses.messages if m.proactive]) == 1
+    assert processes.stop(node) == 0, processes.log(node)

@@ -29,8 +29,7 @@ def test_old_trips_expire(tmp_path: Path) -> None:
     h = TripHistory(tmp_path / "trips.sqlite", retention_days=30)
     h.record(started_at=datetime.now() - timedelta(days=45), destination="Old", origin=HOME)
     h.record(started_at=datetime.now() - timedelta(days=2), destination="New", origin=HOME)
-    rows = [r[0] for r in h.db.execute("SELECT dest_name FROM trips")]
-    assert rows == ["New"]
+    assert [t.destination_name for t in h.store.list()] == ["New"]
 
 
 def test_sessions_remember_and_expire() -> None:
