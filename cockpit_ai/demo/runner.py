@@ -77,7 +77,8 @@ def run_demo(*, out: Path | None = None, rate: float = 1.0, report: bool = True,
         say(f"removed {len(removed)} stale Fast DDS shared-memory files (killed processes)")
     procs: list[subprocess.Popen[bytes]] = []
     home = DemoHome(out, log=say)
-    launch_args = list(launch_args or []) + home.launch_args()
+    launch_args = (list(launch_args or []) + home.launch_args()
+                   + demo_trips(out, expected, log=say))
     launch_log = (out / "launch.log").open("wb")
     # the launcher must not clean while this process's monitor is creating its own files
     env = dict(os.environ, COCKPIT_NO_SHM_CLEAN="1")
@@ -171,6 +172,35 @@ def run_demo(*, out: Path | None = None, rate: float = 1.0, report: bool = True,
     (out / "summary.json").write_text(json.dumps(summary, indent=1))
     say(f"outputs recorded in {out / 'outputs'} (MCAP)")
     return DemoResult(out, summary, 0)
+
+
+def demo_trips(out: Path, expected: dict[str, Any], *, log: Any = print) -> list[str]:
+    """The trips node's history for the demo: the same drive home on earlier Fridays
+    (``scenario.HABIT_WEEKS``), in ``out/trips.sqlite``; returns the launch arguments."""
+    from datetime import timedelta
+
+    import yaml
+
+    from cockpit_ai.paths import package_share
+    from cockpit_ai.route.graph import default_graph
+    from cockpit_ai.trips.store import StoredTrip, TripStore
+
+    start = (float(expected["track"][0][1]), float(expected["track"][0][2]))
+    route = default_graph().route(start, sc.HOME)
+    db = (out / "trips.sqlite").resolve()
+    store = TripStore(db, retention_days=36500)  # the demo drive is in the past
+    for weeks, minutes in zip(sc.HABIT_WEEKS, sc.HABIT_MINUTES_OFF, strict=True):
+        t = sc.START - timedelta(weeks=weeks) + timedelta(minutes=minutes)
+        store.add(StoredTrip(t, t + timedelta(seconds=route.duration_s), start, sc.HOME,
+                             route.distance_m, route.duration_s, "Home", list(route.ways),
+                             list(route.streets)))
+    store.close()
+    doc = yaml.safe_load((package_share() / "config" / "trips.param.yaml").read_text())
+    doc["/**"]["ros__parameters"].update(history_db=str(db), retention_days=36500.0)
+    params = (out / "trips.param.yaml").resolve()
+    params.write_text(yaml.safe_dump(doc, sort_keys=False))
+    log(f"trips: history with {len(sc.HABIT_WEEKS)} earlier drives home in {db}")
+    return [f"trips_param_file:={params}"]
 
 
 class DemoHome:

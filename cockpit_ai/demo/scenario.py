@@ -52,6 +52,10 @@ QUESTIONS: tuple[Question, ...] = (
 #: asked at ~77 s with an ETA of ~30 s, sent at ~108 s, before the car is home at ~120 s.
 HOME = (60.172519, 24.950596)
 HOME_LEAD_TIME_S = 22.0
+#: The trip history the demo starts with: this drive, home for lunch, on the four Fridays
+#: before (minutes off the drive's time), so the trips node predicts "Home" at the start.
+HABIT_WEEKS = (1, 2, 3, 4)
+HABIT_MINUTES_OFF = (-6, 4, -2, 9)
 
 
 @dataclass(frozen=True)

@@ -290,7 +290,8 @@ class Planner:
         if math.isfinite(usual_duration_s) and usual_duration_s > 0:
             minutes = max(1, round(usual_duration_s / 60))
             bits.append(f"{minutes} minute{'s' if minutes != 1 else ''}")
-        text = f"Going to {name}?" + (" " + ", ".join(bits) + "." if bits else "")
+        going = "Going home?" if name.lower() == "home" else f"Going to {name}?"
+        text = going + (" " + ", ".join(bits) + "." if bits else "")
         session.pending = Pending(
             calls=[ToolCall("vehicle", {"function": "navigation", "action": "set",
                                         "value": name, "unit": "none", "zone": "all"})],

@@ -3,7 +3,8 @@
 The demo bag is played through every node (real processes, real models); the test checks
 the chain end to end: the landmark named is one the map puts on the right at that moment,
 the restaurant search honours the diet and open-now filters, the climate command goes out,
-the heating at home is switched on over a real MQTT broker before the arrival, and the
+the usual destination is offered at the start from the trip history, the heating at home
+is switched on over a real MQTT broker before the arrival, and the
 fatigue alert rises only in the drowsy stretch. Any change that breaks the chain
 fails here.
 """
@@ -132,6 +133,15 @@ def test_home_heating_sent_once_before_arrival(demo: dict) -> None:
     (mqtt,) = home["mqtt"]
     assert mqtt["topic"].endswith("/heating/set") and '"heat"' in mqtt["payload"], mqtt
     assert any(p["text"] == sent[0]["text"] for p in demo["summary"]["proactive"])
+
+
+def test_the_usual_destination_is_offered_at_the_start(demo: dict) -> None:
+    """The trips node predicts "Home" from the earlier Fridays' drives as the car moves off;
+    the planner offers it once, before the first question."""
+    first_question = demo["expected"]["questions"][0]["t"]
+    offers = [p for p in demo["summary"]["proactive"] if p["text"].startswith("Going home?")]
+    assert len(offers) == 1, demo["summary"]["proactive"]
+    assert offers[0]["t"] < first_question and "minute" in offers[0]["text"], offers
 
 
 def test_fatigue_alert_in_the_drowsy_stretch_only(demo: dict) -> None:

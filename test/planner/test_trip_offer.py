@@ -26,7 +26,8 @@ def test_offer_once_per_trip_then_yes_navigates() -> None:
     yes = p.handle("yes", Context(session_id="c", speed_mps=0.0))
     assert [(c.function, c.action, c.value) for c in yes.commands] == [
         ("navigation", "set", "Office")]
-    assert offer(p, trip="t2") is not None  # the next trip may be offered again
+    again = offer(p, trip="t2", destination="Home", usual_streets=[])
+    assert again is not None and again.text == "Going home? 12 minutes."  # the next trip
 
 
 def test_weak_or_unnamed_predictions_are_not_offered() -> None:
