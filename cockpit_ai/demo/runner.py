@@ -182,18 +182,24 @@ def demo_trips(out: Path, expected: dict[str, Any], *, log: Any = print) -> list
     import yaml
 
     from cockpit_ai.paths import package_share
-    from cockpit_ai.route.graph import default_graph
+    from cockpit_ai.trips.detector import Trip, distance_m
+    from cockpit_ai.trips.places import StreetLookup
     from cockpit_ai.trips.store import StoredTrip, TripStore
 
-    start = (float(expected["track"][0][1]), float(expected["track"][0][2]))
-    route = default_graph().route(start, sc.HOME)
+    # the same streets as this drive (its true track, 1 Hz), so it is the usual route
+    track = [(float(lat), float(lon)) for _, lat, lon in expected["track"]]
+    start, duration = track[0], float(expected["duration_s"])
+    usual = Trip(start_ns=0, start=start)
+    streets = StreetLookup()
+    for point in track:
+        usual.add_way(streets(*point))
+    length = sum(distance_m(a, b) for a, b in zip(track, track[1:], strict=False))
     db = (out / "trips.sqlite").resolve()
     store = TripStore(db, retention_days=36500)  # the demo drive is in the past
     for weeks, minutes in zip(sc.HABIT_WEEKS, sc.HABIT_MINUTES_OFF, strict=True):
         t = sc.START - timedelta(weeks=weeks) + timedelta(minutes=minutes)
-        store.add(StoredTrip(t, t + timedelta(seconds=route.duration_s), start, sc.HOME,
-                             route.distance_m, route.duration_s, "Home", list(route.ways),
-                             list(route.streets)))
+        store.add(StoredTrip(t, t + timedelta(seconds=duration), start, sc.HOME, length,
+                             duration, "Home", list(usual.ways), list(usual.streets)))
     store.close()
     doc = yaml.safe_load((package_share() / "config" / "trips.param.yaml").read_text())
     doc["/**"]["ros__parameters"].update(history_db=str(db), retention_days=36500.0)

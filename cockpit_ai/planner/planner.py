@@ -298,6 +298,29 @@ class Planner:
             question=f"Shall I set {name} as the destination?", stamp_ns=ctx.stamp_ns)
         return Turn(text, "none", 0.0, proactive=True)
 
+    def on_route_left(self, *, trip_id: str, destination: str, usual_duration_s: float,
+                      route_duration_s: float) -> Turn | None:
+        """Once per trip, when the car left the usual route to the predicted destination:
+        how the new way compares ("This isn't your usual way to the office: about 15
+        minutes this way, 12 by the usual one.")."""
+        key = "left:" + trip_id
+        if (not destination or key in self._offered_trips
+                or not math.isfinite(route_duration_s) or route_duration_s <= 0):
+            return None
+        self._offered_trips[key] = None
+        name = "home" if destination.lower() == "home" else destination[:40]
+        now = max(1, round(route_duration_s / 60))
+        text = f"This isn't your usual way to {name}: about {now} minute{'s' * (now != 1)}"
+        if math.isfinite(usual_duration_s) and usual_duration_s > 0:
+            usual = max(1, round(usual_duration_s / 60))
+            if usual == now:
+                text += ", the same as the usual one."
+            else:
+                text += f" this way, {usual} by the usual one."
+        else:
+            text += "."
+        return Turn(text, "none", 0.0, proactive=True)
+
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
         close = getattr(self.backend, "close", None)

@@ -632,7 +632,11 @@ class PlannerNode(ManagedNode):
                     latitude_deg=msg.predicted_lat, longitude_deg=msg.predicted_lon,
                     probability=msg.probability, usual_streets=list(msg.usual_streets),
                     usual_duration_s=msg.usual_duration_s, context=ctx)
-                    if msg.event == msg.STARTED else None)
+                    if msg.event == msg.STARTED else planner.on_route_left(
+                        trip_id=msg.trip_id, destination=msg.predicted_destination,
+                        usual_duration_s=msg.usual_duration_s,
+                        route_duration_s=msg.route_duration_s)
+                    if msg.event == msg.LEFT_USUAL_ROUTE else None)
             else:
                 turn = planner.on_fatigue(int(msg.level), ctx)
         except Exception as exc:  # one failed turn must not end the lane

@@ -32,6 +32,7 @@ class Prediction:
     trips: int
     usual_streets: list[str] = field(default_factory=list)
     usual_duration_s: float = 0.0
+    usual_ways: list[int] = field(default_factory=list)  # OSM ways of the usual route
 
     def to_dict(self) -> dict[str, object]:
         return {"destination_name": self.destination_name, "lat": round(self.lat, 6),
@@ -101,6 +102,9 @@ def predict(trips: Iterable[StoredTrip], *, lat: float, lon: float, at: datetime
     lon_c = sum(w * t.end[1] for w, t in best) / weight
     routes = Counter(tuple(t.route_streets) for _, t in best if t.route_streets)
     usual = list(routes.most_common(1)[0][0]) if routes else []
+    ways = next((list(t.route_ways) for _, t in best if list(t.route_streets) == usual
+                 and t.route_ways), [])
     durations = [t.duration_s for _, t in best if t.duration_s > 0]
     return Prediction(names.most_common(1)[0][0] if names else "", lat_c, lon_c, probability,
-                      len(best), usual, statistics.median(durations) if durations else 0.0)
+                      len(best), usual, statistics.median(durations) if durations else 0.0,
+                      ways)

@@ -26,6 +26,7 @@ from cockpit_ai.trips import TripsError
 from cockpit_ai.trips.detector import DetectorSettings, Trip, TripDetector, stamp_time
 from cockpit_ai.trips.predict import Prediction, PredictSettings, predict
 from cockpit_ai.trips.store import TripStore, stored
+from cockpit_ai.trips.watch import RouteWatch
 
 NODE = "trips"
 
@@ -45,12 +46,16 @@ def predict_settings(p: dict[str, Any]) -> PredictSettings:
                            min_probability=float(p["predict_min_probability"]))
 
 
-def to_event(msg_type: Any, kind: str, trip: Trip, prediction: Prediction | None) -> Any:
-    """A detected start/end as ``cockpit_ai/TripEvent``."""
+def to_event(msg_type: Any, kind: str, trip: Trip, prediction: Prediction | None, *,
+             stamp_ns: int = 0, route_duration_s: float = math.nan) -> Any:
+    """A detected start/end (or the usual route left: kind "left") as
+    ``cockpit_ai/TripEvent``."""
     msg = msg_type()
-    msg.header.stamp = ns_to_stamp(trip.end_ns if kind == "ended" else trip.start_ns)
+    msg.header.stamp = ns_to_stamp(stamp_ns or (trip.end_ns if kind == "ended"
+                                                else trip.start_ns))
     msg.header.frame_id = "map"
-    msg.event = msg.ENDED if kind == "ended" else msg.STARTED
+    msg.event = {"ended": msg.ENDED, "left": msg.LEFT_USUAL_ROUTE}.get(kind, msg.STARTED)
+    msg.route_duration_s = float(route_duration_s)
     msg.trip_id = trip.key
     msg.start_lat, msg.start_lon = trip.start
     msg.end_lat, msg.end_lon = trip.end if trip.end is not None else (math.nan, math.nan)
@@ -84,6 +89,7 @@ class TripsNode(ManagedNode):
         self.subs: list[Any] = []
         self.timer: Any = None
         self._last_input = time.monotonic()
+        self._watch: RouteWatch | None = None
 
     # -- lifecycle ------------------------------------------------------------------------
     def load(self) -> None:
@@ -173,9 +179,22 @@ class TripsNode(ManagedNode):
                 self.health.count("rejected_fixes")
                 self._warn(f"trips: fix {msg.latitude},{msg.longitude} skipped")
             self._handle(events)
+            self._check_route(stamp_to_ns(msg.header.stamp),
+                              (float(msg.latitude), float(msg.longitude)))
         except Exception as exc:  # never raise out of a callback
             self.health.count("errors")
             self._warn(f"trips: fix not usable: {exc}")
+
+    def _check_route(self, stamp_ns: int, here: tuple[float, float]) -> None:
+        det, watch = self.detector, self._watch
+        if det is None or watch is None or det.trip is None:
+            return
+        duration = watch.check(det.trip, here, stamp_ns)
+        if duration is None or self.pub is None:
+            return
+        self.pub.publish(to_event(self._event_type, "left", det.trip, watch.prediction,
+                                  stamp_ns=stamp_ns, route_duration_s=duration))
+        self.health.count("events_left_usual_route")
 
     def _on_odom(self, msg: Any) -> None:
         try:
@@ -210,6 +229,8 @@ class TripsNode(ManagedNode):
             prediction = None
             if event.kind == "started":
                 prediction = self._predict(trip)
+                self._watch = (RouteWatch(trip.key, prediction, eta_s=_street_eta)
+                               if prediction is not None and prediction.usual_ways else None)
             else:
                 if self.names is not None:
                     try:
@@ -249,6 +270,12 @@ class TripsNode(ManagedNode):
             f"trips: {'recorded' if new else 'already recorded'} {trip.key} → "
             f"{trip.destination_name or 'unnamed place'}, {trip.distance_m:.0f} m, "
             f"{trip.duration_s:.0f} s, started {stamp_time(trip.start_ns):%Y-%m-%d %H:%M} UTC")
+
+
+def _street_eta(here: tuple[float, float], goal: tuple[float, float]) -> float:
+    from cockpit_ai.route.graph import eta_s
+
+    return float(eta_s(here, goal))
 
 
 def main(args: list[str] | None = None) -> int:

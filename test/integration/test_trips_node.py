@@ -77,7 +77,7 @@ def test_trips_from_a_bag_once_and_the_usual_destination(processes, probe, tmp_p
     seeded = TripStore(db, retention_days=36500)
     for weeks in (1, 2, 3):  # Wednesdays at 08:2x: the station to "Office"
         start = T0 - timedelta(weeks=weeks, minutes=3 * weeks)
-        seeded.add(StoredTrip(start, start + timedelta(minutes=9), HOME, (60.1720, 24.9600),
+        seeded.add(StoredTrip(start, start + timedelta(minutes=9), HOME, (60.1725, 24.9506),
                               1500.0, 540.0, "Office", [1, 2], ["Kaivokatu", "Unioninkatu"]))
     seeded.close()
     node = processes.start(
@@ -87,9 +87,15 @@ def test_trips_from_a_bag_once_and_the_usual_destination(processes, probe, tmp_p
          "-p", "park_timeout_s:=30.0", "-r", f"__ns:={NS}"], name="trips")
     events = probe.subscribe(TripEvent, f"{NS}/trips/event")
     play(bag)
-    got = events.wait(4, timeout=60)
+    kinds = (TripEvent.STARTED, TripEvent.ENDED)
+    got = events.wait(4, timeout=60, where=lambda e: e.event in kinds)
     assert [e.event for e in got[:4]] == [TripEvent.STARTED, TripEvent.ENDED,
                                            TripEvent.STARTED, TripEvent.ENDED]
+    # the drive east is not the usual route (the seeded ways 1, 2): said once, with its time
+    left = [e for e in events.messages if e.event == TripEvent.LEFT_USUAL_ROUTE]
+    first = [e for e in left if e.trip_id == got[0].trip_id]
+    assert len(first) == 1 and len({e.trip_id for e in left}) == len(left), left
+    assert first[0].route_duration_s > 0 and first[0].predicted_destination == "Office"
     started = got[0]
     assert started.predicted_destination == "Office" and started.probability > 0.9
     assert list(started.usual_streets) == ["Kaivokatu", "Unioninkatu"]
@@ -109,6 +115,6 @@ def test_trips_from_a_bag_once_and_the_usual_destination(processes, probe, tmp_p
     assert 50 <= trips[0].duration_s <= 65
 
     play(bag)  # the same drive again: the same trips, nothing new
-    events.wait(8, timeout=60)
+    events.wait(8, timeout=60, where=lambda e: e.event in kinds)
     assert len(recorded()) == 2
     assert processes.stop(node) == 0, processes.log(node)

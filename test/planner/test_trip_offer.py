@@ -45,3 +45,20 @@ def test_offer_without_route_details_and_a_no() -> None:
     assert turn is not None and turn.text == "Going to Office?"
     no = p.handle("no thanks", Context(session_id="c", speed_mps=0.0))
     assert no.commands == [] and no.text == "OK, I won't."
+
+
+def test_leaving_the_usual_route_is_said_once_with_both_times() -> None:
+    p = Planner(config={"fast_only": True})
+    left = p.on_route_left(trip_id="t1", destination="Office", usual_duration_s=720.0,
+                           route_duration_s=930.0)
+    assert left is not None and left.proactive
+    assert left.text == ("This isn't your usual way to Office: about 16 minutes this way, "
+                         "12 by the usual one.")
+    assert p.on_route_left(trip_id="t1", destination="Office", usual_duration_s=720.0,
+                           route_duration_s=900.0) is None  # once per trip
+    same = p.on_route_left(trip_id="t2", destination="Home", usual_duration_s=120.0,
+                           route_duration_s=100.0)
+    assert same is not None and same.text == ("This isn't your usual way to home: about 2 "
+                                              "minutes, the same as the usual one.")
+    assert p.on_route_left(trip_id="t3", destination="Office", usual_duration_s=720.0,
+                           route_duration_s=math.nan) is None

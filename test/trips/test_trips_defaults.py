@@ -27,8 +27,8 @@ def test_trips_schema_defaults_are_the_core_defaults() -> None:
 def test_trip_event_fields() -> None:
     from cockpit_ai.msg import TripEvent
 
-    assert (TripEvent.STARTED, TripEvent.ENDED) == (0, 1)
+    assert (TripEvent.STARTED, TripEvent.ENDED, TripEvent.LEFT_USUAL_ROUTE) == (0, 1, 2)
     assert list(TripEvent.get_fields_and_field_types()) == [
         "header", "event", "trip_id", "start_lat", "start_lon", "end_lat", "end_lon",
         "distance_m", "destination_name", "predicted_destination", "predicted_lat",
-        "predicted_lon", "probability", "usual_streets", "usual_duration_s"]
+        "predicted_lon", "probability", "usual_streets", "usual_duration_s", "route_duration_s"]
