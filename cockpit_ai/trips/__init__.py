@@ -13,3 +13,7 @@ from cockpit_ai.errors import CockpitError
 
 class TripsError(CockpitError, RuntimeError):
     """The trip history cannot be read or written (a missing folder, a corrupt file)."""
+
+
+class TripsInputError(CockpitError, ValueError):
+    """Bad input on the command line (a position, a time): one line, exit code 2."""

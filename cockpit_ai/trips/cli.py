@@ -13,9 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-
-class _Bad(ValueError):
-    """One line for stderr, exit code 2."""
+from cockpit_ai.trips import TripsInputError as _Bad  # one line for stderr, exit code 2
 
 
 def default_history_db() -> Path:
