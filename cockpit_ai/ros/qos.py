@@ -13,6 +13,16 @@ from rclpy.qos import (
 #: Camera images: best effort, keep only the newest few (a late frame is a useless frame).
 SENSOR = qos_profile_sensor_data
 
+#: Position and odometry for nodes that keep a record (trips): best effort, so every GNSS
+#: driver and bag matches, but a deep queue: small messages, and a subscriber starved of CPU
+#: for a few seconds (or a player catching up in a burst) must not lose the end of a drive.
+MOTION = QoSProfile(
+    history=HistoryPolicy.KEEP_LAST,
+    depth=200,  # 20 s of 10 Hz odometry
+    reliability=ReliabilityPolicy.BEST_EFFORT,
+    durability=DurabilityPolicy.VOLATILE,
+)
+
 #: Audio: every chunk matters (a lost 20 ms garbles a word), so reliable with a history of
 #: several seconds: a subscriber starved of CPU for a while catches up instead of losing
 #: audio. Measured under the full stack on 2 cores: best effort lost 13 % of the chunks.

@@ -95,6 +95,7 @@ class DetectorSettings:
     max_jump_mps: float = 70.0  # a fix implying more than this is a GNSS jump
     moved_m: float = 10.0  # a displacement this big counts as moving (no odometry)
     restart_s: float = 5.0  # stamps this far back: another timeline (a bag played again)
+    odometry_live_s: float = 2.0  # odometry this recent decides moving; else displacement
 
 
 class TripDetector:
@@ -167,7 +168,8 @@ class TripDetector:
             self.trip.add_way(self._way(here))
             if self._moving_pos is None or distance_m(self._moving_pos, here) > self.s.moved_m:
                 self._moving_pos = here
-                self._moving_ns = max(self._moving_ns, stamp_ns)
+                if not self._odometry_live(stamp_ns):
+                    self._moving_ns = max(self._moving_ns, stamp_ns)
         return events + self._check_end(stamp_ns)
 
     def end_now(self) -> list[TripEvent]:
@@ -188,6 +190,13 @@ class TripDetector:
         self._fix, self._speed_ns, self._parked_at = None, 0, None
         self._fast_since, self._moving_ns, self._moving_pos = None, 0, None
         return events
+
+    def _odometry_live(self, stamp_ns: int) -> bool:
+        """Odometry arrived within ``odometry_live_s``: its speed says when the car moved. A
+        fix after lost fixes shows a displacement that happened before it, so the fix alone
+        would stretch a trip into the park that follows."""
+        return bool(self._speed_ns) and abs(stamp_ns - self._speed_ns) / 1e9 <= \
+            self.s.odometry_live_s
 
     def _way(self, here: tuple[float, float]) -> tuple[int, str] | None:
         if self.way_of is None:

@@ -126,9 +126,9 @@ class TripsNode(ManagedNode):
 
         group = MutuallyExclusiveCallbackGroup()  # one detector: inputs in order
         self.subs = [
-            self.create_subscription(NavSatFix, "fix", self._on_fix, qos.SENSOR,
+            self.create_subscription(NavSatFix, "fix", self._on_fix, qos.MOTION,
                                      callback_group=group),
-            self.create_subscription(Odometry, "odom", self._on_odom, qos.SENSOR,
+            self.create_subscription(Odometry, "odom", self._on_odom, qos.MOTION,
                                      callback_group=group),
         ]
         self._last_input = time.monotonic()

@@ -113,3 +113,23 @@ def test_the_same_drive_played_again_gives_the_same_trips() -> None:
         runs.append([(e.kind, e.trip.key) for e in events])
     assert runs[0] == runs[1] and [k for k, _ in runs[0]] == ["started", "ended"]
     assert det.counts["restarts"] == 1
+
+
+def test_lost_fixes_do_not_stretch_a_trip_into_the_park() -> None:
+    """A loaded machine drops best-effort fixes: the last fixes of the drive are lost and the
+    first one received is 13 s into the park. Odometry said the car stopped at 60 s, so the
+    trip ends there, not where the late fix showed the displacement."""
+    det = TripDetector(DetectorSettings(park_timeout_s=30.0))
+    det.on_fix(T0, *HOME)
+    events: list = []
+    here, t = HOME, 0.0
+    for second in range(60 + 50):
+        speed = 10.0 if second < 60 else 0.0
+        for k in range(10):
+            events += det.on_speed(int((t + k / 10) * S) + T0, speed)
+        here, t = east(here, speed), t + 1.0
+        if not 50 <= second < 73:  # fixes 51..73 s lost
+            events += det.on_fix(int(t * S) + T0, *here)
+    ended = [e.trip for e in events if e.kind == "ended"]
+    assert len(ended) == 1 and 58 <= ended[0].duration_s <= 61, ended
+    assert distance_m(ended[0].end, here) < 1
