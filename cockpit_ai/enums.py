@@ -60,6 +60,7 @@ class LandmarkStatus(IntEnum):
     OK = 0
     NO_FIX = 1
     ERROR = 2
+    UNAVAILABLE = 3
 
 
 class FatigueLevel(IntEnum):

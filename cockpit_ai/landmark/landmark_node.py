@@ -6,11 +6,19 @@ A thin shell over ``cockpit_ai.landmark.query.LandmarkFinder``. Position from
 good one kept); heading from ``nav_msgs/Odometry`` (``odom``, orientation in an ENU-aligned
 frame) when it is fresh, else the course between fixes. Opening hours are judged at the
 query's stamp (else the last fix's), so a replayed bag gets the answers of its moment.
+
+Faults: a POI database that is missing or unreadable (at start or found corrupt by a query)
+does not stop the node: /diagnostics says ERROR with the reason, every query is answered
+``STATUS_UNAVAILABLE`` at once (the planner says it cannot look places up), and the file is
+tried again every ``db_retry_s``. A position older than ``fix_timeout_s`` (GNSS lost, only
+rejected fixes since) is not used: queries get ``STATUS_NO_FIX`` ("position unknown"),
+never the last good fix as if the car were still there.
 """
 
 from __future__ import annotations
 
 import math
+import sqlite3
 import threading
 from typing import Any
 
@@ -27,7 +35,7 @@ from cockpit_ai.landmark.geometry import (
 )
 from cockpit_ai.landmark.query import LandmarkFinder, PoiQuery, PoiResult, default_db
 from cockpit_ai.ros import qos
-from cockpit_ai.ros.diagnostics import OK, WARN, Health
+from cockpit_ai.ros.diagnostics import ERROR, OK, WARN, Health
 from cockpit_ai.ros.history import StampedHistory
 from cockpit_ai.ros.params import declare_from_schema
 from cockpit_ai.ros.params import overrides as param_overrides
@@ -85,11 +93,9 @@ class LandmarkNode(Node):
         self._array_type = LandmarkArray
         p = declare_from_schema(self, NODE)
         self.p = p
-        db = p["db_path"] or str(default_db())
+        self.db = p["db_path"] or str(default_db())
+        self.sectors = Sectors(ahead_deg=p["ahead_deg"], behind_deg=p["behind_deg"])
         try:
-            self.finder = LandmarkFinder(
-                db, sectors=Sectors(ahead_deg=p["ahead_deg"], behind_deg=p["behind_deg"])
-            )
             self.course = CourseEstimator(
                 min_distance_m=p["course_min_distance_m"],
                 min_speed_mps=p["course_min_speed_mps"],
@@ -107,10 +113,14 @@ class LandmarkNode(Node):
         # it, so a replayed drive gets the same places on every run.
         self._states: StampedHistory[tuple[float, float, float | None]] = StampedHistory(120.0)
         self.health = Health(self)
-        self.health.set("database", db)
-        self.health.set("pois", self.finder.store.count())
+        self.health.set("database", self.db)
         self.health.set("attribution", ATTRIBUTION)
-        self.health.status(WARN, "no fix yet")
+        self.finder: LandmarkFinder | None = None
+        self._db_error = ""
+        self._status: tuple[int, str] = (int.from_bytes(WARN, "little"), "no fix yet")
+        self._open_database()
+        if p["db_retry_s"] > 0.0:
+            self.create_timer(p["db_retry_s"], self._retry_database)
 
         self.pub = self.create_publisher(LandmarkArray, "landmarks", qos.RELIABLE)
         self.nearby_pub = self.create_publisher(LandmarkArray, "landmarks/nearby", qos.RELIABLE)
@@ -128,14 +138,63 @@ class LandmarkNode(Node):
         if p["nearby_period_s"] > 0.0:
             self.create_timer(p["nearby_period_s"], self._publish_nearby, callback_group=queries)
         self.get_logger().info(
-            f"{self.finder.store.count():,} POIs from {db} ({ATTRIBUTION}); answering "
-            f"{self.resolve_topic_name('landmark_query')} on {self.pub.topic_name} and "
-            f"the {self.resolve_service_name('search_landmarks')} service"
+            f"answering {self.resolve_topic_name('landmark_query')} on {self.pub.topic_name} "
+            f"and the {self.resolve_service_name('search_landmarks')} service"
         )
 
     def close(self) -> None:
         """Release the database."""
-        self.finder.close()
+        with self._lock:
+            finder, self.finder = self.finder, None
+        if finder is not None:
+            finder.close()
+
+    # ------------------------------------------------------------------ the database
+
+    def _open_database(self) -> None:
+        """Open the POI database; when it cannot be read the node runs on without it."""
+        try:
+            finder = LandmarkFinder(self.db, sectors=self.sectors)
+            pois = finder.store.count()  # reads the table: a damaged file fails here
+        except (LandmarkError, sqlite3.DatabaseError) as exc:
+            self._database_failed(str(exc))
+            return
+        with self._lock:
+            self.finder, self._db_error = finder, ""
+        self.health.set("pois", pois)
+        self.health.set("database_error", "")
+        level, message = self._status
+        self._show(level, message)
+        self.get_logger().info(f"{pois:,} POIs from {self.db} ({ATTRIBUTION})")
+
+    def _database_failed(self, reason: str) -> None:
+        """The database cannot be used: ERROR on /diagnostics, queries answered UNAVAILABLE."""
+        with self._lock:
+            finder, self.finder = self.finder, None
+            first = self._db_error != reason
+            self._db_error = reason
+        if finder is not None:
+            finder.close()
+        self.health.count("database_errors")
+        self.health.set("pois", 0)
+        self.health.set("database_error", reason)
+        self.health.status(ERROR, f"POI database unavailable: {reason}")
+        if first:
+            retry = (f"; trying again every {self.p['db_retry_s']:g} s"
+                     if self.p["db_retry_s"] > 0 else "")
+            self.get_logger().error(f"POI database unavailable: {reason}; places cannot be "
+                                    f"looked up{retry}")
+
+    def _retry_database(self) -> None:
+        if self.finder is None:
+            self._open_database()
+
+    def _show(self, level: bytes | int, message: str) -> None:
+        """Set the node's status, unless the database is down (that ERROR stays shown)."""
+        lv = int.from_bytes(level, "little") if isinstance(level, bytes) else int(level)
+        self._status = (lv, message)
+        if self.finder is not None:
+            self.health.status(lv, message)
 
     # ------------------------------------------------------------------ inputs
 
@@ -160,7 +219,7 @@ class LandmarkNode(Node):
             if not check.ok:
                 self.health.count("rejected_fixes")
                 self.health.set("last_rejected_fix", check.reason)
-                self.health.status(WARN, f"fix rejected: {check.reason}")
+                self._show(WARN, f"fix rejected: {check.reason}")
                 self._warn(f"fix rejected ({check.reason}); keeping the last good fix")
                 return
             stamp = stamp_to_ns(msg.header.stamp) or self.get_clock().now().nanoseconds
@@ -172,7 +231,7 @@ class LandmarkNode(Node):
             self.health.count("fixes")
             heading, source = self._heading()
             self._states.add(stamp, (msg.latitude, msg.longitude, heading))
-            self.health.status(
+            self._show(
                 OK,
                 f"fix {msg.latitude:.6f},{msg.longitude:.6f}, heading "
                 + (f"{heading:.0f}° ({source})" if heading is not None else "unknown"),
@@ -236,6 +295,9 @@ class LandmarkNode(Node):
         self.health.count("queries")
         try:
             out = self._answer(msg)
+        except sqlite3.DatabaseError as exc:  # the file went bad under a running node
+            self._database_failed(str(exc))
+            out = self._unavailable(msg.request_id)
         except Exception as exc:  # a bad query is answered with the reason, never raised
             self.health.count("errors")
             self._warn(f"query {msg.request_id!r} failed: {exc}")
@@ -243,20 +305,40 @@ class LandmarkNode(Node):
                               message=str(exc))  # fmt: skip
         return out
 
+    def _unavailable(self, request_id: str) -> Any:
+        self.health.count("answers_without_database")
+        return self._reply(request_id=request_id, status=LandmarkStatus.UNAVAILABLE,
+                           message=f"POI database unavailable: {self._db_error}")
+
+    def _no_fix(self, request_id: str, message: str) -> Any:
+        self.health.count("answers_without_fix")
+        return self._reply(request_id=request_id, status=LandmarkStatus.NO_FIX,
+                           message=message)
+
     def _answer(self, msg: Any) -> Any:
+        finder = self.finder
+        if finder is None:
+            return self._unavailable(msg.request_id)
         if msg.use_position:
             lat, lon = msg.latitude_deg, msg.longitude_deg
             heading = msg.heading_deg if math.isfinite(msg.heading_deg) else None
             stamp = stamp_to_ns(msg.header.stamp)
         else:
             with self._lock:
-                fix = self._fix
+                fix, received = self._fix, self._fix_received_ns
             if fix is None:
-                self.health.count("answers_without_fix")
-                return self._reply(request_id=msg.request_id, status=LandmarkStatus.NO_FIX,
-                                   message="no usable GNSS fix yet")  # fmt: skip
+                return self._no_fix(msg.request_id, "position unknown: no usable GNSS fix yet")
+            # GNSS lost: the last good fix is not where the car is now; never guess from it
+            limit_ns = self.p["fix_timeout_s"] * 1e9
+            lost_ns = self.get_clock().now().nanoseconds - received
+            if lost_ns > limit_ns:
+                return self._no_fix(msg.request_id, "position unknown: no usable GNSS fix "
+                                    f"for {lost_ns / 1e9:.0f} s")
             stamp = stamp_to_ns(msg.header.stamp)
             then = self._states.at(stamp) if stamp else None
+            if then is not None and stamp - then[0] > limit_ns:
+                return self._no_fix(msg.request_id, "position unknown: no usable GNSS fix "
+                                    f"for {(stamp - then[0]) / 1e9:.0f} s before the question")
             if then is not None:
                 lat, lon, heading = then[1]
             else:  # no stamp, or one from another clock: the car as it is now
@@ -275,7 +357,7 @@ class LandmarkNode(Node):
         # The one policy (landmark/policy.py): radius, prominence and the break fallback by
         # kind of request, as `cockpit-ai ask` gets in process. radius_m/limit parameters
         # above 0 replace the policy's for requests that leave them at 0.
-        query, results = policy.search(self.finder, policy.Search(
+        query, results = policy.search(finder, policy.Search(
             lat=lat, lon=lon, heading_deg=heading, at=self._moment(stamp), side=side,
             categories=tuple(msg.categories), diets=tuple(msg.diets), cuisine=msg.cuisine,
             name_contains=msg.name_contains, open_now=msg.open_now,
@@ -303,11 +385,13 @@ class LandmarkNode(Node):
 
     def _publish_nearby(self) -> None:
         with self._lock:
-            fix, received = self._fix, self._fix_received_ns
+            fix, received, finder = self._fix, self._fix_received_ns, self.finder
+        if finder is None:
+            return
         now = self.get_clock().now().nanoseconds
         if fix is None or now - received > self.p["fix_timeout_s"] * 1e9:
             if fix is not None:
-                self.health.status(WARN, f"no good fix for {self.p['fix_timeout_s']:g} s")
+                self._show(WARN, f"no good fix for {self.p['fix_timeout_s']:g} s")
             return
         try:
             heading, _ = self._heading()
@@ -320,8 +404,10 @@ class LandmarkNode(Node):
                 min_prominence=self.p["nearby_min_prominence"],
                 limit=self.p["nearby_limit"],
             )
-            self.nearby_pub.publish(self._array("", query, self.finder.query(query), fix[2]))
+            self.nearby_pub.publish(self._array("", query, finder.query(query), fix[2]))
             self.health.count("nearby_published")
+        except sqlite3.DatabaseError as exc:
+            self._database_failed(str(exc))
         except Exception as exc:  # a timer callback must never raise
             self.health.count("errors")
             self._warn(f"nearby landmarks failed: {exc}")
