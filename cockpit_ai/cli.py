@@ -25,6 +25,7 @@ AREAS = (
     "route",
     "trips",
     "home",
+    "profile",
     "demo",
     "assets",
 )

@@ -19,7 +19,7 @@ def test_every_message_is_generated_and_has_a_header() -> None:
     assert set(classes) == {
         "AudioChunk", "Transcript", "VoiceFeatures", "Detection", "DetectionArray",
         "FatigueState", "Landmark", "LandmarkQuery", "LandmarkArray", "AssistantResponse",
-        "VehicleCommand", "HomeCommand", "HomeStatus", "TripEvent",
+        "VehicleCommand", "HomeCommand", "HomeStatus", "TripEvent", "SharedText",
     }
     for name, cls in classes.items():
         assert cls.get_fields_and_field_types()["header"] == "std_msgs/Header", name

@@ -1,0 +1,133 @@
+"""Brands: who the co-pilot is, from one file per brand (``config/brands/<name>.yaml``).
+
+A brand file holds ``assistant_name``, ``wake_words``, ``voice`` (espeak-ng), ``tone``,
+``language`` (of the answer templates) and ``allowed_functions`` (it can narrow the safety
+gate's allow-list, never widen it). Every node that needs part of it takes the same
+``brand`` parameter and reads the same file: the speech node its wake words, the TTS node
+its voice, the planner the rest; ``cockpit.launch.xml brand:=<name>`` and ``cockpit-ai ask
+--brand NAME`` choose it. The file is checked against ``schema/brands/brand.schema.json``;
+its language and functions against what the planner knows (one source each).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from cockpit_ai.errors import CockpitError
+
+DEFAULT_BRAND_NAME = "qwen"
+_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
+
+
+class BrandError(CockpitError, ValueError):
+    """A brand that cannot be used: no such file, or a file that breaks the brand schema."""
+
+
+@dataclass(frozen=True)
+class Brand:
+    """One brand as every node uses it."""
+
+    name: str  # the file's name ("qwen"), or the path it was read from
+    assistant_name: str
+    wake_words: tuple[str, ...]
+    voice: str
+    tone: str
+    language: str
+    allowed_functions: tuple[str, ...]
+
+    def planner_brand(self) -> dict[str, Any]:
+        """The planner core's ``brand`` config (``planner.config``)."""
+        return {"name": self.assistant_name, "wake_words": list(self.wake_words),
+                "tone": self.tone, "language": self.language,
+                "allowed_functions": list(self.allowed_functions)}
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["wake_words"] = list(self.wake_words)
+        d["allowed_functions"] = list(self.allowed_functions)
+        return d
+
+
+def _share() -> Path:
+    from cockpit_ai.paths import package_share
+
+    return package_share()
+
+
+def brands_dir() -> Path:
+    """``share/cockpit_ai/config/brands``: the brands that ship with the package."""
+    return _share() / "config" / "brands"
+
+
+def brand_names(folder: Path | None = None) -> list[str]:
+    """The brands in ``folder`` (default: the shipped ones), by file name."""
+    base = folder if folder is not None else brands_dir()
+    return sorted(p.stem for p in base.glob("*.yaml")) if base.is_dir() else []
+
+
+def brand_path(brand: str, folder: Path | None = None) -> Path:
+    """The file of ``brand``: a shipped brand's name, or a path to a YAML file."""
+    text = (brand or "").strip()
+    if not text:
+        raise BrandError("no brand given: use a brand name ("
+                         + ", ".join(brand_names(folder)) + ") or a path to a brand file")
+    if _NAME.fullmatch(text):
+        path = (folder if folder is not None else brands_dir()) / f"{text}.yaml"
+        if not path.is_file():
+            raise BrandError(f"brand {text!r}: no file {path} (brands: "
+                             f"{', '.join(brand_names(folder)) or 'none installed'})")
+        return path
+    path = Path(text).expanduser()
+    if path.suffix not in (".yaml", ".yml") or not path.is_file():
+        raise BrandError(f"brand {text!r}: not a brand name (lower-case letters, digits, - _) "
+                         "nor an existing .yaml file")
+    return path
+
+
+def _schema() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(
+        (_share() / "schema" / "brands" / "brand.schema.json").read_text(encoding="utf-8"))
+    return data
+
+
+def brand_from_dict(doc: Any, *, name: str) -> Brand:
+    """A Brand from a parsed brand file; BrandError says which field is wrong."""
+    from cockpit_ai.planner.languages import LANGUAGES
+    from cockpit_ai.planner.safety import DEFAULT_ALLOW
+
+    try:
+        jsonschema.validate(doc, _schema())
+    except jsonschema.ValidationError as exc:
+        where = "/".join(str(p) for p in exc.absolute_path) or "the file"
+        raise BrandError(f"brand {name}: {where}: {exc.message}") from None
+    language = str(doc["language"])
+    if language not in LANGUAGES:
+        raise BrandError(f"brand {name}: language {language!r} has no answer templates "
+                         f"(known: {', '.join(LANGUAGES)})")
+    unknown = [f for f in doc["allowed_functions"] if f not in DEFAULT_ALLOW]
+    if unknown:
+        raise BrandError(f"brand {name}: allowed_functions {unknown} are not functions the "
+                         f"co-pilot has (known: {', '.join(DEFAULT_ALLOW)})")
+    return Brand(name=name, assistant_name=str(doc["assistant_name"]).strip(),
+                 wake_words=tuple(" ".join(w.split()).lower() for w in doc["wake_words"]),
+                 voice=str(doc["voice"]), tone=str(doc["tone"]).strip(), language=language,
+                 allowed_functions=tuple(dict.fromkeys(doc["allowed_functions"])))
+
+
+def load_brand(brand: str, folder: Path | None = None) -> Brand:
+    """The brand named ``brand`` (a shipped name or a file path); BrandError when it cannot
+    be read or breaks the schema."""
+    path = brand_path(brand, folder)
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise BrandError(f"brand {brand}: cannot read {path}: {exc}") from None
+    name = path.stem if _NAME.fullmatch(brand.strip()) else str(path)
+    return brand_from_dict(doc, name=name)

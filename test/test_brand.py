@@ -1,0 +1,74 @@
+"""Brands: one file each, checked against the brand schema and what the planner knows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from cockpit_ai.brand import Brand, BrandError, brand_names, load_brand
+
+REPO = Path(__file__).resolve().parent.parent
+GOOD = {"assistant_name": "Kai", "wake_words": ["hey kai"], "voice": "en-gb",
+        "tone": "warm", "language": "en", "allowed_functions": ["climate", "media"]}
+
+
+def write(tmp: Path, doc: object, name: str = "kai.yaml") -> Path:
+    path = tmp / name
+    path.write_text(yaml.safe_dump(doc))
+    return path
+
+
+def test_the_shipped_brands_load_and_differ_in_every_field() -> None:
+    assert {"qwen", "aurora"} <= set(brand_names())
+    assert sorted(p.stem for p in (REPO / "config" / "brands").glob("*.yaml")) == brand_names()
+    qwen, aurora = load_brand("qwen"), load_brand("aurora")
+    assert isinstance(qwen, Brand) and qwen.name == "qwen"
+    a, b = qwen.to_dict(), aurora.to_dict()
+    for key in ("assistant_name", "wake_words", "voice", "tone", "language",
+                "allowed_functions"):
+        assert a[key] != b[key], key
+    assert qwen.language == "en" and aurora.language == "de"
+    assert "window" in qwen.allowed_functions and "window" not in aurora.allowed_functions
+
+
+def test_a_brand_file_by_path(tmp_path: Path) -> None:
+    brand = load_brand(str(write(tmp_path, GOOD)))
+    assert brand.assistant_name == "Kai" and brand.allowed_functions == ("climate", "media")
+    assert brand.name.endswith("kai.yaml")
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"language": "xx"}, "no answer templates"),
+    ({"language": "English"}, "does not match"),
+    ({"allowed_functions": ["climate", "steering"]}, "not functions the co-pilot has"),
+    ({"wake_words": []}, "wake_words"),
+    ({"voice": "en us; rm -rf"}, "voice"),
+    ({"colour": "red"}, "colour"),
+    ({"tone": None}, "tone"),
+])
+def test_a_bad_brand_file_says_which_field(tmp_path: Path, change: dict[str, object],
+                                           message: str) -> None:
+    with pytest.raises(BrandError, match=message):
+        load_brand(str(write(tmp_path, {**GOOD, **change})))
+
+
+def test_a_missing_field_or_unreadable_file(tmp_path: Path) -> None:
+    doc = dict(GOOD)
+    del doc["voice"]
+    with pytest.raises(BrandError, match="voice"):
+        load_brand(str(write(tmp_path, doc)))
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("assistant_name: [unclosed")
+    with pytest.raises(BrandError, match="cannot read"):
+        load_brand(str(bad))
+
+
+def test_an_unknown_brand_lists_the_brands() -> None:
+    with pytest.raises(BrandError, match=r"no file .*aurora.*qwen"):
+        load_brand("nosuchbrand")
+    with pytest.raises(BrandError, match="not a brand name"):
+        load_brand("../etc/passwd")
+    with pytest.raises(BrandError, match="no brand given"):
+        load_brand("  ")
