@@ -131,3 +131,14 @@ def load_brand(brand: str, folder: Path | None = None) -> Brand:
         raise BrandError(f"brand {brand}: cannot read {path}: {exc}") from None
     name = path.stem if _NAME.fullmatch(brand.strip()) else str(path)
     return brand_from_dict(doc, name=name)
+
+
+def wake_words_for(brand: str, explicit: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """The speech node's wake phrases: its own ``wake_phrases`` when set, else the brand's."""
+    own = tuple(w for w in explicit if w.strip())
+    return own if own else load_brand(brand).wake_words
+
+
+def voice_for(brand: str, explicit: str) -> str:
+    """The TTS node's espeak-ng voice: its own ``voice`` when set, else the brand's."""
+    return explicit.strip() or load_brand(brand).voice

@@ -72,3 +72,22 @@ def test_an_unknown_brand_lists_the_brands() -> None:
         load_brand("../etc/passwd")
     with pytest.raises(BrandError, match="no brand given"):
         load_brand("  ")
+
+
+def test_speech_and_tts_take_their_part_of_the_brand() -> None:
+    import json
+
+    from cockpit_ai.brand import voice_for, wake_words_for
+    from cockpit_ai.speech.speech_node import pipeline_config
+
+    schema = json.loads((REPO / "schema" / "speech.schema.json").read_text())
+    params = {k: v["default"] for k, v in schema["definitions"]["speech"]["properties"].items()}
+    assert pipeline_config(params).wake.phrases == ("hey qwen",)
+    params["brand"] = "aurora"
+    assert pipeline_config(params).wake.phrases == ("hey aurora", "hallo aurora")
+    params["wake_phrases"] = ["ok car"]  # the node's own phrases win
+    assert pipeline_config(params).wake.phrases == ("ok car",)
+    assert wake_words_for("qwen", ["", " "]) == ("hey qwen",)
+    assert voice_for("aurora", "") == "de+f3" and voice_for("aurora", "en-gb") == "en-gb"
+    with pytest.raises(BrandError):
+        voice_for("nosuchbrand", "")

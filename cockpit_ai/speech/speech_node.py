@@ -32,6 +32,7 @@ from typing import Any
 from rcl_interfaces.msg import SetParametersResult
 from std_msgs.msg import Bool
 
+from cockpit_ai.brand import BrandError, wake_words_for
 from cockpit_ai.msg import AssistantResponse, AudioChunk, Transcript, VoiceFeatures
 from cockpit_ai.ros import qos
 from cockpit_ai.ros.diagnostics import OK, WARN, Health
@@ -76,7 +77,7 @@ def pipeline_config(p: dict[str, Any]) -> PipelineConfig:
         ),
         wake=WakeConfig(
             mode=p["activation_mode"],
-            phrases=tuple(p["wake_phrases"]),
+            phrases=wake_words_for(p["brand"], p["wake_phrases"]),
             threshold=p["wake_threshold"],
             follow_up_s=p["follow_up_s"],
         ),
@@ -161,7 +162,7 @@ class SpeechNode(ManagedNode):
         try:
             self.config = pipeline_config(p)
             self.config.vad.validate()
-        except SpeechError as exc:
+        except (SpeechError, BrandError) as exc:
             raise NodeStartupError(f"speech: {exc}") from None
         self.health = Health(self)
         self.health.set("mode", p["activation_mode"])

@@ -24,6 +24,7 @@ from typing import Any
 from rclpy.node import Node
 from std_msgs.msg import Bool
 
+from cockpit_ai.brand import BrandError, voice_for
 from cockpit_ai.msg import AssistantResponse, AudioChunk
 from cockpit_ai.ros import qos
 from cockpit_ai.ros.diagnostics import OK, WARN, Health
@@ -55,10 +56,13 @@ class TtsNode(Node):
         p = declare_from_schema(self, NODE)
         if p["frame_ms"] not in (10, 20, 30):
             raise NodeStartupError(f"tts: frame_ms must be 10, 20 or 30, got {p['frame_ms']}")
-        self.config = TtsConfig(
-            voice=p["voice"], rate_wpm=p["rate_wpm"], pitch=p["pitch"], volume=p["volume"],
-            sample_rate=p["sample_rate"],
-        )  # fmt: skip
+        try:
+            self.config = TtsConfig(
+                voice=voice_for(p["brand"], p["voice"]), rate_wpm=p["rate_wpm"],
+                pitch=p["pitch"], volume=p["volume"], sample_rate=p["sample_rate"],
+            )  # fmt: skip
+        except BrandError as exc:
+            raise NodeStartupError(f"tts: {exc}") from None
         try:
             espeak_path()
             synthesize("ready", self.config)  # fails now, with the reason, on a bad voice
@@ -110,7 +114,7 @@ class TtsNode(Node):
         self._worker.start()
         self.health.status(OK, "ready")
         self.get_logger().info(
-            f"speaking {self.sub_response.topic_name} with espeak-ng voice {p['voice']} on "
+            f"speaking {self.sub_response.topic_name} with espeak-ng voice {self.config.voice} on "
             f"{self.pub_audio.topic_name} (speaker: {'yes' if self._speaker else 'no'})"
         )
 
