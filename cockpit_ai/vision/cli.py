@@ -40,6 +40,12 @@ def register(sub: argparse._SubParsersAction) -> None:
                    f"(default {d.resize})")
     p.add_argument("--threads", type=int, default=d.threads,
                    help=f"CPU threads for the model (default {d.threads})")
+    p.add_argument("--hfov", type=float, default=d.horizontal_fov_deg,
+                   help="the camera's horizontal field of view in degrees, for each "
+                   f"object's bearing (default {d.horizontal_fov_deg:g})")
+    p.add_argument("--mount-yaw", type=float, default=d.mount_yaw_deg,
+                   help="the camera's yaw against the car's forward axis in degrees, + = "
+                   f"right (default {d.mount_yaw_deg:g})")
     p.add_argument("--annotate", metavar="DIR", default="",
                    help="also write each image with boxes drawn into DIR")
     p.set_defaults(func=_detect)
@@ -63,6 +69,7 @@ def _detect(args: argparse.Namespace) -> int:
         detector = Detector(DetectorSettings(
             model=args.model, classes=classes, confidence=args.conf, iou=args.iou,
             imgsz=args.imgsz, resize=args.resize, threads=args.threads,
+            horizontal_fov_deg=args.hfov, mount_yaw_deg=args.mount_yaw,
         ))
     except VisionError as exc:
         print(f"cockpit-ai detect: {exc}", file=sys.stderr)
@@ -89,7 +96,8 @@ def _detect(args: argparse.Namespace) -> int:
             print(f"{name}: {len(result.detections)} objects, {result.inference_time_ms:.1f} ms")
             for d in result.detections:
                 print(f"  {d.class_name:<14} {d.score:.2f}  centre ({d.center_x_px:.0f}, "
-                      f"{d.center_y_px:.0f})  size {d.width_px:.0f}×{d.height_px:.0f}")
+                      f"{d.center_y_px:.0f})  size {d.width_px:.0f}×{d.height_px:.0f}  "
+                      f"bearing {d.bearing_deg:+.0f}°")
         if out_dir:
             cv2.imwrite(str(out_dir / Path(name).name), draw_detections(image, result))
     return status

@@ -11,6 +11,7 @@ Ultralytics model the user owns (``yolo11n.pt``, an ONNX export) is one setting 
 
 from __future__ import annotations
 
+import math
 import os
 import time
 from dataclasses import asdict, dataclass, field
@@ -20,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from cockpit_ai.vision import VisionError
+from cockpit_ai.vision.bearing import bearing_deg, check_fov
 from cockpit_ai.vision.images import DEFAULT_MAX_PIXELS, ImageError
 
 # Darknet-era COCO names → the current ones Ultralytics models use (the converted
@@ -59,7 +61,8 @@ class DetectorSettings:
 
     ``resize``: ``letterbox`` keeps the aspect ratio and pads (Ultralytics' way);
     ``stretch`` resizes to a square like darknet did in training. ``classes`` empty keeps
-    every class the model knows.
+    every class the model knows. ``horizontal_fov_deg`` and ``mount_yaw_deg`` describe the
+    camera, so each detection carries its bearing from the car (:mod:`.bearing`).
     """
 
     model: str = ""
@@ -74,6 +77,8 @@ class DetectorSettings:
     tracker: str = "bytetrack.yaml"
     max_det: int = 100
     max_pixels: int = DEFAULT_MAX_PIXELS
+    horizontal_fov_deg: float = 90.0  # the camera's horizontal field of view
+    mount_yaw_deg: float = 0.0  # its optical axis against the car's forward axis, + = right
 
     def model_path(self) -> Path:
         """The model file these settings select."""
@@ -96,6 +101,9 @@ class Detection:
     center_y_px: float
     width_px: float
     height_px: float
+    # the box centre's direction from the car's forward axis, degrees, + = right (NaN: the
+    # camera is not described)
+    bearing_deg: float = math.nan
 
     @property
     def xyxy(self) -> tuple[float, float, float, float]:
@@ -142,6 +150,9 @@ def _check_settings(s: DetectorSettings) -> None:
         raise VisionError(f"threads {s.threads} must be at least 1")
     if s.max_det < 1:
         raise VisionError(f"max_det {s.max_det} must be at least 1")
+    check_fov(s.horizontal_fov_deg)
+    if not math.isfinite(s.mount_yaw_deg):
+        raise VisionError(f"mount_yaw_deg {s.mount_yaw_deg} is not a number")
 
 
 class Detector:
@@ -265,6 +276,9 @@ class Detector:
                 center_y_px=float(b[1] * sy),
                 width_px=float(b[2] * sx),
                 height_px=float(b[3] * sy),
+                bearing_deg=bearing_deg(float(b[0] * sx), width,
+                                        horizontal_fov_deg=self.settings.horizontal_fov_deg,
+                                        mount_yaw_deg=self.settings.mount_yaw_deg),
             )
             for i, (b, p, c) in enumerate(zip(xywh, conf, cls, strict=True))
         ]

@@ -12,7 +12,9 @@ The image callback only drops the message into a one-slot mailbox
 (:class:`~cockpit_ai.workers.LatestWorker`); a worker thread runs the detector on
 the newest frame, so a 30 Hz camera against a slower model gives fresh results and counted
 drops, never a queue. Bad images are refused with a throttled warning, counted, and the
-node keeps running. Detections carry the source image's header (stamp, frame_id).
+node keeps running. Detections carry the source image's header (stamp, frame_id: the
+camera's frame) and each its bearing from the car: the box centre through the camera's
+``horizontal_fov_deg``, plus the ``mount_yaw_deg`` of that camera frame.
 
 The load governor (:mod:`cockpit_ai.ros.governor`) gates the image callback: while a
 dialogue turn is in progress (``speech_active``, ``turn_active``) or the CPU is under
@@ -67,6 +69,7 @@ def to_message(result: DetectionResult, header: Any) -> DetectionArray:
             d.class_name, d.class_id, float(d.score), int(d.track_id))
         m.center_x_px, m.center_y_px = float(d.center_x_px), float(d.center_y_px)
         m.width_px, m.height_px = float(d.width_px), float(d.height_px)
+        m.bearing_deg = float(d.bearing_deg)
         msg.detections.append(m)
     return msg
 
@@ -94,6 +97,7 @@ class VisionNode(ManagedNode):
             model=p["model"], classes=self.classes, confidence=p["confidence"], iou=p["iou"],
             imgsz=p["imgsz"], resize=p["resize"], device=p["device"], threads=p["threads"],
             track=p["track"], max_pixels=self.max_pixels,
+            horizontal_fov_deg=p["horizontal_fov_deg"], mount_yaw_deg=p["mount_yaw_deg"],
         )
         self.health = Health(self)
         self.health.set("camera", self.camera)

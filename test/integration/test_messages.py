@@ -34,6 +34,13 @@ def test_constants_are_exposed() -> None:
     assert LandmarkQuery.SIDE_ANY == 0
 
 
+def test_detection_carries_its_bearing() -> None:
+    from cockpit_ai.msg import Detection
+
+    # the box centre's direction from the car, as Landmark.relative_bearing_deg
+    assert Detection.get_fields_and_field_types()["bearing_deg"] == "float"
+
+
 def test_round_trip_between_processes(processes, probe) -> None:
     classes = msgfill.message_classes()
     collectors = {name: probe.subscribe(cls, f"/roundtrip/{name}") for name, cls in

@@ -9,6 +9,7 @@ configures and activates it, and nothing after deactivate.
 
 from __future__ import annotations
 
+import math
 import os
 import statistics
 import subprocess
@@ -93,7 +94,8 @@ def test_camera_to_detections_bounded_latency_counted_drops(processes, probe, tm
     ], name="camera")
     # One model thread: the model is surely slower than the 30 Hz camera.
     vision = processes.start(
-        [*vision_cmd("/road", "camera:=road", "threads:=1", "governor_enabled:=false"),
+        [*vision_cmd("/road", "camera:=road", "threads:=1", "governor_enabled:=false",
+                     "horizontal_fov_deg:=60.0", "mount_yaw_deg:=5.0"),
          "-r", "image:=image_raw"],
         name="vision",
     )
@@ -109,6 +111,11 @@ def test_camera_to_detections_bounded_latency_counted_drops(processes, probe, tm
     tracked = [d.track_id for m in msgs[2:] for d in m.detections]
     assert tracked and all(t >= 1 for t in tracked)  # tracking is on by default
     assert all(d.header.stamp == m.header.stamp for m in msgs for d in m.detections)
+    # Each object's bearing: its centre through the 60° lens, plus the 5° mounting yaw.
+    focal = 240 / math.tan(math.radians(30))
+    for d in (d for m in msgs for d in m.detections):
+        expected = math.degrees(math.atan2(d.center_x_px - 240, focal)) + 5.0
+        assert abs(d.bearing_deg - expected) < 1e-3, (d.class_name, d.bearing_deg, expected)
     # The camera is faster than the model: frames are dropped and counted, never queued.
     drops = [m.frames_dropped for m in msgs]
     assert drops == sorted(drops) and drops[-1] >= 1, drops

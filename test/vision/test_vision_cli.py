@@ -22,7 +22,9 @@ def test_detect_json(model_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     assert records[1]["image_width_px"] == 1280
     first = records[0]["detections"][0]
     assert set(first) == {"class_name", "class_id", "score", "track_id", "center_x_px",
-                          "center_y_px", "width_px", "height_px"}
+                          "center_y_px", "width_px", "height_px", "bearing_deg"}
+    bus_box = next(d for d in records[0]["detections"] if d["class_name"] == "bus")
+    assert abs(bus_box["bearing_deg"]) < 5  # the bus fills the middle of the photo
 
 
 def test_detect_text_camera_and_annotate(
