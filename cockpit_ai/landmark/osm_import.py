@@ -28,7 +28,7 @@ from cockpit_ai.landmark.osm_tags import Candidate, ImportRow, poi_row
 
 Log = Callable[[str], None]
 # Bumped whenever what is kept or how it is indexed changes, so setup rebuilds its database.
-IMPORTER_VERSION = "3"
+IMPORTER_VERSION = "4"  # 4: bus and tram stops
 
 
 @dataclass

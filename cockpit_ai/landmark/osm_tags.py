@@ -35,8 +35,9 @@ LEISURE = frozenset([
 MAN_MADE = frozenset([
     "tower", "lighthouse", "windmill", "water_tower", "observatory", "obelisk", "pier",
 ])  # fmt: skip
-RAILWAY = frozenset(["station", "halt"])
-HIGHWAY = frozenset(["rest_area", "services"])  # where a tired driver can stop
+# stops: "is that a bus stop?" asks the map as well as the road camera
+RAILWAY = frozenset(["station", "halt", "tram_stop"])
+HIGHWAY = frozenset(["rest_area", "services", "bus_stop"])  # rest: where a tired driver can stop
 AEROWAY = frozenset(["aerodrome", "terminal"])
 NATURAL = frozenset(["peak", "volcano", "beach", "cave_entrance", "waterfall", "arch"])
 TOURISM_PROMINENT = frozenset([

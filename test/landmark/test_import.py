@@ -107,7 +107,10 @@ def test_geojson_points_and_polygons(tmp_path: Path) -> None:
     }  # fmt: skip
     features = [
         feature(60.1, 24.1, "node/5", amenity="cafe", name="Kahvila", **{"diet:vegan": "yes"}),
-        feature(60.1, 24.1, "node/6", highway="bus_stop", name="Not a POI"),
+        feature(60.1, 24.1, "node/6", highway="street_lamp", name="Not a POI"),
+        # stops are places: "is that a bus stop?" asks the map too
+        feature(60.1, 24.1, "node/8", highway="bus_stop", name="Kaivokatu"),
+        feature(60.1, 24.1, "node/9", railway="tram_stop", name="Ylioppilastalo"),
         polygon,
         {"type": "Feature", "geometry": None, "properties": {"amenity": "cafe", "name": "X"}},
     ]
@@ -115,7 +118,8 @@ def test_geojson_points_and_polygons(tmp_path: Path) -> None:
     db = tmp_path / "poi.sqlite"
     import_files([src], db, log=quiet)
     got = rows(db)
-    assert set(got) == {"node/5", "way/7"}
+    assert set(got) == {"node/5", "way/7", "node/8", "node/9"}
+    assert (got["node/8"]["category"], got["node/9"]["category"]) == ("bus_stop", "tram_stop")
     assert got["way/7"]["lat"] == pytest.approx(60.001)
     assert got["way/7"]["lon"] == pytest.approx(24.001)
     assert got["way/7"]["category"] == "attraction"  # tourism before man_made
