@@ -8,6 +8,7 @@ and how long it took. The cloud path accepts text only and redacts every request
 from __future__ import annotations
 
 import concurrent.futures
+import http.client
 import json
 import logging
 import os
@@ -22,7 +23,7 @@ from typing import Any, Protocol
 
 from cockpit_ai.planner.config import DEFAULT_CONFIG
 from cockpit_ai.planner.errors import PlannerError
-from cockpit_ai.planner.privacy import AuditLog, Redactor, text_only
+from cockpit_ai.planner.privacy import AuditLog, CloudView, Redactor, text_only
 
 log = logging.getLogger("cockpit_ai.planner")
 
@@ -239,12 +240,18 @@ class CloudBackend:
         return headers
 
     def body(self, messages: list[dict[str, Any]], *, schema: dict[str, Any] | None,
-             max_tokens: int | None = None) -> bytes:
-        """The exact request body: text-only, redacted messages."""
+             max_tokens: int | None = None, view: CloudView | None = None) -> bytes:
+        """The exact request body: text-only messages, coarsened (``view``: the places and
+        streets around the car; without one, distances are still coarsened to the grid)
+        and redacted. The fixed system prompt is sent as it is."""
         plain = text_only(messages)
+        view = view or CloudView(grid_m=self.redactor.grid_m)
         for m in plain:  # learn names from the whole dialogue before redacting any of it
             self.redactor.learn(m["content"])
-        clean = [{"role": m["role"], "content": self.redactor.redact(m["content"])}
+        clean = [{"role": m["role"],
+                  "content": self.redactor.redact(
+                      m["content"] if m["role"] == "system"
+                      else view.message(m["role"], m["content"]))}
                  for m in plain]
         payload: dict[str, Any] = {
             "model": self.settings.model, "messages": clean, "temperature": 0.0,
@@ -270,8 +277,9 @@ class CloudBackend:
             return False
 
     def generate(self, messages: list[dict[str, Any]], *, schema: dict[str, Any] | None,
-                 max_tokens: int | None = None, timeout_s: float | None = None) -> Generation:
-        body = self.body(messages, schema=schema, max_tokens=max_tokens)
+                 max_tokens: int | None = None, timeout_s: float | None = None,
+                 view: CloudView | None = None) -> Generation:
+        body = self.body(messages, schema=schema, max_tokens=max_tokens, view=view)
         url = self._url("/chat/completions")
         timeout = timeout_s or self.settings.budget_s
         t0 = time.perf_counter()
@@ -280,10 +288,17 @@ class CloudBackend:
             with urllib.request.urlopen(req, timeout=timeout) as resp:
                 reply = json.loads(resp.read().decode("utf-8"))
             text = reply["choices"][0]["message"]["content"] or ""
-        except (OSError, urllib.error.URLError, ValueError, KeyError, IndexError,
-                TypeError) as exc:
-            self.audit.record(url=url, body=body, outcome=f"error: {exc}")
-            raise BackendError(f"cloud request failed: {exc}") from exc
+        except (OSError, urllib.error.URLError, http.client.HTTPException, ValueError,
+                KeyError, IndexError, TypeError) as exc:
+            # HTTPException: the connection dropped mid-answer (IncompleteRead) or the
+            # reply was not HTTP at all. A socket timeout is the budget running out (the
+            # failover's own wait and this one end together; either may notice first).
+            timed_out = isinstance(exc, TimeoutError) or isinstance(
+                getattr(exc, "reason", None), TimeoutError)
+            why = (f"cloud exceeded its {timeout:.1f} s budget (timed out)" if timed_out
+                   else f"{type(exc).__name__}: {exc}")
+            self.audit.record(url=url, body=body, outcome=f"error: {why}")
+            raise BackendError(f"cloud request failed: {why}") from exc
         self.audit.record(url=url, body=body, outcome="ok")
         latency = (time.perf_counter() - t0) * 1000
         tokens = int(reply.get("usage", {}).get("completion_tokens", 0) or 0)
@@ -319,16 +334,19 @@ class FailoverBackend:
 
     A cloud request that fails or exceeds its latency budget is answered by the edge model
     instead, and opens the breaker; after the cool-down the cloud is probed (GET /models)
-    before it is used again.
+    before it is used again. ``consent`` (asked before every request) says whether the
+    driver agreed to the cloud; without it nothing is sent.
     """
 
     name = "failover"
 
     def __init__(self, edge: Backend, cloud: CloudBackend | None, *,
-                 cloud_enabled: bool = True, cooldown_s: float = 30.0) -> None:
+                 cloud_enabled: bool = True, cooldown_s: float = 30.0,
+                 consent: Callable[[], bool] | None = None) -> None:
         self.edge = edge
         self.cloud = cloud
         self.cloud_enabled = cloud_enabled
+        self.consent = consent
         self.breaker = Breaker(cooldown_s=cooldown_s)
         self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=2,
                                                            thread_name_prefix="cloud")
@@ -339,6 +357,8 @@ class FailoverBackend:
         """Whether the next request goes to the cloud (may probe after a cool-down)."""
         if self.cloud is None or not self.cloud_enabled or self.breaker.is_open:
             return False
+        if self.consent is not None and not self._consented():
+            return False
         if self._probe_needed:
             if not self.cloud.probe():
                 self.breaker.trip("probe failed")
@@ -347,10 +367,22 @@ class FailoverBackend:
             self.breaker.reset()
         return True
 
+    def _consented(self) -> bool:
+        assert self.consent is not None
+        try:
+            return bool(self.consent())
+        except Exception as exc:  # an unreadable consent record is no consent
+            log.warning("planner: consent unknown (%s); the cloud stays off", exc)
+            return False
+
     def generate(self, messages: list[dict[str, Any]], *, schema: dict[str, Any] | None,
-                 max_tokens: int | None = None, **hooks: Any) -> Generation:
+                 max_tokens: int | None = None,
+                 cloud_view: Callable[[], CloudView] | None = None,
+                 **hooks: Any) -> Generation:
         """``hooks`` (``on_text``, ``cancelled``) go to the edge model; the cloud answers in
-        one piece (``on_text`` once) and is not stopped: the planner drops a cancelled one."""
+        one piece (``on_text`` once) and is not stopped: the planner drops a cancelled one.
+        ``cloud_view`` makes the coarse view of the car's surroundings, asked only when the
+        request goes to the cloud."""
         reason = ""
         self.last_cloud_ms = 0.0
         t_start = time.perf_counter()
@@ -358,8 +390,14 @@ class FailoverBackend:
             assert self.cloud is not None
             budget = self.cloud.settings.budget_s
             t0 = time.perf_counter()
+            try:
+                view = cloud_view() if cloud_view is not None else None
+            except Exception as exc:  # without the coarse view nothing may be sent
+                log.error("planner: no coarse view for the cloud (%s); edge answers", exc)
+                return self.edge.generate(messages, schema=schema, max_tokens=max_tokens,
+                                          **hooks)
             future = self._pool.submit(self.cloud.generate, messages, schema=schema,
-                                       max_tokens=max_tokens, timeout_s=budget)
+                                       max_tokens=max_tokens, timeout_s=budget, view=view)
             try:
                 gen = future.result(timeout=budget)
                 self.last_cloud_ms = (time.perf_counter() - t_start) * 1000

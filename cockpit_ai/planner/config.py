@@ -49,8 +49,13 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "privacy": {
         "position_grid_m": 1000.0,
         "audit_log": "",  # JSONL of every cloud request body; "" = no log
+        "audit_retention_days": 30.0,  # audit entries older than this are dropped (0 = kept)
         "dialogue_ttl_s": 900.0,
         "history_retention_days": 90.0,
+        # whose consent the cloud needs (cockpit-ai privacy consent give --driver NAME)
+        "driver": "default",
+        "consent_db": "",  # "" = data_dir()/privacy.sqlite
+        "poi_db": "",  # names near the car kept out of cloud requests; "" = the bundled DB
     },
     "safety": {"allow": None, "moving_mps": 0.5},  # None = safety.DEFAULT_ALLOW
 }

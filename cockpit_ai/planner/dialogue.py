@@ -126,6 +126,9 @@ class Pending:
         return (time.monotonic() if now is None else now) - self.at > timeout_s
 
 
+SEEN_MAX = 64  # places a session keeps for the cloud's coarse view
+
+
 @dataclass
 class Exchange:
     """One earlier turn: what was said, the tool call chosen and the answer given."""
@@ -148,6 +151,17 @@ class Session:
     last_command: VehicleCommand | None = None
     pending: Pending | None = None  # a question awaiting yes/no (an offer or "Did you mean")
     updated: float = field(default_factory=time.time)
+    # every place the dialogue found (names in earlier answers): a cloud request says them
+    # only as their category while they are near (planner.privacy.Surroundings)
+    seen: dict[str, Place] = field(default_factory=dict)
+
+    def note_places(self, places: list[Place]) -> None:
+        """Remember places found this session (the newest :data:`SEEN_MAX`)."""
+        for p in places:
+            self.seen.pop(p.name, None)
+            self.seen[p.name] = p
+        while len(self.seen) > SEEN_MAX:
+            self.seen.pop(next(iter(self.seen)))
 
     def remember(self, user: str, call: ToolCall | None, answer: str) -> None:
         call_json = call.to_json() if call else '{"tool": "chat", "reply": "none"}'
@@ -196,6 +210,13 @@ class DialogueStore:
             for k in old:
                 del self._sessions[k]
         return len(old)
+
+    def forget(self) -> int:
+        """Forget every session ("forget me"); returns how many there were."""
+        with self._lock:
+            n = len(self._sessions)
+            self._sessions.clear()
+        return n
 
     def __len__(self) -> int:
         return len(self._sessions)

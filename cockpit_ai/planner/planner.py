@@ -24,6 +24,7 @@ import math
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -55,6 +56,7 @@ from cockpit_ai.planner.dialogue import (
 )
 from cockpit_ai.planner.errors import PlannerError
 from cockpit_ai.planner.history import TripHistory
+from cockpit_ai.planner.privacy import Surroundings
 from cockpit_ai.planner.safety import SafetyGate, forbidden_intent
 from cockpit_ai.planner.tools import (
     TOOL_SCHEMA,
@@ -170,6 +172,14 @@ class Planner:
         # fast-path results of answers_without_model(), so handle() does not parse again
         self._parsed: OrderedDict[tuple[str, int, str], Any] = OrderedDict()
         self._parsed_lock = threading.Lock()
+        # what a cloud request must not name around the car (build_planner adds the POI
+        # database and the streets); the dialogue's own places are always coarsened
+        self.surroundings = Surroundings(grid_m=float(cfg["privacy"]["position_grid_m"]),
+                                         streets=False)
+        # "forget me": the time of the driver's last forget request (0 = none); a newer one
+        # drops every dialogue session at the next turn
+        self.forget_mark: Callable[[], float] | None = None
+        self._forgot_at = 0.0
 
     # -- public API -------------------------------------------------------------------
     def warm_up(self) -> None:
@@ -190,6 +200,7 @@ class Planner:
         """Answer one utterance; never raises for bad model output or a failed search."""
         ctx = context or Context()
         clock = _Clock()
+        self.honour_forget()
         session = self.dialogues.get(ctx.session_id)
         turn = (_withdrawn("none") if ctx.is_cancelled()
                 else self._turn(text.strip(), ctx, session, clock))
@@ -204,6 +215,24 @@ class Planner:
             call = turn.tool_calls[0] if turn.tool_calls else None
             session.remember(text, call, turn.text)
         return turn
+
+    def honour_forget(self) -> int:
+        """Drop the dialogue when the driver asked to be forgotten since the last check
+        (``forget_mark``, e.g. `cockpit-ai privacy forget` from another process); returns
+        the sessions dropped."""
+        if self.forget_mark is None:
+            return 0
+        try:
+            mark = float(self.forget_mark())
+        except Exception as exc:  # unreadable record: keep answering, say why
+            log.warning("planner: forget requests unknown: %s", exc)
+            return 0
+        if mark <= self._forgot_at:
+            return 0
+        self._forgot_at = mark
+        dropped = self.dialogues.forget()
+        log.info("planner: forgot %d dialogue session(s) on the driver's request", dropped)
+        return dropped
 
     def answers_without_model(self, text: str, session_id: str = "cabin") -> bool:
         """Whether ``handle(text)`` would answer without the LLM: a yes/no to a pending
@@ -404,7 +433,7 @@ class Planner:
         if chat:
             return self._chat(text, ctx, session, clock)
         messages = build_messages(self.system, session, text, self._context_lines(ctx))
-        gen = self._generate(messages, ctx, clock, schema=TOOL_SCHEMA,
+        gen = self._generate(messages, ctx, clock, session, schema=TOOL_SCHEMA,
                              max_tokens=int(self.config["max_tokens"]), plain=False,
                              prefix="tool")
         if gen is None:
@@ -422,17 +451,21 @@ class Planner:
         turn.fallback_reason = gen.fallback_reason
         return turn
 
-    def _generate(self, messages: list[dict[str, Any]], ctx: Context, clock: _Clock, *,
-                  schema: dict[str, Any] | None, max_tokens: int, plain: bool,
-                  prefix: str) -> Generation | None:
+    def _generate(self, messages: list[dict[str, Any]], ctx: Context, clock: _Clock,
+                  session: Session, *, schema: dict[str, Any] | None, max_tokens: int,
+                  plain: bool, prefix: str) -> Generation | None:
         """One model call with the turn's streaming hooks and fixed-prompt name (where the
-        back end keeps prompt states); notes the first token's time. None when no model
-        could answer."""
+        back end keeps prompt states) and, for a back end that may send it to the cloud,
+        the coarse view of the car's surroundings; notes the first token's time. None when
+        no model could answer."""
         assert self.backend is not None
         start_ms = clock.ms()
         hooks = _stream_hooks(ctx, clock, self.backend, plain=plain)
         if _takes(self.backend.generate, "prefix"):
             hooks["prefix"] = prefix
+        if _takes(self.backend.generate, "cloud_view"):
+            places = [*session.places, *session.seen.values()]
+            hooks["cloud_view"] = lambda: self.surroundings.view(ctx.position(), places)
         try:
             gen = self.backend.generate(messages, schema=schema, max_tokens=max_tokens,
                                         **hooks)
@@ -449,7 +482,7 @@ class Planner:
         the turn still carries a validated chat tool call."""
         messages = build_chat_messages(self.chat_system, session, text,
                                        self._context_lines(ctx))
-        gen = self._generate(messages, ctx, clock, schema=None,
+        gen = self._generate(messages, ctx, clock, session, schema=None,
                              max_tokens=int(self.config["chat_max_tokens"]), plain=True,
                              prefix="chat")
         if gen is None:
@@ -516,7 +549,9 @@ class Planner:
             return None
         future = self._pool.submit(self.landmark_search, req)
         try:
-            return list(future.result(timeout=float(self.config["landmark_timeout_s"])))
+            places = list(future.result(timeout=float(self.config["landmark_timeout_s"])))
+            self.dialogues.get(ctx.session_id).note_places(places)
+            return places
         except concurrent.futures.TimeoutError:
             log.warning("planner: landmark search timed out")
         except Exception as exc:  # the service client's many failures: answered without places
@@ -789,17 +824,25 @@ def build_planner(config: dict[str, Any] | None = None, *,
         FailoverBackend,
     )
     from cockpit_ai.planner.privacy import AuditLog, Redactor
+    from cockpit_ai.privacy import DEFAULT_DRIVER
+    from cockpit_ai.privacy.consent import ConsentStore
 
     cfg = merge_config(config)
+    priv = cfg["privacy"]
+    grid_m = float(priv["position_grid_m"])
+    driver = str(priv.get("driver") or DEFAULT_DRIVER)
+    consent = ConsentStore(Path(priv["consent_db"]) if priv.get("consent_db") else None)
     backend: Backend | None = None
+    cloud_on = False
     if not cfg["fast_only"]:
         edge = EdgeBackend(EdgeSettings(
             model_path=default_model_path(cfg, data or data_dir()),
             n_threads=int(cfg["n_threads"]), n_ctx=int(cfg["n_ctx"]),
             n_batch=int(cfg["n_batch"]), max_tokens=int(cfg["max_tokens"])))
-        cloud_cfg, priv = cfg["cloud"], cfg["privacy"]
+        cloud_cfg = cfg["cloud"]
         cloud = None
-        if cloud_cfg.get("enabled") and cloud_cfg.get("base_url"):
+        cloud_on = bool(cloud_cfg.get("enabled") and cloud_cfg.get("base_url"))
+        if cloud_on:
             cloud = CloudBackend(
                 CloudSettings(base_url=str(cloud_cfg["base_url"]),
                               model=str(cloud_cfg.get("model", "default")),
@@ -809,10 +852,17 @@ def build_planner(config: dict[str, Any] | None = None, *,
                               response_format=str(cloud_cfg.get("response_format",
                                                                 "json_object_schema")),
                               max_tokens=int(cfg["max_tokens"])),
-                redactor=Redactor(grid_m=float(priv["position_grid_m"])),
-                audit=AuditLog(Path(priv["audit_log"]) if priv.get("audit_log") else None))
+                redactor=Redactor(grid_m=grid_m),
+                audit=AuditLog(Path(priv["audit_log"]) if priv.get("audit_log") else None,
+                               retention_days=float(priv["audit_retention_days"]),
+                               driver=driver))
+            if not consent.cloud_allowed(driver):
+                log.warning("planner: the cloud is enabled but driver %r has not consented; "
+                            "it stays off until `cockpit-ai privacy consent give --driver "
+                            "%s`", driver, driver)
         backend = FailoverBackend(edge, cloud, cloud_enabled=bool(cloud_cfg.get("enabled")),
-                                  cooldown_s=float(cloud_cfg.get("cooldown_s", 30.0)))
+                                  cooldown_s=float(cloud_cfg.get("cooldown_s", 30.0)),
+                                  consent=lambda: consent.cloud_allowed(driver))
     history = None
     if cfg.get("history_db") is not None:
         from cockpit_ai.trips.cli import default_history_db
@@ -822,6 +872,13 @@ def build_planner(config: dict[str, Any] | None = None, *,
                               retention_days=float(cfg["privacy"]["history_retention_days"]))
     planner = Planner(backend=backend, landmark_search=landmark_search, history=history,
                       route_eta=street_eta, config=cfg)
+    planner.forget_mark = consent.forget_mark  # `cockpit-ai privacy forget` drops dialogue
+    if cloud_on:  # every place and street near the car, not only the dialogue's own
+        from cockpit_ai.landmark.query import default_db
+
+        planner.surroundings = Surroundings(
+            grid_m=grid_m, poi_db=Path(priv["poi_db"]) if priv.get("poi_db") else default_db(),
+            streets=True)
     if warm_up and backend is not None:
         planner.warm_up()
     return planner

@@ -94,6 +94,8 @@ def config_from_params(p: dict[str, Any]) -> dict[str, Any]:
                   "budget_s": p["cloud_budget_s"], "cooldown_s": p["cloud_cooldown_s"],
                   "response_format": p["cloud_response_format"]},
         "privacy": {"position_grid_m": p["position_grid_m"], "audit_log": p["audit_log"],
+                    "audit_retention_days": p["audit_retention_days"], "driver": p["driver"],
+                    "consent_db": p["consent_db"], "poi_db": p["cloud_poi_db"],
                     "dialogue_ttl_s": p["dialogue_ttl_s"],
                     "history_retention_days": p["history_retention_days"]},
         "safety": {"allow": allow, "moving_mps": p["moving_mps"]},
