@@ -26,6 +26,7 @@ AREAS = (
     "trips",
     "home",
     "profile",
+    "privacy",
     "demo",
     "assets",
 )
