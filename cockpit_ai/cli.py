@@ -53,9 +53,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line and run the chosen subcommand; returns the exit code."""
-    from cockpit_ai.ros.env import apply_dds_defaults
+    from cockpit_ai.ros.env import DdsConfigError, apply_dds_defaults
 
-    apply_dds_defaults()  # before any participant; launched nodes inherit it
+    try:
+        apply_dds_defaults()  # before any participant; launched nodes inherit it
+    except DdsConfigError as exc:
+        print(f"cockpit-ai: {exc}", file=sys.stderr)
+        return 2
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):

@@ -1,33 +1,80 @@
-"""DDS defaults for every cockpit_ai process: discovery stays on this machine.
+"""DDS set-up for every cockpit_ai process: one computer by default, a vehicle network on demand.
 
-Applied before rclpy creates a participant, and only where the user has not chosen:
-``ROS_AUTOMATIC_DISCOVERY_RANGE`` defaults to ``LOCALHOST`` (cabin audio and images are
-private: nothing is offered to other hosts unless asked for), and with it the package's
-Fast DDS profile (``config/fastdds_profile.xml``: loopback-only UDP, shared memory with
-segments big enough for camera frames). Set ``ROS_AUTOMATIC_DISCOVERY_RANGE=SUBNET`` or
-your own ``FASTDDS_DEFAULT_PROFILES_FILE`` to run across machines.
+Applied before rclpy creates a participant (``run_node``, the CLI, the probe, the tests).
+
+- ``COCKPIT_DDS=local`` (default): ``ROS_AUTOMATIC_DISCOVERY_RANGE`` defaults to
+  ``LOCALHOST`` (cabin audio and images are private: nothing is offered to other hosts
+  unless asked for), and with it the package's Fast DDS profile
+  (``config/fastdds_profile.xml``: loopback-only UDP, shared memory with segments big enough
+  for camera frames). Set ``ROS_AUTOMATIC_DISCOVERY_RANGE=SUBNET`` or your own
+  ``FASTDDS_DEFAULT_PROFILES_FILE`` to take DDS into your own hands.
+- ``COCKPIT_DDS=vehicle``: the stack spread over the car's computers (docs/dds.md).
+  ``COCKPIT_DDS_ADDRESS`` is this computer's address on the vehicle network,
+  ``COCKPIT_DDS_PEERS`` the addresses of every computer that runs part of the stack. The
+  participants discover exactly those peers by unicast (``ROS_STATIC_PEERS`` with
+  ``ROS_AUTOMATIC_DISCOVERY_RANGE=LOCALHOST``: no multicast discovery at all) and listen on
+  that address only (``config/fastdds_vehicle.xml``; the same 8 MB shared memory between the
+  processes of one computer). A missing or wrong address is an error before any
+  participant exists: Fast DDS would otherwise fall back to its defaults, multicast
+  included, without a word.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 from pathlib import Path
 
+from cockpit_ai.errors import CockpitError
 
-def profile_file() -> Path | None:
-    """The installed Fast DDS profile, if the package is installed."""
+#: ``COCKPIT_DDS`` → the Fast DDS profile it uses (``share/cockpit_ai/config/``).
+PROFILES = {"local": "fastdds_profile.xml", "vehicle": "fastdds_vehicle.xml"}
+
+
+class DdsConfigError(CockpitError, ValueError):
+    """The DDS environment asks for something that cannot work (the message says what)."""
+
+
+def profile_file(name: str = PROFILES["local"]) -> Path | None:
+    """An installed Fast DDS profile, if the package is installed."""
     try:
         from cockpit_ai.paths import package_share
 
-        path = package_share() / "config" / "fastdds_profile.xml"
+        path = package_share() / "config" / name
     except FileNotFoundError:
         return None
     return path if path.is_file() else None
 
 
+def local_addresses() -> set[str]:
+    """IPv4 addresses of this computer's interfaces (of this network namespace)."""
+    import socket
+
+    import psutil
+
+    return {a.address for addrs in psutil.net_if_addrs().values() for a in addrs
+            if a.family == socket.AF_INET}
+
+
+def parse_peers(text: str) -> list[str]:
+    """``"10.0.0.1, 10.0.0.2;ecu-b"`` → ``["10.0.0.1", "10.0.0.2", "ecu-b"]``."""
+    peers = [p for p in re.split(r"[,;\s]+", text.strip()) if p]
+    for peer in peers:
+        if not re.fullmatch(r"[A-Za-z0-9.\-]{1,253}", peer):
+            raise DdsConfigError(f"COCKPIT_DDS_PEERS: {peer!r} is not an address or host name")
+    return peers
+
+
 def apply_dds_defaults(env: dict[str, str] | None = None) -> dict[str, str]:
-    """Fill in the defaults in ``env`` (``os.environ`` when None); returns it."""
+    """Fill in the DDS settings in ``env`` (``os.environ`` when None); returns it."""
     target = os.environ if env is None else env
+    mode = (target.get("COCKPIT_DDS") or "local").strip().lower()
+    if mode not in PROFILES:
+        raise DdsConfigError(f"COCKPIT_DDS={target.get('COCKPIT_DDS')!r}: use one of "
+                             f"{', '.join(PROFILES)}")
+    if mode == "vehicle":
+        return _vehicle(target)  # type: ignore[arg-type]
     target.setdefault("ROS_AUTOMATIC_DISCOVERY_RANGE", "LOCALHOST")
     rmw = target.get("RMW_IMPLEMENTATION", "rmw_fastrtps_cpp")
     if (target["ROS_AUTOMATIC_DISCOVERY_RANGE"] == "LOCALHOST" and rmw == "rmw_fastrtps_cpp"
@@ -36,3 +83,42 @@ def apply_dds_defaults(env: dict[str, str] | None = None) -> dict[str, str]:
         if profile is not None:
             target["FASTDDS_DEFAULT_PROFILES_FILE"] = str(profile)
     return target  # type: ignore[return-value]
+
+
+def _vehicle(target: dict[str, str]) -> dict[str, str]:
+    """``COCKPIT_DDS=vehicle``: unicast discovery of the listed peers on one address."""
+    rmw = target.get("RMW_IMPLEMENTATION", "rmw_fastrtps_cpp")
+    if rmw != "rmw_fastrtps_cpp":
+        raise DdsConfigError(f"COCKPIT_DDS=vehicle configures Fast DDS; RMW_IMPLEMENTATION is "
+                             f"{rmw}")
+    raw = (target.get("COCKPIT_DDS_ADDRESS") or "").strip()
+    try:
+        address = str(ipaddress.IPv4Address(raw))
+    except ValueError:
+        raise DdsConfigError(
+            f"COCKPIT_DDS=vehicle needs COCKPIT_DDS_ADDRESS, this computer's IPv4 address on "
+            f"the vehicle network (got {raw!r})") from None
+    mine = local_addresses()
+    if address not in mine:
+        raise DdsConfigError(f"COCKPIT_DDS_ADDRESS={address} is not an address of this "
+                             f"computer (it has {', '.join(sorted(mine)) or 'none'})")
+    peers = parse_peers(target.get("COCKPIT_DDS_PEERS") or "")
+    if not [p for p in peers if p != address]:
+        raise DdsConfigError("COCKPIT_DDS=vehicle needs COCKPIT_DDS_PEERS: the addresses of "
+                             "the other computers that run part of the stack")
+    if address not in peers:
+        peers.insert(0, address)  # the processes of this computer find each other too
+    local_profile = profile_file()
+    chosen = target.get("FASTDDS_DEFAULT_PROFILES_FILE")
+    if not chosen or (local_profile is not None and Path(chosen) == local_profile):
+        profile = profile_file(PROFILES["vehicle"])
+        if profile is None:
+            raise DdsConfigError(f"{PROFILES['vehicle']} is not installed: run `make setup`")
+        target["FASTDDS_DEFAULT_PROFILES_FILE"] = str(profile)
+    target["COCKPIT_DDS_ADDRESS"] = address
+    # LOCALHOST + static peers: no multicast discovery; this computer and the listed peers
+    # only (the ROS 2 way to name the hosts to talk to, rmw_fastrtps adds them as initial
+    # peers); SUBNET would add multicast announcements to everyone on the network.
+    target["ROS_AUTOMATIC_DISCOVERY_RANGE"] = "LOCALHOST"
+    target["ROS_STATIC_PEERS"] = ";".join(peers)
+    return target

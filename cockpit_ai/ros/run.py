@@ -21,9 +21,13 @@ def run_node(make_node: Callable[[], Any], *, args: list[str] | None = None,
     node (a missing model file, a malformed parameter) are printed as one clear line and
     exit 1, so a launcher's respawn does not hide them behind a traceback.
     """
-    from cockpit_ai.ros.env import apply_dds_defaults
+    from cockpit_ai.ros.env import DdsConfigError, apply_dds_defaults
 
-    apply_dds_defaults()
+    try:
+        apply_dds_defaults()
+    except DdsConfigError as exc:  # before any participant: one line, as a startup error
+        print(f"[ERROR] {exc}", file=sys.stderr, flush=True)
+        return 1
     import rclpy
     from rclpy.executors import (
         ExternalShutdownException,
