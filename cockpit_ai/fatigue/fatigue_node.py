@@ -36,7 +36,7 @@ from cockpit_ai.fatigue.fusion import (
     FatigueSnapshot,
     settings_from_dict,
 )
-from cockpit_ai.fatigue.voice import VoiceSample
+from cockpit_ai.fatigue.voice import VoiceSample, from_driver
 from cockpit_ai.msg import FatigueState, VoiceFeatures
 from cockpit_ai.ros import qos
 from cockpit_ai.ros.diagnostics import OK, WARN, Health
@@ -218,6 +218,9 @@ class FatigueNode(ManagedNode):
             self.health.count("dropped_frames")
 
     def _on_voice(self, msg: Any) -> None:
+        if not from_driver(msg.header.frame_id, self.p["driver_voice_frames"]):
+            self.health.count("voice_not_driver")  # a passenger's zone microphone
+            return
         try:
             sample = voice_sample(msg)
         except FatigueError as exc:

@@ -35,6 +35,15 @@ class VoiceSample:
                 raise FatigueError(f"voice {name} must be a finite number, got {value!r}")
 
 
+def from_driver(frame_id: str, driver_frames: Iterable[str]) -> bool:
+    """Is an utterance the driver's, by the audio source that heard it (the VoiceFeatures
+    ``header.frame_id``: the microphone's frame)? ``driver_frames`` empty: every source is
+    (one cabin microphone). With zone microphones, list the driver's: a passenger's voice
+    then never moves the driver's baseline or level."""
+    frames = [f for f in driver_frames if f]
+    return not frames or frame_id in frames
+
+
 class VoiceTracker:
     """Voice cues against the driver's own baseline from their first utterances."""
 

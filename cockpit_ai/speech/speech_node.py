@@ -432,8 +432,14 @@ class SpeechNode(ManagedNode):
         if (during_tts and result.transcript is not None
                 and self._own_voice(result.transcript.raw_text)):
             return  # neither a request nor the driver's voice (fatigue cues)
-        if result.features is not None and result.reason in ("ok", "not addressed"):
+        # Voice cues are the driver's only: what was heard while the co-pilot talked (a
+        # barge-in) has its voice mixed in, so it gives no features (fatigue_node also
+        # keeps only the driver's microphones: driver_voice_frames).
+        if (result.features is not None and result.reason in ("ok", "not addressed")
+                and not during_tts):
             pub_features.publish(features_message(result, frame_id=frame_id))
+        elif result.features is not None and during_tts:
+            self.health.count("features_withheld_tts")
         if result.transcript is not None:
             pub_transcript.publish(transcript_message(result, frame_id=frame_id))
             self.health.count("transcripts")

@@ -47,7 +47,7 @@ def face_frames() -> tuple[np.ndarray, np.ndarray]:
     return cv2.resize(image, (320, 240)), cv2.resize(shut, (320, 240))
 
 
-def start_node(processes, tmp_path: Path):
+def start_node(processes, tmp_path: Path, *extra: str):
     from cockpit_ai.testing import node_exec
 
     return processes.start(
@@ -57,7 +57,7 @@ def start_node(processes, tmp_path: Path):
          "-p", "publish_rate_hz:=5.0",
          # every frame counts here (a busy test machine must not throttle the timing)
          "-p", "governor_enabled:=false",
-         "-r", "image:=cabin/image_raw"],
+         "-r", "image:=cabin/image_raw", *extra],
         name="fatigue")
 
 
@@ -127,7 +127,8 @@ def test_bad_images_are_refused_and_the_node_keeps_running(processes, probe, tmp
 
     open_eyes, _ = face_frames()
     states = probe.subscribe(FatigueState, "fatigue_state")
-    node = start_node(processes, tmp_path)
+    # zone microphones: only the driver's voice counts
+    node = start_node(processes, tmp_path, "-p", "driver_voice_frames:=['mic_driver']")
     probe.wait_for_subscribers(Image, "cabin/image_raw", qos=qos.SENSOR, timeout=60)
     bad = []
     wrong_encoding = image_message(open_eyes, 10.0)
@@ -144,7 +145,8 @@ def test_bad_images_are_refused_and_the_node_keeps_running(processes, probe, tmp
     send(probe, [open_eyes] * 15, t0=20.0)
     good = states.wait(1, timeout=30, where=lambda m: m.face_visible and m.calibrated)
     assert good and node.poll() is None
-    # Voice features: a good one is taken, a NaN one refused with a log line.
+    # Voice features: a good one is taken, a NaN one refused with a log line, a
+    # passenger's (another microphone) ignored and counted.
     from diagnostic_msgs.msg import DiagnosticArray
 
     from cockpit_ai.msg import VoiceFeatures
@@ -155,9 +157,15 @@ def test_bad_images_are_refused_and_the_node_keeps_running(processes, probe, tmp
                           pause_ratio=0.2, pitch_mean_hz=120.0, pitch_std_hz=25.0,
                           loudness_dbfs=-20.0)
     voice.header.stamp.sec = 21
+    voice.header.frame_id = "mic_driver"
     probe.publish("voice_features", voice)
     broken = VoiceFeatures(utterance_id="u2", pitch_std_hz=float("nan"))
+    broken.header.frame_id = "mic_driver"
     probe.publish("voice_features", broken)
+    passenger = VoiceFeatures(utterance_id="u3", duration_s=2.0, speech_rate_wps=1.0,
+                              pitch_std_hz=5.0)
+    passenger.header.frame_id = "mic_passenger"
+    probe.publish("voice_features", passenger)
 
     def counter(msg, key: str) -> float:
         for status in msg.status:
@@ -167,8 +175,10 @@ def test_bad_images_are_refused_and_the_node_keeps_running(processes, probe, tmp
                         return float(kv.value)
         return 0.0
 
-    diagnostics.wait(1, timeout=20, where=lambda m: counter(m, "voice_features") >= 1
-                     and counter(m, "bad_voice_features") >= 1)
+    got = diagnostics.wait(1, timeout=20, where=lambda m: counter(m, "voice_features") >= 1
+                           and counter(m, "bad_voice_features") >= 1
+                           and counter(m, "voice_not_driver") >= 1)[-1]
+    assert counter(got, "voice_features") == 1  # the passenger's is not among them
     last = diagnostics.wait(1, timeout=20, where=lambda m: counter(m, "bad_images") >= 3)[-1]
     assert counter(last, "frames") >= 1
     log = processes.log(node)

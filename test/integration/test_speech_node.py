@@ -285,11 +285,12 @@ def test_the_copilots_own_voice_is_not_a_request(processes, probe) -> None:
     from diagnostic_msgs.msg import DiagnosticArray
     from std_msgs.msg import Bool
 
-    from cockpit_ai.msg import AudioChunk, Transcript
+    from cockpit_ai.msg import AudioChunk, Transcript, VoiceFeatures
     from cockpit_ai.ros import qos
     from cockpit_ai.speech.synth import make_speech
 
     transcripts = probe.subscribe(Transcript, "transcript")
+    features = probe.subscribe(VoiceFeatures, "voice_features")
     diagnostics = probe.subscribe(DiagnosticArray, "/diagnostics")
     active = probe.subscribe(Bool, "speech_active")
     speech = start_speech(processes)
@@ -318,6 +319,9 @@ def test_the_copilots_own_voice_is_not_a_request(processes, probe) -> None:
     got = transcripts.wait(1, timeout=60)[0]
     assert "far" in got.text.lower() and got.doubt == "", (got.text, got.doubt)
     diagnostics.wait(1, timeout=30, where=lambda m: value(m, "barge_in") >= 1)
+    # heard over the co-pilot's voice: no voice cues for the fatigue node (mixed voices)
+    diagnostics.wait(1, timeout=30, where=lambda m: value(m, "features_withheld_tts") >= 1)
+    assert features.messages == []
     assert speech.poll() is None
 
 
