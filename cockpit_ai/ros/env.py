@@ -11,19 +11,23 @@ Applied before rclpy creates a participant (``run_node``, the CLI, the probe, th
 - ``COCKPIT_DDS=vehicle``: the stack spread over the car's computers (docs/dds.md).
   ``COCKPIT_DDS_ADDRESS`` is this computer's address on the vehicle network,
   ``COCKPIT_DDS_PEERS`` the addresses of every computer that runs part of the stack. The
-  participants discover exactly those peers by unicast (``ROS_STATIC_PEERS`` with
-  ``ROS_AUTOMATIC_DISCOVERY_RANGE=LOCALHOST``: no multicast discovery at all) and listen on
-  that address only (``config/fastdds_vehicle.xml``; the same 8 MB shared memory between the
-  processes of one computer). A missing or wrong address is an error before any
-  participant exists: Fast DDS would otherwise fall back to its defaults, multicast
-  included, without a word.
+  participants discover exactly those peers by unicast and listen for discovery on that
+  address (``config/fastdds_vehicle.xml`` filled in with them into a runtime file; the same
+  8 MB shared memory between the processes of one computer), with
+  ``ROS_AUTOMATIC_DISCOVERY_RANGE=SYSTEM_DEFAULT`` so rmw_fastrtps leaves the profile as it
+  is (LOCALHOST adds its own transports to it, SUBNET the multicast group). A missing or
+  wrong address is an error before any participant exists: Fast DDS would otherwise fall
+  back to its defaults, multicast included, without a word.
 """
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import os
 import re
+import socket
+import tempfile
 from pathlib import Path
 
 from cockpit_ai.errors import CockpitError
@@ -102,23 +106,49 @@ def _vehicle(target: dict[str, str]) -> dict[str, str]:
     if address not in mine:
         raise DdsConfigError(f"COCKPIT_DDS_ADDRESS={address} is not an address of this "
                              f"computer (it has {', '.join(sorted(mine)) or 'none'})")
-    peers = parse_peers(target.get("COCKPIT_DDS_PEERS") or "")
-    if not [p for p in peers if p != address]:
+    peers = [_resolve(p) for p in parse_peers(target.get("COCKPIT_DDS_PEERS") or "")]
+    others = list(dict.fromkeys(p for p in peers if p != address))
+    if not others:
         raise DdsConfigError("COCKPIT_DDS=vehicle needs COCKPIT_DDS_PEERS: the addresses of "
                              "the other computers that run part of the stack")
-    if address not in peers:
-        peers.insert(0, address)  # the processes of this computer find each other too
     local_profile = profile_file()
     chosen = target.get("FASTDDS_DEFAULT_PROFILES_FILE")
     if not chosen or (local_profile is not None and Path(chosen) == local_profile):
-        profile = profile_file(PROFILES["vehicle"])
-        if profile is None:
-            raise DdsConfigError(f"{PROFILES['vehicle']} is not installed: run `make setup`")
-        target["FASTDDS_DEFAULT_PROFILES_FILE"] = str(profile)
+        target["FASTDDS_DEFAULT_PROFILES_FILE"] = str(vehicle_profile(address, others))
     target["COCKPIT_DDS_ADDRESS"] = address
-    # LOCALHOST + static peers: no multicast discovery; this computer and the listed peers
-    # only (the ROS 2 way to name the hosts to talk to, rmw_fastrtps adds them as initial
-    # peers); SUBNET would add multicast announcements to everyone on the network.
-    target["ROS_AUTOMATIC_DISCOVERY_RANGE"] = "LOCALHOST"
-    target["ROS_STATIC_PEERS"] = ";".join(peers)
+    # the profile as it is: LOCALHOST would add rmw_fastrtps's own transports to the
+    # profile's (each sample sent twice), SUBNET the multicast group to the peers
+    target["ROS_AUTOMATIC_DISCOVERY_RANGE"] = "SYSTEM_DEFAULT"
+    target.pop("ROS_STATIC_PEERS", None)  # the peers are in the profile
     return target
+
+
+def _resolve(peer: str) -> str:
+    try:
+        return str(ipaddress.IPv4Address(peer))
+    except ValueError:
+        pass
+    try:
+        return socket.gethostbyname(peer)
+    except OSError as exc:
+        raise DdsConfigError(f"COCKPIT_DDS_PEERS: cannot resolve {peer!r}: {exc}") from None
+
+
+def vehicle_profile(address: str, peers: list[str]) -> Path:
+    """``config/fastdds_vehicle.xml`` filled in for this computer (its address, one initial
+    peer per other computer), written once to a runtime folder; returns its path."""
+    template = profile_file(PROFILES["vehicle"])
+    if template is None:
+        raise DdsConfigError(f"{PROFILES['vehicle']} is not installed: run `make setup`")
+    locators = "\n            ".join(
+        f"<locator><udpv4><address>{p}</address></udpv4></locator>" for p in peers)
+    text = (template.read_text().replace("${COCKPIT_DDS_ADDRESS}", address)
+            .replace("<!-- COCKPIT_DDS_PEERS -->", locators))
+    folder = Path(tempfile.gettempdir()) / f"cockpit_ai-dds-{os.getuid()}"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    path = folder / f"vehicle-{hashlib.sha256(text.encode()).hexdigest()[:16]}.xml"
+    if not path.exists():
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(text)
+        tmp.replace(path)
+    return path

@@ -21,20 +21,38 @@ def test_local_is_the_default_and_keeps_the_loopback_profile() -> None:
 def test_vehicle_uses_unicast_peers_and_the_vehicle_profile() -> None:
     # 127.0.0.1 is an address of every computer: the test needs no network set-up
     env = apply_dds_defaults({"COCKPIT_DDS": "vehicle", "COCKPIT_DDS_ADDRESS": "127.0.0.1",
-                              "COCKPIT_DDS_PEERS": "10.0.0.2, 10.0.0.3"})
-    assert env["ROS_STATIC_PEERS"] == "127.0.0.1;10.0.0.2;10.0.0.3"  # this computer too
-    # LOCALHOST + static peers: rmw_fastrtps sends no multicast discovery
-    assert env["ROS_AUTOMATIC_DISCOVERY_RANGE"] == "LOCALHOST"
+                              "COCKPIT_DDS_PEERS": "10.0.0.2, 10.0.0.3;127.0.0.1"})
+    # the profile as it is: LOCALHOST would add rmw_fastrtps's own transports to it (each
+    # sample sent twice), SUBNET the multicast group to the peers
+    assert env["ROS_AUTOMATIC_DISCOVERY_RANGE"] == "SYSTEM_DEFAULT"
+    assert "ROS_STATIC_PEERS" not in env
     profile = Path(env["FASTDDS_DEFAULT_PROFILES_FILE"])
-    assert profile.name == "fastdds_vehicle.xml"
+    assert profile.name.startswith("vehicle-") and profile.parent != profile_file().parent
     text = profile.read_text()
-    # the locators are bound to the address Fast DDS takes from the environment; the same
-    # shared-memory settings as the loopback profile; no multicast locator anywhere
+    body = text.split("<dds", 1)[1]
+    assert "${" not in body and "COCKPIT_DDS_PEERS" not in body  # filled in
+    peers = body.split("<initialPeersList>")[1].split("</initialPeersList>")[0]
+    assert [a.split("</address>")[0] for a in peers.split("<address>")[1:]] == [
+        "127.0.0.1", "10.0.0.2", "10.0.0.3"]  # this computer first, each once
+    meta = body.split("<metatrafficUnicastLocatorList>")[1].split("</metatraffic")[0]
+    assert "<address>127.0.0.1</address>" in meta
+    # the loopback profile's shared-memory settings; no multicast locator anywhere
+    assert "<segment_size>8388608</segment_size>" in body
+    assert "<port_queue_capacity>512</port_queue_capacity>" in body
+    assert "Multicast" not in body and "239.255" not in body
+    assert "<useBuiltinTransports>false</useBuiltinTransports>" in body
+    # the same computer's processes share one file
+    again = apply_dds_defaults({"COCKPIT_DDS": "vehicle", "COCKPIT_DDS_ADDRESS": "127.0.0.1",
+                                "COCKPIT_DDS_PEERS": "10.0.0.2,10.0.0.3"})
+    assert again["FASTDDS_DEFAULT_PROFILES_FILE"] == str(profile)
+
+
+def test_the_shipped_template_is_a_valid_profile_by_itself() -> None:
+    """Fast DDS reads ``${COCKPIT_DDS_ADDRESS}`` from the environment, so the template also
+    works as a profile as it is (this computer only), e.g. for a tool outside the package."""
+    text = profile_file("fastdds_vehicle.xml").read_text()
     assert text.count("<address>${COCKPIT_DDS_ADDRESS}</address>") == 2
-    assert "<segment_size>8388608</segment_size>" in text
-    assert "<port_queue_capacity>512</port_queue_capacity>" in text
-    assert "Multicast" not in text.split("<dds")[1]
-    assert "<useBuiltinTransports>false</useBuiltinTransports>" in text
+    assert "<!-- COCKPIT_DDS_PEERS -->" in text
 
 
 def test_vehicle_replaces_an_inherited_loopback_profile_but_not_a_users_own() -> None:
@@ -42,7 +60,7 @@ def test_vehicle_replaces_an_inherited_loopback_profile_but_not_a_users_own() ->
     env = apply_dds_defaults({**inherited, "COCKPIT_DDS": "vehicle",
                               "COCKPIT_DDS_ADDRESS": "127.0.0.1",
                               "COCKPIT_DDS_PEERS": "10.0.0.2"})
-    assert Path(env["FASTDDS_DEFAULT_PROFILES_FILE"]).name == "fastdds_vehicle.xml"
+    assert Path(env["FASTDDS_DEFAULT_PROFILES_FILE"]).name.startswith("vehicle-")
     own = apply_dds_defaults({"COCKPIT_DDS": "vehicle", "COCKPIT_DDS_ADDRESS": "127.0.0.1",
                               "COCKPIT_DDS_PEERS": "10.0.0.2",
                               "FASTDDS_DEFAULT_PROFILES_FILE": "/etc/car/dds.xml"})
@@ -62,6 +80,8 @@ def test_vehicle_replaces_an_inherited_loopback_profile_but_not_a_users_own() ->
     ({"COCKPIT_DDS": "vehicle", "COCKPIT_DDS_ADDRESS": "127.0.0.1",
       "COCKPIT_DDS_PEERS": "10.0.0.2", "RMW_IMPLEMENTATION": "rmw_cyclonedds_cpp"},
      "configures Fast DDS"),
+    ({"COCKPIT_DDS": "vehicle", "COCKPIT_DDS_ADDRESS": "127.0.0.1",
+      "COCKPIT_DDS_PEERS": "no-such-ecu.invalid"}, "cannot resolve"),
 ])
 def test_an_incomplete_vehicle_set_up_is_refused(env: dict[str, str], match: str) -> None:
     """Fast DDS would fall back to its defaults (multicast to everyone) without a word."""
