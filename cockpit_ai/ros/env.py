@@ -111,9 +111,8 @@ def _vehicle(target: dict[str, str]) -> dict[str, str]:
     if not others:
         raise DdsConfigError("COCKPIT_DDS=vehicle needs COCKPIT_DDS_PEERS: the addresses of "
                              "the other computers that run part of the stack")
-    local_profile = profile_file()
     chosen = target.get("FASTDDS_DEFAULT_PROFILES_FILE")
-    if not chosen or (local_profile is not None and Path(chosen) == local_profile):
+    if not chosen or _ours(Path(chosen)):  # ours, maybe inherited from another set-up
         target["FASTDDS_DEFAULT_PROFILES_FILE"] = str(vehicle_profile(address, others))
     target["COCKPIT_DDS_ADDRESS"] = address
     # the profile as it is: LOCALHOST would add rmw_fastrtps's own transports to the
@@ -121,6 +120,16 @@ def _vehicle(target: dict[str, str]) -> dict[str, str]:
     target["ROS_AUTOMATIC_DISCOVERY_RANGE"] = "SYSTEM_DEFAULT"
     target.pop("ROS_STATIC_PEERS", None)  # the peers are in the profile
     return target
+
+
+def _runtime_folder() -> Path:
+    return Path(tempfile.gettempdir()) / f"cockpit_ai-dds-{os.getuid()}"
+
+
+def _ours(path: Path) -> bool:
+    """A profile this module chose: the loopback one, or a vehicle one it filled in (a
+    process inherits its parent's; a launch file may give it another address)."""
+    return path == profile_file() or path.parent == _runtime_folder()
 
 
 def _resolve(peer: str) -> str:
@@ -144,7 +153,7 @@ def vehicle_profile(address: str, peers: list[str]) -> Path:
         f"<locator><udpv4><address>{p}</address></udpv4></locator>" for p in peers)
     text = (template.read_text().replace("${COCKPIT_DDS_ADDRESS}", address)
             .replace("<!-- COCKPIT_DDS_PEERS -->", locators))
-    folder = Path(tempfile.gettempdir()) / f"cockpit_ai-dds-{os.getuid()}"
+    folder = _runtime_folder()
     folder.mkdir(mode=0o700, exist_ok=True)
     path = folder / f"vehicle-{hashlib.sha256(text.encode()).hexdigest()[:16]}.xml"
     if not path.exists():

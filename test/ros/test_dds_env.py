@@ -61,6 +61,13 @@ def test_vehicle_replaces_an_inherited_loopback_profile_but_not_a_users_own() ->
                               "COCKPIT_DDS_ADDRESS": "127.0.0.1",
                               "COCKPIT_DDS_PEERS": "10.0.0.2"})
     assert Path(env["FASTDDS_DEFAULT_PROFILES_FILE"]).name.startswith("vehicle-")
+    # a vehicle profile filled in for another address (a parent process's, or the launch
+    # file's set_env gave this computer's) is filled in again for this one
+    other = apply_dds_defaults({"COCKPIT_DDS": "vehicle", "COCKPIT_DDS_ADDRESS": "127.0.0.1",
+                                "COCKPIT_DDS_PEERS": "10.0.0.5"})
+    mine = apply_dds_defaults({**other, "COCKPIT_DDS_PEERS": "10.0.0.6"})
+    assert mine["FASTDDS_DEFAULT_PROFILES_FILE"] != other["FASTDDS_DEFAULT_PROFILES_FILE"]
+    assert "10.0.0.6" in Path(mine["FASTDDS_DEFAULT_PROFILES_FILE"]).read_text()
     own = apply_dds_defaults({"COCKPIT_DDS": "vehicle", "COCKPIT_DDS_ADDRESS": "127.0.0.1",
                               "COCKPIT_DDS_PEERS": "10.0.0.2",
                               "FASTDDS_DEFAULT_PROFILES_FILE": "/etc/car/dds.xml"})
