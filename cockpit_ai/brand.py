@@ -142,3 +142,47 @@ def wake_words_for(brand: str, explicit: list[str] | tuple[str, ...]) -> tuple[s
 def voice_for(brand: str, explicit: str) -> str:
     """The TTS node's espeak-ng voice: its own ``voice`` when set, else the brand's."""
     return explicit.strip() or load_brand(brand).voice
+
+
+def _words_pattern(phrase: str) -> str:
+    return r"[\s,.!?;:-]+".join(re.escape(w) for w in phrase.split())
+
+
+def addressing(wake_words: list[str] | tuple[str, ...], name: str) -> re.Pattern[str]:
+    """How a typed or transcribed request may address the co-pilot: a wake phrase (or the
+    assistant's name) in front — "Hey Qwen, …", "Qwen: …" — or the name after a comma at the
+    end ("…, Qwen."). Exact words (case-insensitive); misheard forms are the speech node's job
+    (``speech/wake.py`` matches them fuzzily and cuts them from the transcript)."""
+    phrases = sorted({" ".join(p.lower().split()) for p in [*wake_words, name] if p.strip()},
+                     key=len, reverse=True)
+    alt = "|".join(_words_pattern(p) for p in phrases) or r"(?!)"
+    lead = r"^[\s,.!?;:-]*(?:(?:hey|hi|ok|okay|hello)[\s,]+)?(?:" + alt + r")\b[\s,.!?;:-]*"
+    tail = (r"\s*[,;:-]\s*(?:" + _words_pattern(name.lower()) + r")[\s.!?]*$" if name.strip()
+            else "")
+    return re.compile(lead + ("|" + tail if tail else ""), re.IGNORECASE)
+
+
+def strip_address(text: str, pattern: re.Pattern[str]) -> tuple[str, bool]:
+    """``text`` without the wake phrase or name that addresses the co-pilot, and whether
+    there was one ("Hey Aurora." alone gives ("", True))."""
+    stripped = pattern.sub(" ", text, count=2).strip()
+    found = stripped != text.strip()
+    if found and stripped[:1].islower():
+        stripped = stripped[0].upper() + stripped[1:]
+    return stripped, found
+
+
+_WHO = re.compile(r"(?:(?:and )?(?:what(?:'s| is) your name(?: again)?|who are you|who am i "
+                  r"talking to|what are you called|what (?:should|do|can) i call you|tell me "
+                  r"your name|(?:do|have) you (?:have|got) a name))")
+
+
+def asks_name(normalised: str) -> bool:
+    """Whether a whole (router-normalised) utterance asks the co-pilot who it is."""
+    return _WHO.fullmatch(normalised.strip(" .!?")) is not None
+
+
+def introduction(name: str) -> str:
+    """The answer to "what's your name?" (English; planner/languages.py says it in the
+    brand's language)."""
+    return f"I'm {name}, your co-pilot."

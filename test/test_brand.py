@@ -33,6 +33,12 @@ def test_the_shipped_brands_load_and_differ_in_every_field() -> None:
     assert "window" in qwen.allowed_functions and "window" not in aurora.allowed_functions
 
 
+def test_the_default_brand_is_the_planner_default() -> None:
+    from cockpit_ai.planner.dialogue import DEFAULT_BRAND
+
+    assert load_brand("qwen").planner_brand() == DEFAULT_BRAND
+
+
 def test_a_brand_file_by_path(tmp_path: Path) -> None:
     brand = load_brand(str(write(tmp_path, GOOD)))
     assert brand.assistant_name == "Kai" and brand.allowed_functions == ("climate", "media")
@@ -91,3 +97,18 @@ def test_speech_and_tts_take_their_part_of_the_brand() -> None:
     assert voice_for("aurora", "") == "de+f3" and voice_for("aurora", "en-gb") == "en-gb"
     with pytest.raises(BrandError):
         voice_for("nosuchbrand", "")
+
+
+def test_the_brand_is_addressed_by_its_wake_words_and_name() -> None:
+    from cockpit_ai.brand import addressing, asks_name, strip_address
+
+    aurora = load_brand("aurora")
+    pattern = addressing(aurora.wake_words, aurora.assistant_name)
+    assert strip_address("Hallo Aurora, mach es wärmer", pattern) == ("Mach es wärmer", True)
+    assert strip_address("hey aurora", pattern) == ("", True)
+    assert strip_address("Aurora: open the window", pattern) == ("Open the window", True)
+    assert strip_address("Turn it up, Aurora.", pattern) == ("Turn it up", True)
+    assert strip_address("Hey Qwen, turn it up", pattern) == ("Hey Qwen, turn it up", False)
+    assert strip_address("What is an aurora?", pattern) == ("What is an aurora?", False)
+    assert asks_name("what's your name") and asks_name("who are you")
+    assert not asks_name("who are you calling")

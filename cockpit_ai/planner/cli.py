@@ -42,6 +42,18 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "2 threads gave 1.5x the tokens/s of 1)")
     p.add_argument("--json", action="store_true",
                    help="print one JSON object per turn, one per line")
+    p.add_argument("--brand", default=None, metavar="NAME",
+                   help="brand: a name from config/brands (qwen, aurora, ...) or a brand file; "
+                        "its assistant name, tone, answer language and allowed functions "
+                        "(default: qwen)")
+    p.add_argument("--driver", default=None,
+                   help="whose preferences to learn and use (default: 'default')")
+    p.add_argument("--profile-db", type=Path, default=None,
+                   help="driver preferences database (default: data_dir()/profiles.sqlite, "
+                        "as the planner node)")
+    p.add_argument("--share", type=Path, default=None, metavar="FILE",
+                   help="a UTF-8 text file shared with the co-pilot before the first turn "
+                        "(then: \"summarise the document\", \"read me the message\")")
     p.set_defaults(func=_ask)
 
 
@@ -71,18 +83,46 @@ def _ask(args: argparse.Namespace) -> int:
     if args.db is not None and not args.db.is_file():
         print(f"cockpit-ai ask: POI database not found: {args.db}", file=sys.stderr)
         return 2
+    shared = ""
+    if args.share is not None:
+        try:
+            shared = args.share.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            print(f"cockpit-ai ask: --share {args.share}: {exc}", file=sys.stderr)
+            return 2
     # In process the first search also loads the time-zone and opening-hours data: be patient.
     config: dict[str, Any] = {"fast_only": bool(args.fast_only), "landmark_timeout_s": 30.0}
     if args.threads is not None:
         config["n_threads"] = args.threads
     if args.model is not None:
         config["model_path"] = str(args.model)
+    if args.brand is not None:
+        from cockpit_ai.brand import BrandError, load_brand
+
+        try:
+            config["brand"] = load_brand(args.brand).planner_brand()
+        except BrandError as exc:
+            print(f"cockpit-ai ask: {exc}", file=sys.stderr)
+            return 2
+    if args.profile_db is not None:
+        config["profile_db"] = str(args.profile_db)
+    if args.driver is not None:
+        config["privacy"] = {"driver": args.driver}
     try:
         search = landmark_search_from_core(args.db, at=at)
         planner = build_planner(config, landmark_search=search, warm_up=False)
     except PlannerError as exc:
         print(f"cockpit-ai ask: {exc}", file=sys.stderr)
         return 1
+    if shared:
+        from cockpit_ai.planner.documents import DocumentError
+
+        try:
+            planner.share(shared, title=args.share.stem.replace("_", " "))
+        except DocumentError as exc:
+            planner.close()
+            print(f"cockpit-ai ask: --share {args.share}: {exc}", file=sys.stderr)
+            return 2
     ctx = Context(latitude_deg=args.lat, longitude_deg=args.lon, heading_deg=args.heading,
                   speed_mps=None if args.speed is None else args.speed / 3.6, time=at,
                   request_id="cli")

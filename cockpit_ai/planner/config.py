@@ -33,6 +33,7 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "fatigue_break_level": 3,  # FatigueLevel at which a break is offered (3 moderate)
     "confirm_timeout_s": 20.0,  # a question asked back (or an offer) is forgotten after this
     "history_db": "",  # "" = the trips node's file (data_dir()/trips.sqlite)
+    "profile_db": "",  # the drivers' preferences; "" = data_dir()/profiles.sqlite
     # at a trip's start, the usual destination is offered once when the trip history says
     # it with at least this probability (0 = never offer)
     "trip_offer_min_probability": 0.5,

@@ -18,7 +18,7 @@ from cockpit_ai.planner.tools import TOOL_HELP, Place, ToolCall, VehicleCommand
 
 DEFAULT_BRAND: dict[str, Any] = {
     "name": "Qwen",
-    "wake_word": "hey qwen",
+    "wake_words": ["hey qwen"],
     "tone": "friendly, brief and calm",
     "language": "en",
     "allowed_functions": ["climate", "window", "seat", "media", "cabin_light", "navigation",
@@ -81,8 +81,9 @@ _YES_WORD = (r"(?:yes|yeah|yep|yup|yah|sure|ok|okay|correct|right|exactly|absolu
 _NO_WORD = (r"(?:no|nope|nah|not now|not that|no thanks|no thank you|cancel|cancel that|"
             r"cancel it|never mind|nevermind|forget it|don'?t|don'?t do it|do not|wrong|"
             r"that'?s wrong|that is wrong|no i didn'?t|i didn'?t|not really)")
-_LEAD = r"(?:(?:oh|uh|um|well|hey qwen|qwen) )?"
-_TAIL = r"(?: (?:please|thanks|thank you|qwen))?"
+# (the brand's wake words and name are cut from the request before: Planner.address)
+_LEAD = r"(?:(?:oh|uh|um|well) )?"
+_TAIL = r"(?: (?:please|thanks|thank you))?"
 _YES = re.compile(rf"{_LEAD}{_YES_WORD}(?: {_YES_WORD})*{_TAIL}")
 _NO = re.compile(rf"{_LEAD}{_NO_WORD}(?: {_NO_WORD})*{_TAIL}")
 

@@ -224,14 +224,15 @@ def answer(kind: str, doc: SharedDocument | None, *, language: str = "en",
     head = intro(doc, language)
     parts = chunks(doc.text)
     if kind == "read":
-        text, done = "", 0
+        text, done, cut = "", 0, doc.truncated
         for part in chunks(doc.text, READ_STEP):
             if done and done + len(part) > READ_CHARS:
+                cut = True
                 break
             text, done = f"{text} {part}".strip(), done + len(part)
             if on_partial is not None:
                 on_partial(f"{head} {text}")
-        if done < len(doc.text) or doc.truncated:
+        if cut:
             text += " " + say("The document is long; I only read the first part.")
         return f"{head} {text}", False
     said: list[str] = []

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from cockpit_ai.planner.tools import ToolCall, validate_call
 
 _FILLERS = re.compile(
-    r"\b(hey qwen|qwen|please|could you|can you|would you|will you|i want you to|i'd like to|"
+    r"\b(please|could you|can you|would you|will you|i want you to|i'd like to|"
     r"i would like to|i want to|just|kindly|for me|thanks|thank you)\b"
 )
 _UNITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
@@ -40,7 +40,8 @@ _NUM_RE = re.compile(r"\b(" + "|".join(sorted(
     key=len, reverse=True)) + r")\b")
 _DISFLUENCY = re.compile(r"\b(?:uh+|um+|erm|er|hmm+|ah|oh|you know|i mean|maybe|brr+|"
                          r"okay|ok|so|well|actually|basically)\b(?: ,)?")
-_WAKE = re.compile(r"^(?:(?:hey|hi|ok|okay) )?(?:qwen|co-?pilot|car)\b")
+# the brand's own wake words and name are cut before the router (Planner.address)
+_WAKE = re.compile(r"^(?:(?:hey|hi|ok|okay) )?(?:co-?pilot|car)\b")
 
 
 def _spoken_numbers(t: str) -> str:

@@ -9,13 +9,14 @@ translated too). An answer that matches no template (a model's free reply, which
 model already writes in the brand's language, or a phrase not in this table) is left as
 it is; ``translate`` says whether all of it was covered, so tests find English that
 slipped through. Adding a language is one table; adding an English answer means adding
-its line here (``test/planner/test_languages.py`` runs the common answers through a
-planner in every language).
+its line here (``test/planner/test_planner_brand.py`` runs the common answers through an
+English and a German planner and compares).
 
-Not translated (said in English in every language): the smart-home answers and the home
-node's status texts, the names and cuisines of places (as the map has them), the driving
-function named in a never-list refusal, and the free replies of a model that ignores the
-prompt's language.
+Not translated (said in English in every language): the home node's status texts, the
+names and cuisines of places (as the map has them), the driving function named in a
+never-list refusal, the proactive remarks and fatigue alerts (planner/proactive.py,
+alerts.py), and the free replies of a model that ignores the prompt's language. The
+router and the yes/no words understand English requests only.
 """
 
 from __future__ import annotations
@@ -75,6 +76,13 @@ _DE_FUNCTIONS = {"climate": "Die Klimatisierung", "window": "Die Fenster", "seat
 _DE_DOOR_VERBS = {"open": "öffnen", "unlock": "entriegeln", "lock": "verriegeln",
                   "close": "schließen"}
 _DE_ONOFF = {"on": "ein", "off": "aus"}
+_DE_WINDOWS = {"windows": "die Fenster", "driver window": "das Fahrerfenster",
+               "passenger window": "das Beifahrerfenster", "rear window": "die hinteren Fenster",
+               "all window": "die Fenster"}
+_DE_DEVICES = {"heating": "die Heizung", "lights": "das Licht", "air conditioning":
+               "die Klimaanlage", "garage door": "das Garagentor", "alarm": "die Alarmanlage",
+               "coffee machine": "die Kaffeemaschine"}
+_DE_HOME_VERBS = {"open": "öffnen", "close": "schließen"}
 
 
 def _de_distance(text: str) -> str | None:
@@ -173,6 +181,10 @@ _DE_KIND_TABLE: dict[str, _Kind] = {
     "function": _Kind("|".join(map(re.escape, _DE_FUNCTIONS)), _DE_FUNCTIONS.get),
     "doorverb": _Kind("|".join(_DE_DOOR_VERBS), _DE_DOOR_VERBS.get),
     "onoff": _Kind("on|off", _DE_ONOFF.get),
+    "window": _Kind("|".join(_DE_WINDOWS), _DE_WINDOWS.get),
+    "how": _Kind(r"(?: to \d+ %)?", lambda t: t.replace(" to ", " auf ")),
+    "device": _Kind("|".join(_DE_DEVICES), _DE_DEVICES.get),
+    "homeverb": _Kind("open|close", _DE_HOME_VERBS.get),
     "items": _Kind(_ANY, _de_items),
     "bits": _Kind(_ANY, _de_bits),
     # a nested answer ("Did you mean: <what a command does>?"), translated in its turn
@@ -197,6 +209,7 @@ _DE: list[tuple[str, str]] = [
     ("Sorry, I didn't get that.", "Entschuldigung, das habe ich nicht verstanden."),
     ("Could you say it another way?", "Können Sie es anders sagen?"),
     ("Okay.", "In Ordnung."),
+    ("I'm {name}, your co-pilot.", "Ich bin {name}, Ihr Co-Pilot."),
     # -- questions asked back, offers -------------------------------------------------
     ("Sorry, that was a while ago, so I didn't do it.", "Entschuldigung, das ist schon eine "
      "Weile her, deshalb habe ich es nicht getan."),
@@ -245,8 +258,8 @@ _DE: list[tuple[str, str]] = [
     ("Making it cooler{zone:zone}.", "Ich mache es kühler{zone}."),
     ("Turning the climate {a:onoff}.", "Ich schalte die Klimatisierung {a}."),
     ("Turning the air conditioning {a:onoff}.", "Ich schalte die Klimaanlage {a}."),
-    ("Opening the windows.", "Ich öffne die Fenster."),
-    ("Closing the windows.", "Ich schließe die Fenster."),
+    ("Opening the {w:window}{how:how}.", "Ich öffne {w}{how}."),
+    ("Closing the {w:window}{how:how}.", "Ich schließe {w}{how}."),
     ("Navigating to {place}, {dist:dist}, {dur:dur}.",
      "Ich navigiere zu {place}, {dist}, {dur}."),
     ("Navigating to {place}.", "Ich navigiere zu {place}."),
@@ -281,8 +294,16 @@ _DE: list[tuple[str, str]] = [
     ("brighten the cabin lights", "die Innenbeleuchtung heller stellen"),
     ("dim the cabin lights", "die Innenbeleuchtung dunkler stellen"),
     ("{a:doorverb} the doors", "die Türen {a}"),
-    ("open the windows", "die Fenster öffnen"),
-    ("close the windows", "die Fenster schließen"),
+    ("open the {w:window}{how:how}", "{w}{how} öffnen"),
+    ("close the {w:window}{how:how}", "{w}{how} schließen"),
+    # -- the home (smart_home: the request; the home node's status texts stay English) --
+    ("I'll {what:text} now.", "Ich werde jetzt {what}."),
+    ("I'll {what:text} before you arrive.", "Ich werde {what}, bevor Sie ankommen."),
+    ("OK, I'll {what:text}.", "In Ordnung, ich werde {what}."),
+    ("turn the {d:device} at home {a:onoff}", "{d} zu Hause {a}schalten"),
+    ("set the {d:device} at home to {v}", "{d} zu Hause auf {v} stellen"),
+    ("{a:homeverb} the {d:device} at home", "{d} zu Hause {a}"),
+    ("Shall I {what:text}?", "Soll ich {what}?"),
     # -- the safety gate --------------------------------------------------------------
     ("{func:function} is not a function I may control.",
      "{func} darf ich in diesem Auto nicht bedienen."),

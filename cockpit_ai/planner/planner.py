@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import concurrent.futures
 import copy
+import dataclasses
+import functools
 import inspect
 import logging
 import math
@@ -27,10 +29,11 @@ from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Concatenate, ParamSpec
 
+from cockpit_ai.brand import addressing, asks_name, introduction, strip_address
 from cockpit_ai.enums import FatigueLevel
-from cockpit_ai.planner import fastpath
+from cockpit_ai.planner import documents, fastpath
 from cockpit_ai.planner.answers import (
     SIDE_WORDS,
     describe,
@@ -56,6 +59,7 @@ from cockpit_ai.planner.dialogue import (
 )
 from cockpit_ai.planner.errors import PlannerError
 from cockpit_ai.planner.history import TripHistory
+from cockpit_ai.planner.languages import LISTENING, translate
 from cockpit_ai.planner.privacy import Surroundings
 from cockpit_ai.planner.safety import SafetyGate, forbidden_intent
 from cockpit_ai.planner.tools import (
@@ -80,6 +84,8 @@ from cockpit_ai.planner.types import (
     TurnCounter,
     transcript_doubt,
 )
+from cockpit_ai.profile.learn import hear
+from cockpit_ai.profile.memory import ProfileMemory
 from cockpit_ai.speech.sentences import SENTENCE_END
 
 log = logging.getLogger("cockpit_ai.planner")
@@ -141,6 +147,21 @@ def cap_reply(text: str, limit: int = CHAT_REPLY_MAX) -> str:
     return t[:limit].rsplit(" ", 1)[0]
 
 
+P = ParamSpec("P")
+
+
+def _spoken(method: Callable[Concatenate[Planner, P], Turn | None]) -> Callable[
+        Concatenate[Planner, P], Turn | None]:
+    """A proactive turn (break offer, trip offer, home status...) in the brand's language,
+    as handle() says every answer."""
+    @functools.wraps(method)
+    def said(self: Planner, *args: P.args, **kwargs: P.kwargs) -> Turn | None:
+        turn = method(self, *args, **kwargs)
+        return None if turn is None else self._speak(turn)
+
+    return said
+
+
 class Planner:
     """One dialogue core: ``handle(text, context) -> Turn``."""
 
@@ -158,6 +179,10 @@ class Planner:
         self.brand = {**DEFAULT_BRAND, **(cfg.get("brand") or {})}
         self.system = system_prompt(self.brand)
         self.chat_system = chat_system_prompt(self.brand)
+        # "Hey Qwen, ..." / "..., Qwen.": the brand's wake words and name, cut from a
+        # request (one source: the brand file; the router knows no names)
+        self.address = addressing(list(self.brand.get("wake_words") or []),
+                                  str(self.brand.get("name", "")))
         self.dialogues = DialogueStore(ttl_s=float(cfg["privacy"]["dialogue_ttl_s"]),
                                        max_turns=int(cfg["history_turns"]))
         self.gate = SafetyGate(allow=cfg["safety"].get("allow"),
@@ -180,6 +205,10 @@ class Planner:
         # drops every dialogue session at the next turn
         self.forget_mark: Callable[[], float] | None = None
         self._forgot_at = 0.0
+        # the driver's preferences (cockpit_ai/profile; build_planner gives the store)
+        self.memory: ProfileMemory | None = None
+        # the newest shared text ("summarise the document"), kept as the dialogue is
+        self.documents = documents.Shelf(ttl_s=float(cfg["privacy"]["dialogue_ttl_s"]))
 
     # -- public API -------------------------------------------------------------------
     def warm_up(self) -> None:
@@ -210,7 +239,7 @@ class Planner:
         turn.first_token_ms = clock.first_token_ms
         turn.first_sentence_ms = (turn.latency_ms if clock.first_sentence_ms is None
                                   else min(clock.first_sentence_ms, turn.latency_ms))
-        turn.language = str(self.brand.get("language", "en"))
+        self._speak(turn)
         if not turn.cancelled:  # a withdrawn question leaves the dialogue as it was
             call = turn.tool_calls[0] if turn.tool_calls else None
             session.remember(text, call, turn.text)
@@ -231,20 +260,42 @@ class Planner:
             return 0
         self._forgot_at = mark
         dropped = self.dialogues.forget()
+        self.documents.forget()
         log.info("planner: forgot %d dialogue session(s) on the driver's request", dropped)
         return dropped
+
+    def share(self, text: str, *, title: str = "",
+              source: str = "") -> documents.SharedDocument:
+        """Keep a text shared from the cabin screen or a phone for "summarise the document"
+        and "read me the message" (data, never a request); DocumentError when nothing
+        readable is in it."""
+        doc = documents.document(text, title=title, source=source)
+        self.documents.put(doc)
+        return doc
+
+    def _speak(self, turn: Turn) -> Turn:
+        """The turn's words in the brand's language (planner/languages.py), once."""
+        turn.language = str(self.brand.get("language", "en"))
+        if not turn.localised:
+            turn.text = translate(turn.text, turn.language)[0]
+            turn.localised = True
+        return turn
 
     def answers_without_model(self, text: str, session_id: str = "cabin") -> bool:
         """Whether ``handle(text)`` would answer without the LLM: a yes/no to a pending
         question, a refusal of a driving function, a fast-path request, or fast-only mode.
         The node routes such questions to its fast lane; the parse is kept for handle()."""
-        text = text.strip()
+        text = strip_address(text.strip(), self.address)[0]
         if not text or self.config["fast_only"] or self.backend is None:
             return True
         session = self.dialogues.get(session_id)
         if session.pending is not None and yes_or_no(text) is not None:
             return True
         if forbidden_intent(text):
+            return True
+        said = fastpath.normalise(text)  # reading out a text, what the driver says of themselves
+        if asks_name(said) or documents.wants(said) == "read" or (
+                self.memory is not None and hear(said) is not None):
             return True
         if not self.config["fastpath"]:
             return False
@@ -275,6 +326,7 @@ class Planner:
                     self._parsed.popitem(last=False)
         return call
 
+    @_spoken
     def on_fatigue(self, level: int, context: Context | None = None) -> Turn | None:
         """A proactive break offer when the driver's level reaches ``fatigue_break_level``
         (moderate by default; at most once per ``break_reminder_s``); None otherwise."""
@@ -294,6 +346,7 @@ class Planner:
         turn.latency_ms = (time.perf_counter() - t0) * 1000
         return turn
 
+    @_spoken
     def on_trip_started(self, *, trip_id: str, destination: str, latitude_deg: float,
                         longitude_deg: float, probability: float,
                         usual_streets: list[str] | None = None,
@@ -311,6 +364,8 @@ class Planner:
             self._offered_trips.popitem(last=False)
         ctx = context or Context()
         session = self.dialogues.get(ctx.session_id)
+        if self.memory is not None:  # a prediction at the driver's saved home or work
+            destination = self.memory.place_name(latitude_deg, longitude_deg) or destination
         name = destination[:40]
         bits = []
         streets = [s for s in (usual_streets or []) if s][:2]
@@ -327,6 +382,7 @@ class Planner:
             question=f"Shall I set {name} as the destination?", stamp_ns=ctx.stamp_ns)
         return Turn(text, "none", 0.0, proactive=True)
 
+    @_spoken
     def on_route_left(self, *, trip_id: str, destination: str, usual_duration_s: float,
                       route_duration_s: float) -> Turn | None:
         """Once per trip, when the car left the usual route to the predicted destination:
@@ -358,8 +414,9 @@ class Planner:
 
     # -- one turn ---------------------------------------------------------------------
     def _turn(self, text: str, ctx: Context, session: Session, clock: _Clock) -> Turn:
-        if not text:
-            return Turn("I didn't hear anything.", "none", 0.0)
+        text, addressed = strip_address(text, self.address)
+        if not text:  # "Hey Qwen." alone: listening
+            return Turn(LISTENING if addressed else "I didn't hear anything.", "none", 0.0)
         events: list[str] = []
         if session.pending is not None:
             answered = self._answer_pending(text, ctx, session, events)
@@ -419,6 +476,9 @@ class Planner:
             return Turn(f"I can't do that: {banned} stays with the driver. I never operate "
                         "driving or safety functions.", "none", 0.0, refused=[banned],
                         refused_codes=["never"])
+        personal = self._personal(text, ctx, session, clock)
+        if personal is not None:
+            return personal
         if self.config["fastpath"] or self.config["fast_only"]:
             call = self._fast_parse(text, session)
             if call is not None:
@@ -450,6 +510,54 @@ class Planner:
         turn.model_text = gen.text
         turn.fallback_reason = gen.fallback_reason
         return turn
+
+    def _personal(self, text: str, ctx: Context, session: Session,
+                  clock: _Clock) -> Turn | None:
+        """Before the router: who the co-pilot is, the shared document asked for, or what
+        the driver says about themselves (a preference kept or asked back, a request that
+        uses one)."""
+        said = fastpath.normalise(text)
+        if asks_name(said):  # "what's your name?": the brand's own answer, no model
+            clock.route_ms = clock.ms()
+            return Turn(introduction(str(self.brand.get("name", ""))), "fastpath", 0.0)
+        kind = documents.wants(said)
+        heard = (None if kind is not None or self.memory is None
+                 else self.memory.hear(said, ctx, session))
+        if kind is None and heard is None:
+            return None
+        clock.route_ms = clock.ms()
+        if kind is not None:
+            return self._document(kind, ctx, session, clock)
+        if isinstance(heard, ToolCall):
+            return self._act(heard, ctx, session, text, backend="fastpath")
+        return heard
+
+    def _document(self, kind: str, ctx: Context, session: Session, clock: _Clock) -> Turn:
+        """The newest shared text read out, or summarised by the model chunk by chunk as
+        plain text (no tool grammar: nothing in it can become a command), streamed through
+        ``on_partial``; without a model its first lines (planner/documents.py)."""
+        used = ["none"]
+
+        def summarise(messages: list[dict[str, str]], on_text: Callable[[str], None]) -> str | None:
+            clock.said = ""  # each chunk's summary streams from its start
+            gen = self._generate(messages, dataclasses.replace(ctx, on_partial=on_text),
+                                 clock, session, schema=None, plain=True, prefix="chat",
+                                 max_tokens=int(self.config["chat_max_tokens"]))
+            if gen is None or gen.cancelled:
+                return None
+            used[0] = gen.backend
+            return cap_reply(gen.text)
+
+        model = (summarise if kind == "summary" and self.backend is not None
+                 and not self.config["fast_only"] else None)
+
+        text, _ = documents.answer(kind, self.documents.latest(), model=model,
+                                   language=str(self.brand.get("language", "en")),
+                                   on_partial=ctx.on_partial, cancelled=ctx.cancelled,
+                                   system=self.chat_system)
+        if ctx.is_cancelled():
+            return _withdrawn(used[0])
+        return Turn(text, used[0] if model is not None else "fastpath", 0.0, localised=True)
 
     def _generate(self, messages: list[dict[str, Any]], ctx: Context, clock: _Clock,
                   session: Session, *, schema: dict[str, Any] | None, max_tokens: int,
@@ -516,17 +624,19 @@ class Planner:
         lines = ["; ".join(parts)]
         if ctx.road_objects:
             lines.append("Road camera sees: " + ", ".join(ctx.road_objects[:8]))
-        if ctx.shared_text:
-            lines.append("Shared text: " + ctx.shared_text[:1500])
         return lines
 
     # -- acting on a tool call ----------------------------------------------------------
     def _act(self, call: ToolCall, ctx: Context, session: Session, text: str, *,
              backend: str) -> Turn:
         call = explicit_target(call, text)
+        # a food search gets the driver's diet (and says so)
+        call, note = self.memory.adjust(call) if self.memory is not None else (call, "")
         turn = Turn("", backend, 0.0, tool_calls=[call])
         handler = getattr(self, f"_tool_{call.name}")
         turn.text = handler(call, ctx, session, text, turn)
+        if note and not turn.refused:
+            turn.text = f"{note} {turn.text}"
         if turn.held:  # commands from a doubtful utterance: ask back, send nothing yet
             question = "Did you mean: " + " and ".join(
                 describe(vehicle_command(c)) for c in turn.held) + "?"
@@ -667,7 +777,10 @@ class Planner:
         here = ctx.position()
         if self.route_eta is None or here is None:
             return ""
-        place = next((p for p in session.places if p.name.lower() == name.lower()), None)
+        saved = self.memory.place(name) if self.memory is not None else None
+        place = (Place(name=name, latitude_deg=saved[0], longitude_deg=saved[1])
+                 if saved is not None  # "home", "the office": the driver's saved place
+                 else next((p for p in session.places if p.name.lower() == name.lower()), None))
         if place is None:
             found = self._search(LandmarkRequest(text=name, name_contains=name, limit=1,
                                                  radius_m=20000.0), ctx, turn)
@@ -713,6 +826,7 @@ class Planner:
             return f"I'll {what} before you arrive."
         return f"I'll {what} now." if not req.confirmed else f"OK, I'll {what}."
 
+    @_spoken
     def on_home_status(self, *, state: str, device: str, action: str, value: str = "",
                        when: str = "now", text: str = "", attempts: int = 1,
                        context: Context | None = None) -> Turn | None:
@@ -762,6 +876,13 @@ class Planner:
                         turn: Turn) -> str:
         summary = none_to_empty(call.args.get("summary"))
         return summary or "There's nothing for me to summarise."
+
+    def _tool_remember(self, call: ToolCall, ctx: Context, session: Session, text: str,
+                       turn: Turn) -> str:
+        """A yes to "Shall I remember ...?" (never a model's tool: only the profile asks)."""
+        if self.memory is None:
+            return "Sorry, I can't remember that right now."
+        return self.memory.remember(call.args, source="confirmed")
 
     def _tool_chat(self, call: ToolCall, ctx: Context, session: Session, text: str,
                    turn: Turn) -> str:
@@ -872,6 +993,10 @@ def build_planner(config: dict[str, Any] | None = None, *,
                               retention_days=float(cfg["privacy"]["history_retention_days"]))
     planner = Planner(backend=backend, landmark_search=landmark_search, history=history,
                       route_eta=street_eta, config=cfg)
+    from cockpit_ai.profile.store import ProfileStore
+
+    # the driver's preferences: the same file as `cockpit-ai profile`, this driver's rows
+    planner.memory = ProfileMemory(ProfileStore(cfg["profile_db"] or None), driver)
     planner.forget_mark = consent.forget_mark  # `cockpit-ai privacy forget` drops dialogue
     if cloud_on:  # every place and street near the car, not only the dialogue's own
         from cockpit_ai.landmark.query import default_db

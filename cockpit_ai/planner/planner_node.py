@@ -42,8 +42,10 @@ from rclpy.action import ActionServer, CancelResponse, GoalResponse
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup, ReentrantCallbackGroup
 from rclpy.task import Future
 
+from cockpit_ai.brand import BrandError, load_brand
 from cockpit_ai.enums import FatigueLevel, LandmarkStatus, Priority
 from cockpit_ai.landmark.geometry import check_fix
+from cockpit_ai.planner.documents import DocumentError
 from cockpit_ai.planner.errors import PlannerError
 from cockpit_ai.planner.planner import (
     Context,
@@ -78,15 +80,15 @@ def config_from_params(p: dict[str, Any]) -> dict[str, Any]:
         allow["climate"]["min_celsius"] = float(p["climate_min_celsius"])
         allow["climate"]["max_celsius"] = float(p["climate_max_celsius"])
     return {
-        "brand": {"name": p["brand_name"], "wake_word": p["wake_word"], "tone": p["brand_tone"],
-                  "language": p["language"],
-                  "allowed_functions": list(p["allowed_functions"])},
+        # name, wake words, tone, language, allowed functions: the brand's one file
+        "brand": load_brand(p["brand"]).planner_brand(),
         "model": p["model"], "model_path": p["model_path"], "n_threads": p["n_threads"],
         "n_ctx": p["n_ctx"], "max_tokens": p["max_tokens"], "fastpath": p["fastpath"],
         "fast_only": p["fast_only"], "history_turns": p["history_turns"],
         "landmark_timeout_s": p["landmark_timeout_s"],
         "break_reminder_s": p["break_reminder_s"],
         "fatigue_break_level": p["fatigue_break_level"], "history_db": p["history_db"],
+        "profile_db": p["profile_db"],
         "confirm_timeout_s": p["confirm_timeout_s"],
         "trip_offer_min_probability": p["trip_offer_min_probability"],
         "cloud": {"enabled": p["cloud_enabled"], "base_url": p["cloud_base_url"],
@@ -219,7 +221,7 @@ class PlannerNode(ManagedNode):
             self.planner = build_planner(
                 config_from_params(p), landmark_search=self._landmark_search,
                 warm_up=bool(p["warm_up"]))
-        except PlannerError as exc:
+        except (PlannerError, BrandError) as exc:
             raise NodeStartupError(f"planner: {exc}") from None
         try:  # the street graph for navigation answers, loaded now, not at the first request
             from cockpit_ai.route.graph import default_graph
@@ -256,7 +258,14 @@ class PlannerNode(ManagedNode):
         from nav_msgs.msg import Odometry
         from sensor_msgs.msg import NavSatFix
 
-        from cockpit_ai.msg import DetectionArray, FatigueState, HomeStatus, Transcript, TripEvent
+        from cockpit_ai.msg import (
+            DetectionArray,
+            FatigueState,
+            HomeStatus,
+            SharedText,
+            Transcript,
+            TripEvent,
+        )
 
         p = self.p
         # Two lanes, a thread each (cockpit_ai.workers): fast-path requests ("warmer", "find a
@@ -286,6 +295,9 @@ class PlannerNode(ManagedNode):
                                      qos.RELIABLE),
             self.create_subscription(TripEvent, "trips/event",
                                      lambda m: self._on_proactive("trip", m), qos.RELIABLE),
+            # a text from the cabin screen or a phone: kept, read out or summarised on request
+            self.create_subscription(SharedText, "shared_text", self._on_shared_text,
+                                     qos.RELIABLE),
         ]
         # The action server exists only while active (rclpy has no lifecycle action server):
         # a client that sees it can send a goal and have it taken. Its execute callback is a
@@ -488,6 +500,25 @@ class PlannerNode(ManagedNode):
             self.health.count("bad_odom")
         else:
             self._speed_at.add(stamp_to_ns(msg.header.stamp), abs(speed))
+
+    def _on_shared_text(self, msg: Any) -> None:
+        """Keep the newest shared text (data: nothing in it is a request); an empty or
+        unreadable one is counted and refused, the one before stays."""
+        planner = self.planner
+        if planner is None:
+            return
+        try:
+            doc = planner.share(msg.text, title=msg.title, source=msg.source)
+        except DocumentError as exc:
+            self.health.count("shared_texts_refused")
+            self.get_logger().warning(f"shared text refused: {exc}",
+                                      throttle_duration_sec=5.0)
+            return
+        self.health.count("shared_texts")
+        if doc.truncated:
+            self.health.count("shared_texts_cut")
+            self.get_logger().warning(f"shared text cut to {len(doc.text)} characters",
+                                      throttle_duration_sec=5.0)
 
     def _on_fix(self, msg: Any) -> None:
         check = check_fix(msg.latitude, msg.longitude, status=int(msg.status.status))

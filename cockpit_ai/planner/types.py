@@ -55,7 +55,6 @@ class Context:
     # opening hours at the recorded moment. 0 = now.
     stamp_ns: int = 0
     fatigue_level: int = 0
-    shared_text: str = ""
     road_objects: list[str] = field(default_factory=list)
     cabin_objects: list[str] = field(default_factory=list)
     # why the words may be misheard ("audio gap", "low confidence", "hallucination-like");
@@ -136,6 +135,8 @@ class Turn:
     route_ms: float = 0.0
     first_token_ms: float | None = None
     first_sentence_ms: float | None = None
+    # the text is already in the brand's language (a shared text read out, a summary)
+    localised: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -60,7 +60,7 @@ class ProfileMemory:
         None when the file cannot be read (said in the log, the turn goes on without)."""
         try:
             return self.store.get(self.driver)
-        except ProfileError as exc:
+        except (ProfileError, ProfileInputError) as exc:
             log.warning("profile: %s", exc)
             return None
 
