@@ -1,4 +1,4 @@
-"""CPU time per node of a running stack, read from /proc (Linux): who took the 2 cores.
+"""CPU time, memory and pids per node of a running stack, read from /proc (Linux).
 
 A node is named by its ``__node:=NAME`` remap (how the launcher starts every node), else by
 its executable. Times are cumulative user + system seconds of each process and its threads.
@@ -35,8 +35,8 @@ def _name(pid: int) -> str:
     return Path(exe).name or f"pid {pid}"
 
 
-def node_cpu_seconds(root_pid: int) -> dict[str, float]:
-    """CPU seconds of every process under ``root_pid`` (itself included), by node name."""
+def _tree(root_pid: int) -> dict[int, float]:
+    """CPU seconds of every process under ``root_pid`` (itself included), by pid."""
     parents: dict[int, int] = {}
     cpu: dict[int, float] = {}
     for entry in Path("/proc").iterdir():
@@ -45,14 +45,45 @@ def node_cpu_seconds(root_pid: int) -> dict[str, float]:
         st = _stat(int(entry.name))
         if st is not None:
             parents[int(entry.name)], cpu[int(entry.name)] = st
-    out: dict[str, float] = {}
+    out: dict[int, float] = {}
     for pid in cpu:
         p, hops = pid, 0
         while p not in (0, 1, root_pid) and p in parents and hops < 64:
             p, hops = parents[p], hops + 1
         if p == root_pid:
-            name = _name(pid)
-            out[name] = out.get(name, 0.0) + cpu[pid]
+            out[pid] = cpu[pid]
+    return out
+
+
+def node_cpu_seconds(root_pid: int) -> dict[str, float]:
+    """CPU seconds of every process under ``root_pid`` (itself included), by node name."""
+    out: dict[str, float] = {}
+    for pid, seconds in _tree(root_pid).items():
+        name = _name(pid)
+        out[name] = out.get(name, 0.0) + seconds
+    return out
+
+
+def node_processes(root_pid: int) -> dict[str, list[int]]:
+    """Pids of every process under ``root_pid`` (itself excluded), by node name."""
+    out: dict[str, list[int]] = {}
+    for pid in sorted(_tree(root_pid)):
+        if pid != root_pid:
+            out.setdefault(_name(pid), []).append(pid)
+    return out
+
+
+def node_rss_bytes(root_pid: int) -> dict[str, int]:
+    """Resident memory (RSS) of every node under ``root_pid``, summed over its processes."""
+    page = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+    out: dict[str, int] = {}
+    for name, pids in node_processes(root_pid).items():
+        for pid in pids:
+            try:
+                resident = int(Path(f"/proc/{pid}/statm").read_text().split()[1])
+            except (OSError, IndexError, ValueError):
+                continue  # gone meanwhile
+            out[name] = out.get(name, 0) + resident * page
     return out
 
 

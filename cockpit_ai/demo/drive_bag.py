@@ -251,3 +251,26 @@ def make_drive_bag(data: Path, *, log: Callable[[str], None] = print,
     (out / "expected.json").write_text(json.dumps(expected, indent=1))
     log(f"demo bag: ready in {out}")
     return out
+
+
+def cut_bag(src: Path, dst: Path, start_s: float, end_s: float) -> Path:
+    """A copy of the drive's bag with only its messages from ``start_s`` to ``end_s`` of
+    drive time (a shorter run: the stamps stay those of the whole drive)."""
+    from cockpit_ai.bag.core import BagWriter, bag_info, read_messages
+    from cockpit_ai.demo.faults import DemoInputError
+
+    if not 0.0 <= start_s < end_s:
+        raise DemoInputError(f"drive window {start_s:g}..{end_s:g} s: need 0 <= from < to")
+    if dst.exists():
+        shutil.rmtree(dst)
+    t0 = _t_ns(0.0)
+    writer = BagWriter(dst)
+    try:
+        for topic in bag_info(src).topics:
+            writer.add_topic(topic.name, topic.msgtype)
+        for m in read_messages(src):
+            if start_s <= (m.timestamp_ns - t0) / 1e9 <= end_s:
+                writer.write(m.topic, m.data, m.timestamp_ns)
+    finally:
+        writer.close()
+    return dst

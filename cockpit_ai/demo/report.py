@@ -33,6 +33,16 @@ table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px}</sty
 <td>{{ t.latency_ms.speech_end_to_response|ms }}</td></tr>
 {% endfor %}
 </table>
+{% if faults %}
+<h2>Faults injected</h2><table><tr><th>t (s)</th><th>node killed (SIGKILL)</th>
+<th>back after (s)</th><th>questions after it</th><th>answered</th></tr>
+{% for f in faults %}
+<tr><td>{{ "%.1f"|format(f.t) if f.t is not none else "–" }}</td><td>{{ f.node }}</td>\
+<td>{{ "%.1f"|format(f.restarted_after_s) if f.restarted_after_s is not none \
+else "not back" }}</td><td>{{ f.asked_after }}</td><td>{{ f.answered_after }}</td></tr>
+{% endfor %}
+</table>
+{% endif %}
 <h2>Vehicle commands</h2><ul>
 {% for c in commands %}
 <li>{{ "%.1f"|format(c.t) }} s: {{ c.function }} {{ c.action }} {{ c.value }} {{ c.unit }}</li>
@@ -184,6 +194,16 @@ def latency_table(summary: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
+def fault_rows(summary: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each injected fault with how many questions came after it and how many got answers."""
+    rows = []
+    for f in summary.get("faults") or []:
+        after = [t for t in summary["turns"] if f["t"] is not None and t["t"] > f["t"]]
+        rows.append({**f, "asked_after": len(after),
+                     "answered_after": sum(1 for t in after if t["answer"])})
+    return rows
+
+
 def write_report(out: Path, summary: dict[str, Any], expected: dict[str, Any]) -> Path:
     """Write route.png, fatigue.png and index.html into ``out``; returns the page."""
     route = route_map(out, summary, expected)
@@ -198,5 +218,6 @@ def write_report(out: Path, summary: dict[str, Any], expected: dict[str, Any]) -
         turns=summary["turns"], commands=summary["commands"], levels=LEVELS,
         alerts=summary["fatigue_alerts"], fatigue_png=fat.name, route_png=route.name,
         rows=rows, audio=a, cpu=cpu, proactive=summary.get("proactive", []),
+        faults=fault_rows(summary),
         home=summary.get("home") or {"requests": [], "status": [], "mqtt": []}))  # fmt: skip
     return page

@@ -6,6 +6,12 @@
 3. a recorder writing every output topic to MCAP, and a monitor printing the dialogue,
    fatigue alerts and vehicle commands as they happen;
 4. the bag played at its recorded timing; then a report (``report.py``) and ``summary.json``.
+
+Faults (``kills``, ``faults.py``): nodes killed with SIGKILL at moments of the drive come
+back through the launch file's respawn; ``summary.json`` ``faults`` says when each died and
+how long until it was back. ``window`` plays only a stretch of the drive (a shorter run).
+``second_host`` runs part of the stack on another computer (``--two-hosts``: two network
+namespaces, ``netns.py``); ``summary.json`` ``network`` then counts what crossed the link.
 """
 
 from __future__ import annotations
@@ -14,13 +20,15 @@ import json
 import os
 import subprocess
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from cockpit_ai.demo import scenario as sc
-from cockpit_ai.demo.cpu import cpu_share, node_cpu_seconds
+from cockpit_ai.demo.cpu import cpu_share, node_cpu_seconds, node_rss_bytes
+from cockpit_ai.demo.faults import DemoInputError, FaultInjector, Kill
 from cockpit_ai.errors import CockpitError
 from cockpit_ai.launcher.supervisor import stop_process_group
 from cockpit_ai.paths import cockpit_command
@@ -29,12 +37,37 @@ OUTPUT_TOPICS = ("transcript", "voice_features", "response", "vehicle_command",
                  "landmarks", "landmarks/nearby", "fatigue_state",
                  "road/detections", "cabin/detections", "tts/audio", "speech_active")
 #: (topic, what must subscribe to it) — the stack is ready when every one has a subscriber.
+#: After the drive, how long to wait at most for a killed node to come back.
+FAULT_WAIT_S = 120.0
 READY_WHEN = (("audio", "speech"), ("transcript", "planner"), ("cabin/image_raw", "fatigue"),
               ("road/image_raw", "vision"), ("fix", "landmark"), ("response", "tts"))
 
 
 class DemoError(CockpitError, RuntimeError):
     """The demo cannot run (missing assets, a node that does not come up)."""
+
+
+#: The two-host demo (issue 15): the dialogue on one computer (speech, planner, TTS, and
+#: trips and home beside them), the camera models and the map on the other; the frames
+#: cross JPEG-compressed.
+HOST_A_ARGS = ("vision:=false", "fatigue:=false", "landmark:=false", "compress_images:=true")
+HOST_B_ARGS = ("speech:=false", "tts:=false", "planner:=false", "trips:=false", "home:=false",
+               "decompress_images:=true")
+
+
+@dataclass
+class SecondHost:
+    """Part of the stack on another computer: ``prefix`` runs a program there (``ip netns
+    exec ...``, ``ssh ...``), with ``env`` (its DDS settings) and ``launch_args`` for its
+    launch; ``local_launch_args`` are this computer's. ``capture_iface``: count every packet
+    on this link; ``interfaces()``: both computers' interface counters."""
+
+    prefix: list[str]
+    env: dict[str, str]
+    launch_args: list[str] = field(default_factory=lambda: list(HOST_B_ARGS))
+    local_launch_args: list[str] = field(default_factory=lambda: list(HOST_A_ARGS))
+    capture_iface: str = ""
+    interfaces: Callable[[], dict[str, Any]] | None = None
 
 
 @dataclass
@@ -49,8 +82,19 @@ class DemoResult:
 
 def run_demo(*, out: Path | None = None, rate: float = 1.0, report: bool = True,
              ready_timeout_s: float = 300.0, settle_s: float = 25.0,
-             launch_args: list[str] | None = None, echo: bool = True) -> DemoResult:
-    """Run the demo drive end to end and return the summary."""
+             launch_args: list[str] | None = None, echo: bool = True,
+             kills: list[Kill] | None = None,
+             window: tuple[float, float] | None = None,
+             second_host: SecondHost | None = None, loops: int = 1,
+             on_loop: Callable[[int, dict[str, Any]], None] | None = None) -> DemoResult:
+    """Run the demo drive end to end and return the summary.
+
+    ``kills``: nodes to SIGKILL at drive times (respawn brings them back); ``window``:
+    (from, to) seconds of the drive to play instead of all of it; ``second_host``: run part
+    of the stack on another computer; ``loops``: play the drive that many times through the
+    same stack (the soak bench), ``on_loop(i, data)`` after each with that loop's summary,
+    audio counts, CPU and resident memory per node (the summary returned is the last
+    loop's)."""
     from cockpit_ai.demo.drive_bag import make_drive_bag
     from cockpit_ai.demo.monitor import Monitor
     from cockpit_ai.paths import data_dir
@@ -69,6 +113,18 @@ def run_demo(*, out: Path | None = None, rate: float = 1.0, report: bool = True,
     out.mkdir(parents=True, exist_ok=True)
     ns = sc.NAMESPACE
     say(f"output folder: {out}")
+    play_bag = bag_dir / "bag"
+    first, last = window or (0.0, float(expected["duration_s"]))
+    last = min(last, float(expected["duration_s"]))
+    for kill in kills or []:
+        if not first <= kill.t < last:
+            raise DemoInputError(f"--kill {kill.node}@{kill.t:g}: the drive played runs from "
+                                 f"{first:g} to {last:.0f} s")
+    if window is not None:
+        from cockpit_ai.demo.drive_bag import cut_bag
+
+        play_bag = cut_bag(play_bag, out / "drive-window", *window)
+        say(f"playing the drive from {window[0]:g} s to {window[1]:g} s only")
 
     from cockpit_ai.ros.shm import clean_stale_fastdds_files
 
@@ -79,21 +135,39 @@ def run_demo(*, out: Path | None = None, rate: float = 1.0, report: bool = True,
     home = DemoHome(out, log=say)
     launch_args = (list(launch_args or []) + home.launch_args()
                    + demo_trips(out, expected, log=say))
+    base_launch = ["launch", "cockpit_ai", "cockpit.launch.xml", "live_sensors:=false",
+                   f"namespace:={ns.strip('/')}"]
+    if second_host is not None:
+        launch_args += second_host.local_launch_args
     launch_log = (out / "launch.log").open("wb")
     # the launcher must not clean while this process's monitor is creating its own files
     env = dict(os.environ, COCKPIT_NO_SHM_CLEAN="1")
     launcher = subprocess.Popen(
-        cockpit_command() + ["launch", "cockpit_ai", "cockpit.launch.xml", "live_sensors:=false",
-                      f"namespace:={ns.strip('/')}"] + launch_args,
+        cockpit_command() + base_launch + launch_args,
         stdout=launch_log, stderr=subprocess.STDOUT, start_new_session=True, env=env)
     procs.append(launcher)
+    launchers = [launcher]
+    if second_host is not None:
+        say("starting the other computer's part: " + " ".join(second_host.launch_args))
+        remote = subprocess.Popen(
+            second_host.prefix + cockpit_command() + base_launch + second_host.launch_args,
+            stdout=(out / "launch-b.log").open("wb"), stderr=subprocess.STDOUT,
+            start_new_session=True, env=dict(os.environ, **second_host.env))
+        procs.append(remote)
+        launchers.append(remote)
+    capture: Any = None
     probe = Probe("demo_monitor")
     started = time.monotonic()
+    injector: FaultInjector | None = None
     try:
         monitor = Monitor(probe, ns, echo=echo)
         say("starting the stack (speech, vision x2, landmark, fatigue, planner, tts); "
             "loading models…")
         waiting = dict(READY_WHEN)
+        if second_host is not None and "decompress_images:=true" in second_host.launch_args:
+            # vision and fatigue read the decoded frames (the compressors read the raw ones)
+            waiting = {(t + "/decompressed" if t.endswith("image_raw") else t): who
+                       for t, who in READY_WHEN}
         last_note = 0.0
         me = probe.node.get_name()
 
@@ -106,9 +180,11 @@ def run_demo(*, out: Path | None = None, rate: float = 1.0, report: bool = True,
             for topic in list(waiting):
                 if others_subscribed(topic):
                     say(f"  {waiting.pop(topic)} ready ({time.monotonic() - started:.1f} s)")
-            if launcher.poll() is not None:
-                raise DemoError(f"the launcher exited ({launcher.returncode}); see "
-                                f"{out / 'launch.log'}")
+            for proc in launchers:
+                if proc.poll() is not None:
+                    raise DemoError(f"a launcher exited ({proc.returncode}); see "
+                                    f"{out / 'launch.log'}"
+                                    + (f" and {out / 'launch-b.log'}" if second_host else ""))
             if time.monotonic() - started > ready_timeout_s:
                 raise DemoError(f"not ready after {ready_timeout_s:.0f} s: "
                                 f"{', '.join(waiting.values())}; see {out / 'launch.log'}")
@@ -117,6 +193,9 @@ def run_demo(*, out: Path | None = None, rate: float = 1.0, report: bool = True,
                 if waiting:
                     say(f"  waiting for {', '.join(waiting.values())}…")
             time.sleep(0.1)
+        if kills:
+            injector = _injector(kills, launcher.pid, ns, monitor, probe, rate, say)
+            injector.check_nodes()
         recorder = subprocess.Popen(
             cockpit_command() + ["bag", "record", str(out / "outputs"), "--topics"]
             + [f"{ns}/{t}" for t in OUTPUT_TOPICS],
@@ -124,37 +203,53 @@ def run_demo(*, out: Path | None = None, rate: float = 1.0, report: bool = True,
             start_new_session=True)
         procs.append(recorder)
         time.sleep(1.0)  # the recorder finds the topics (discovery period 0.2 s)
-        say(f"playing the drive ({expected['duration_s']:.0f} s of recording at rate {rate})")
-        play_start = time.time()  # refined from the first fix the monitor receives
-        cpu_before, cpu_t0 = node_cpu_seconds(launcher.pid), time.monotonic()
-        player = subprocess.Popen(
-            # waits for the DDS match of every topic first: audio published before the
-            # speech node's reader is matched would be lost (76 chunks, 1.5 s, in one run)
-            cockpit_command() + ["bag", "play", str(bag_dir / "bag"), "--rate", str(rate),
-                                 "--wait-for-subscribers", "30",
-                                 "--stats-json", str(out / "play.json")],
-            stdout=(out / "play.log").open("wb"), stderr=subprocess.STDOUT,
-            start_new_session=True)
-        procs.append(player)
-        player.wait()
-        cpu = cpu_share(cpu_before, node_cpu_seconds(launcher.pid), time.monotonic() - cpu_t0)
-        say(f"drive finished; waiting up to {settle_s:.0f} s for the last answers")
-        deadline = time.monotonic() + settle_s
-        while time.monotonic() < deadline:
-            ev = monitor.snapshot()
-            asked = {e["data"]["id"] for e in ev if e["kind"] == "transcript"}
-            answered = {e["data"]["request_id"] for e in ev if e["kind"] == "response"}
-            if asked and asked <= answered and time.monotonic() > deadline - settle_s + 3:
-                break
-            time.sleep(0.2)
-        time.sleep(1.5)  # one more /diagnostics period: the speech node's final counters
-        events = monitor.snapshot()
-        fatigue = list(monitor.fatigue)
-        audio = audio_summary(out / "play.json", monitor.node_health("speech"), f"{ns}/audio")
-        if monitor.clock_origin is not None:  # when the player really published t = 0
-            wall, t_bag = monitor.clock_origin
-            play_start = wall - t_bag / rate
+        drive_s = (window[1] - window[0]) if window else expected["duration_s"]
+        if second_host is not None and second_host.capture_iface:
+            from cockpit_ai.demo.netns import LinkCapture
+
+            capture = LinkCapture(second_host.capture_iface).start()
+        speech_before: dict[str, Any] | None = None
+        for loop in range(loops):
+            say(f"playing the drive ({drive_s:.0f} s of recording at rate {rate})"
+                + (f", loop {loop + 1} of {loops}" if loops > 1 else ""))
+            monitor.clock_origin = None  # set again by this loop's first fix
+            loop_wall, first_event = time.time(), len(monitor.snapshot())
+            play_json = out / ("play.json" if loops == 1 else f"play-{loop + 1}.json")
+            cpu_before, cpu_t0 = _cpu(launchers), time.monotonic()
+            player = subprocess.Popen(
+                # waits for the DDS match of every topic first: audio published before the
+                # speech node's reader is matched would be lost (76 chunks, 1.5 s, in a run)
+                cockpit_command() + ["bag", "play", str(play_bag), "--rate", str(rate),
+                                     "--wait-for-subscribers", "30",
+                                     "--stats-json", str(play_json)],
+                stdout=(out / "play.log").open("ab"), stderr=subprocess.STDOUT,
+                start_new_session=True)
+            procs.append(player)
+            if injector is not None and loop == 0:
+                injector.start()
+            player.wait()
+            cpu = cpu_share(cpu_before, _cpu(launchers), time.monotonic() - cpu_t0)
+            say(f"drive finished; waiting up to {settle_s:.0f} s for the last answers")
+            _settle(monitor, injector, settle_s, first_event)
+            time.sleep(1.5)  # one more /diagnostics period: the speech node's final counters
+            events = monitor.snapshot()[first_event:]
+            fatigue = list(monitor.fatigue)
+            speech = monitor.node_health("speech")
+            audio = audio_summary(play_json, _since(speech, speech_before), f"{ns}/audio")
+            speech_before = speech
+            play_start = loop_wall
+            if monitor.clock_origin is not None:  # when the player really published t = 0
+                wall, t_bag = monitor.clock_origin
+                play_start = wall - t_bag / rate
+            if on_loop is not None:
+                on_loop(loop, {
+                    "summary": summarize(events, [], expected, play_start=play_start,
+                                         rate=rate),
+                    "audio": audio, "cpu_percent": cpu,
+                    "rss_bytes": _rss(launchers), "wall": time.time()})
     finally:
+        faults = injector.stop() if injector is not None else []
+        network = capture.stop() if capture is not None else None
         probe.close()
         for proc in reversed(procs):
             stop_process_group(proc, timeout=30.0)  # > the launcher's 2 x GRACE_S
@@ -164,6 +259,13 @@ def run_demo(*, out: Path | None = None, rate: float = 1.0, report: bool = True,
     summary["home"] = home_summary(events, mqtt)
     summary["audio"] = audio
     summary["cpu_percent"] = cpu
+    summary["faults"] = [f.summary() for f in faults]
+    if second_host is not None:
+        summary["network"] = {
+            "link": network,
+            "interfaces": second_host.interfaces() if second_host.interfaces else None,
+            "hosts": {"a": list(second_host.local_launch_args),
+                      "b": list(second_host.launch_args)}}
     if report:
         from cockpit_ai.demo.report import write_report
 
@@ -172,6 +274,72 @@ def run_demo(*, out: Path | None = None, rate: float = 1.0, report: bool = True,
     (out / "summary.json").write_text(json.dumps(summary, indent=1))
     say(f"outputs recorded in {out / 'outputs'} (MCAP)")
     return DemoResult(out, summary, 0)
+
+
+def _settle(monitor: Any, injector: FaultInjector | None, settle_s: float,
+            first_event: int) -> None:
+    """After a drive: wait until every question heard is answered (at least 3 s, at most
+    ``settle_s``), and for a killed node still loading up to ``FAULT_WAIT_S``."""
+    ended = time.monotonic()
+    deadline = ended + settle_s
+    while True:
+        ev = monitor.snapshot()[first_event:]
+        asked = {e["data"]["id"] for e in ev if e["kind"] == "transcript"}
+        answered = {e["data"]["request_id"] for e in ev if e["kind"] == "response"}
+        restarting = injector is not None and injector.pending()
+        now = time.monotonic()
+        if asked and asked <= answered and now > ended + 3 and not restarting:
+            return
+        if now > deadline and not (restarting and now < ended + FAULT_WAIT_S):
+            return
+        time.sleep(0.2)
+
+
+def _since(now: dict[str, Any] | None, before: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A node's /diagnostics counters since an earlier reading (one loop of a soak)."""
+    if now is None or before is None:
+        return now
+    values = dict(now.get("values", {}))
+    for key in ("chunks", "dropped_frames"):
+        if key in values and key in before.get("values", {}):
+            values[key] = str(float(values[key]) - float(before["values"][key]))
+    return {**now, "values": values}
+
+
+def _rss(launchers: list[subprocess.Popen[bytes]]) -> dict[str, int]:
+    """Resident memory per node under every launcher."""
+    total: dict[str, int] = {}
+    for proc in launchers:
+        for name, size in node_rss_bytes(proc.pid).items():
+            total[name] = total.get(name, 0) + size
+    return total
+
+
+def _cpu(launchers: list[subprocess.Popen[bytes]]) -> dict[str, float]:
+    """CPU seconds per node under every launcher (both computers of a two-host run)."""
+    total: dict[str, float] = {}
+    for proc in launchers:
+        for name, seconds in node_cpu_seconds(proc.pid).items():
+            total[name] = total.get(name, 0.0) + seconds
+    return total
+
+
+def _injector(kills: list[Kill], launcher_pid: int, ns: str, monitor: Any, probe: Any,
+              rate: float, say: Any) -> FaultInjector:
+    """The kills of this drive, timed by the drive's clock (the monitor's first fix)."""
+
+    def drive_time() -> float | None:
+        origin = monitor.clock_origin
+        if origin is None:
+            return None
+        wall, t_bag = origin
+        return float(t_bag + (time.time() - wall) * rate)
+
+    def endpoints(topic: str) -> list[tuple[str, bytes]]:
+        return [(i.node_name, bytes(i.endpoint_gid))
+                for i in probe.node.get_subscriptions_info_by_topic(topic)]
+
+    return FaultInjector(list(kills), launcher_pid, ns, drive_time, endpoints, log=say)
 
 
 def demo_trips(out: Path, expected: dict[str, Any], *, log: Any = print) -> list[str]:
