@@ -6,6 +6,13 @@ cache), time to first token, tokens/s and the total. Variants run interleaved (A
 round) because the machine is shared; compare the ratios, not the absolute figures.
 
     python bench/llm_speed_bench.py [--rounds 2] [--model PATH]
+    python bench/llm_speed_bench.py --first-sentence [--rounds 2]
+
+``--first-sentence``: free questions through a warm planner (``Planner.handle``, as `ask`
+answers them: plain chat reply, streamed) with the 1.5B model and with Qwen2.5-Coder-0.5B,
+interleaved: time to the first whole sentence (wall, and the process's CPU seconds over
+its llama.cpp threads, which is what an otherwise idle 2-core machine would wait), the
+model's first token, the whole reply, and the replies themselves to judge their quality.
 """
 
 from __future__ import annotations
@@ -69,11 +76,63 @@ def run(edge: EdgeBackend, messages: list[dict[str, Any]], *, grammar: bool, raw
             "tok_s": max(n_eval - 1, 0) / gen_s, "tokens": n_eval}
 
 
+FREE_QUESTIONS = ["what's the capital of australia", "tell me a story about a brave little car",
+                  "why is the sky blue", "who was napoleon", "tell me a joke",
+                  "how do electric cars work", "how does a rainbow form",
+                  "what should I cook tonight"]
+
+
+def first_sentence(rounds: int) -> None:
+    """Time to the first sentence of a chat answer in a warm planner, 1.5B vs 0.5B."""
+    from cockpit_ai.planner.assets import install_qwen_small
+    from cockpit_ai.planner.planner import Context, build_planner
+
+    install_qwen_small(data_dir())  # not installed by setup: only this bench uses it
+    planners = {key: build_planner({"model": key, "learned_router": False})
+                for key in ("qwen2.5-coder-1.5b", "qwen2.5-coder-0.5b")}
+    rows: dict[str, list[tuple[float, float, float, float]]] = defaultdict(list)
+    for r in range(rounds):
+        for q in FREE_QUESTIONS:
+            order = list(planners.items())
+            for key, planner in (order if r % 2 == 0 else order[::-1]):
+                threads = int(planner.config["n_threads"])
+                cpu0 = time.process_time()
+                at_first: list[float] = []
+
+                def partial(_text: str, cpu0: float = cpu0, at_first: list[float] = at_first
+                            ) -> None:
+                    if not at_first:
+                        at_first.append(time.process_time() - cpu0)
+
+                turn = planner.handle(q, Context(session_id=f"fs-{r}-{key}",
+                                                 on_partial=partial))
+                cpu = (at_first[0] if at_first else time.process_time() - cpu0) / threads
+                rows[key].append((turn.first_sentence_ms or 0.0, cpu * 1000,
+                                  turn.first_token_ms or 0.0, turn.latency_ms))
+                if r == 0:
+                    print(f"{key[-4:]} first sentence {turn.first_sentence_ms:6.0f} ms "
+                          f"(CPU/thread {cpu * 1000:5.0f} ms) | {q} -> {turn.text!r}",
+                          flush=True)
+    print(f"\n{'model':22} {'first sentence p50/p95 ms':>26} {'CPU/thread p50/p95 ms':>22} "
+          f"{'first token p50':>16} {'whole p50':>10}")
+    for key, v in rows.items():
+        def q(i: int, p: float, v: list[tuple[float, float, float, float]] = v) -> float:
+            vals = sorted(x[i] for x in v)
+            return vals[min(len(vals) - 1, max(0, int(round(p * len(vals))) - 1))]
+        print(f"{key:22} {q(0, .5):12.0f} / {q(0, .95):6.0f}       {q(1, .5):8.0f} / "
+              f"{q(1, .95):6.0f}   {q(2, .5):12.0f}   {q(3, .5):9.0f}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--model", type=Path, default=None)
+    ap.add_argument("--first-sentence", action="store_true",
+                    help="only the chat first-sentence comparison (1.5B vs 0.5B)")
     args = ap.parse_args()
+    if args.first_sentence:
+        first_sentence(args.rounds)
+        return
     path = args.model or model_path(data_dir(), "qwen2.5-coder-1.5b")
     system, chat_system = system_prompt(), chat_system_prompt()
     session = Session("bench")

@@ -41,6 +41,7 @@ from cockpit_ai.planner.tools import TOOL_SCHEMA
 UTTERANCES = ROOT / "test" / "planner" / "utterances.yaml"
 EVAL_DIR = ROOT / "test" / "planner" / "eval"
 GOAL_TOOL, GOAL_ARGS, GOAL_GAP = 0.95, 0.90, 3.0  # issue 12: test part; dev - test, points
+SCORED_ONLY = ("test", "holdout")  # parts never read to write rules, examples or router data
 PROFILES = {"qwen": "qwen2.5-coder-1.5b", "smol": "smollm2-135m"}
 
 
@@ -112,11 +113,12 @@ def ms(x: float) -> str:
 
 
 def eval_set_rows(parts: list[str], *, fast_only: bool, limit: int,
-                  show_test_misses: bool) -> list[str]:
+                  show_test_misses: bool, learned_router: bool = True) -> list[str]:
     """Each part through a real planner (build_planner: the configured model behind the fast
     path, or the router alone with ``fast_only``): accuracy, routed share, latency, gap."""
-    files = {"seed": UTTERANCES, "dev": EVAL_DIR / "dev.yaml", "test": EVAL_DIR / "test.yaml"}
-    planner = build_planner({"fast_only": fast_only})
+    files = {"seed": UTTERANCES, "dev": EVAL_DIR / "dev.yaml", "test": EVAL_DIR / "test.yaml",
+             "holdout": EVAL_DIR / "holdout.yaml"}
+    planner = build_planner({"fast_only": fast_only, "learned_router": learned_router})
     planner.handle("set the temperature to 21 degrees", Context(session_id="warm"))  # untimed
     scores: dict[str, PlannerScore] = {}
     for part in parts:
@@ -135,15 +137,17 @@ def eval_set_rows(parts: list[str], *, fast_only: bool, limit: int,
                     f"{pct(r['args_right'])} | {pct(r['routed'])} | {pct(r['routed_right'])} | "
                     f"{ms(r['routed_p50_ms'])} / {ms(r['routed_p95_ms'])} | "
                     f"{ms(r['llm_p50_ms'])} / {ms(r['llm_p95_ms'])} |")
-    if "dev" in scores and "test" in scores:
-        dev, test = scores["dev"].row(), scores["test"].row()
+    for held in SCORED_ONLY:
+        if "dev" not in scores or held not in scores:
+            continue
+        dev, test = scores["dev"].row(), scores[held].row()
         gap_t = 100 * (dev["tool_right"] - test["tool_right"])
         gap_a = 100 * (dev["args_right"] - test["args_right"])
         ok = (test["tool_right"] >= GOAL_TOOL and test["args_right"] >= GOAL_ARGS
               and gap_t <= GOAL_GAP and gap_a <= GOAL_GAP)
         rows.append("")
-        rows.append(f"dev - test gap: tool {gap_t:+.1f} points, key args {gap_a:+.1f} points "
-                    f"(goal: test tool >= {pct(GOAL_TOOL)}, args >= {pct(GOAL_ARGS)}, gap <= "
+        rows.append(f"dev - {held} gap: tool {gap_t:+.1f} points, key args {gap_a:+.1f} points "
+                    f"(goal: {held} tool >= {pct(GOAL_TOOL)}, args >= {pct(GOAL_ARGS)}, gap <= "
                     f"{GOAL_GAP:.0f} points: {'met' if ok else 'not met'})")
     tools = sorted({t for ps in scores.values() for t in ps.per_tool})
     rows += ["", "| tool | " + " | ".join(f"{p} n / tool / args" for p in scores) + " |",
@@ -155,8 +159,9 @@ def eval_set_rows(parts: list[str], *, fast_only: bool, limit: int,
             cells.append(f"{n} / {pct(t / n)} / {pct(a / n)}" if n else "-")
         rows.append(f"| {tool} | " + " | ".join(cells) + " |")
     for part, ps in scores.items():
-        if part == "test" and not show_test_misses:
-            print(f"  test misses: {len(ps.misses)} (not shown: the test part is only scored)")
+        if part in SCORED_ONLY and not show_test_misses:
+            print(f"  {part} misses: {len(ps.misses)} (not shown: the {part} part is only "
+                  "scored)")
             continue
         for miss in ps.misses:
             print(f"  miss ({part}): {miss}", flush=True)
@@ -218,12 +223,17 @@ def main() -> int:
     ap.add_argument("--subset", action="store_true", help="only the ~10 subset utterances")
     ap.add_argument("--repeats", type=int, default=2, help="overhead repeats (3 prompts each)")
     ap.add_argument("--skip", default="", help="comma list of: eval, accuracy, overhead")
-    ap.add_argument("--part", default="both", choices=["dev", "test", "both", "all"],
-                    help="evaluation set part(s); all = both + the seed utterance set")
+    ap.add_argument("--part", default="both",
+                    choices=["dev", "test", "holdout", "both", "all"],
+                    help="evaluation set part(s); both = dev + test + holdout; all = both + "
+                         "the seed utterance set")
     ap.add_argument("--fast-only", action="store_true",
                     help="router only, no model (quick): also skips the overhead table")
     ap.add_argument("--limit", type=int, default=0,
                     help="at most N requests per part, spread over the part (0: all)")
+    ap.add_argument("--no-learned-router", action="store_true",
+                    help="the model chooses among all tools (the planner before issue 12's "
+                         "learned router), for comparison")
     ap.add_argument("--show-test-misses", action="store_true",
                     help="print the test part's misses too (to audit the set, not to tune)")
     args = ap.parse_args()
@@ -234,14 +244,17 @@ def main() -> int:
     if args.fast_only:
         skip.add("overhead")
     if "eval" not in skip:
-        parts = {"dev": ["dev"], "test": ["test"], "both": ["dev", "test"],
-                 "all": ["seed", "dev", "test"]}[args.part]
+        parts = {"dev": ["dev"], "test": ["test"], "holdout": ["holdout"],
+                 "both": ["dev", "test", "holdout"],
+                 "all": ["seed", "dev", "test", "holdout"]}[args.part]
         if args.fast_only and args.part == "both":
             parts = ["seed", *parts]  # cheap without the model
-        model = "router only" if args.fast_only else "fast path + configured model"
+        model = ("router only" if args.fast_only else "fast path + configured model" + (
+            "" if args.no_learned_router else " + learned router"))
         print(f"\n## Evaluation set ({model}; through Planner.handle)\n", flush=True)
         print("\n".join(eval_set_rows(parts, fast_only=args.fast_only, limit=args.limit,
-                                      show_test_misses=args.show_test_misses)), flush=True)
+                                      show_test_misses=args.show_test_misses,
+                                      learned_router=not args.no_learned_router)), flush=True)
     if "accuracy" not in skip:
         models = [] if args.fast_only else [m for m in args.models.split(",") if m]
         acc, cmd = accuracy_rows(items, models)

