@@ -32,10 +32,11 @@ pip_progress() {
   fi
 }
 
-# 1. Debian packages: espeak-ng (voice out, test speech), sox (test audio), PortAudio
+# 1. Debian packages: espeak-ng (voice out, test speech), sox (test audio), libspeexdsp1
+#    (echo cancellation of the co-pilot's voice), PortAudio
 #    (sounddevice), the compilers and CMake for rosidl and llama.cpp, Mosquitto (the MQTT
 #    broker the home tests start on 127.0.0.1; installed, never started as a daemon).
-DEBS=(espeak-ng sox libportaudio2 cmake g++ make mosquitto)
+DEBS=(espeak-ng sox libportaudio2 libspeexdsp1 cmake g++ make mosquitto)
 missing=()
 for p in "${DEBS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -36,6 +36,10 @@ COCKPIT_VOCABULARY = (
     "heating, seat, window, sunroof, battery; music, volume, jazz, track, song; call, message."
 )
 
+# Longest initial prompt: Whisper reads at most 223 tokens of it (~4 characters a token).
+PROMPT_CHARS = 700
+MAX_HOTWORDS = 48
+
 # Texts Whisper produces from noise or silence; an utterance that is only this is dropped.
 HALLUCINATIONS = frozenset(
     {
@@ -162,7 +166,7 @@ class FasterWhisperBackend:
         """Replace the run-time hotwords, e.g. names of the POIs around the car."""
         cleaned = [" ".join(str(w).split()) for w in words if str(w).strip()]
         with self._lock:
-            self._hotwords = cleaned[:40]
+            self._hotwords = cleaned[:MAX_HOTWORDS]
             self._prompt = self._build_prompt()
 
     def set_wake_words(self, words: list[str]) -> None:
@@ -183,10 +187,15 @@ class FasterWhisperBackend:
         if self._wake_words:
             parts.append(", ".join(w[:1].upper() + w[1:] for w in self._wake_words) + ".")
         parts.append(self.config.vocabulary)
-        if self._hotwords:
-            parts.append("Places: " + ", ".join(self._hotwords) + ".")
+        head = " ".join(parts)[:PROMPT_CHARS]
         # Whisper's prompt window is 223 tokens; keep well inside it (~4 chars a token).
-        return " ".join(parts)[:700]
+        # Names come last (nearest the speech, the most weight) and only whole ones that fit.
+        names: list[str] = []
+        for word in self._hotwords:
+            if len(head) + len(" Places: .") + len(", ".join([*names, word])) > PROMPT_CHARS:
+                break
+            names.append(word)
+        return f"{head} Places: {', '.join(names)}." if names else head
 
     def transcribe(self, audio: np.ndarray, sample_rate: int) -> AsrResult:
         """Recognise one utterance (mono int16 at 16 kHz)."""

@@ -38,6 +38,7 @@ from cockpit_ai.speech.audio import (
     check_chunk,
     to_mono,
 )
+from cockpit_ai.speech.echo import EchoCanceller, ReferenceBuffer
 from cockpit_ai.speech.text import words_to_numbers
 from cockpit_ai.speech.vad import Utterance, VadConfig, VoiceActivityDetector
 from cockpit_ai.speech.voice_features import VoiceFeatures, compute_voice_features
@@ -90,6 +91,15 @@ class TranscriptChecks:
 
 
 @dataclass(frozen=True)
+class EchoConfig:
+    """Echo cancellation of the co-pilot's voice (echo.py); defaults = the schema's."""
+
+    enabled: bool = True
+    tail_ms: int = 200  # how late the echo may come after the reference (speaker, air, buffers)
+    gate_db: float = 12.0  # frames the filter reduced this much are the co-pilot's: muted
+
+
+@dataclass(frozen=True)
 class PipelineConfig:
     """Everything the speech core can be told; the node maps its parameters onto this."""
 
@@ -101,6 +111,7 @@ class PipelineConfig:
     # Lost chunks up to this long (whose time jump matches) are filled with silence inside
     # the utterance; a longer hole ends it.
     max_fill_s: float = 1.0
+    echo: EchoConfig = field(default_factory=EchoConfig)
 
 
 @dataclass(frozen=True)
@@ -143,6 +154,9 @@ class PipelineStats:
 
     chunks: int = 0
     bad_chunks: int = 0
+    reference_chunks: int = 0  # the co-pilot's played audio (echo reference)
+    echo_frames: int = 0  # 10 ms frames through the echo canceller
+    echo_muted: int = 0  # of those, muted as the co-pilot's own voice
     dropped_frames: int = 0  # gaps in the source's sequence numbers (lost chunks)
     filled_gaps: int = 0  # holes filled with silence (the utterance was kept whole)
     vad_gaps: int = 0
@@ -172,6 +186,12 @@ class SpeechPipeline:
         elif hasattr(backend, "set_wake_words"):
             backend.set_wake_words(list(self.config.wake.phrases))
         self.backend = backend
+        echo = self.config.echo
+        self.reference = ReferenceBuffer()
+        self._echo = (
+            EchoCanceller(tail_ms=echo.tail_ms, gate_db=echo.gate_db) if echo.enabled else None
+        )
+        self._ref_resampler: Resampler | None = None
         self.stats = PipelineStats()
         self._stats_lock = threading.Lock()
         self._resampler: Resampler | None = None
@@ -254,12 +274,55 @@ class SpeechPipeline:
         """Run the VAD on a 16 kHz mono frame; push-to-talk mode ignores audio while released."""
         if self.config.wake.mode == "push_to_talk" and not self._ptt_pressed:
             return []
+        if self._echo is not None:
+            frame = self._cancel_echo(frame)
+        if not len(frame.samples):
+            return []
         gaps_before = self.vad.gaps
         utts = self.vad.feed(frame)
         with self._stats_lock:
             self.stats.vad_gaps += self.vad.gaps - gaps_before
             self.stats.utterances += len(utts)
         return utts
+
+    def push_reference(
+        self,
+        samples: np.ndarray | list[int] | bytes,
+        *,
+        sample_rate: int,
+        channels: int = 1,
+        start_time: float,
+    ) -> None:
+        """What the speakers played (``tts/audio``) at ``start_time``: the echo reference.
+
+        Raises SpeechError for a bad block (counted like a bad microphone chunk)."""
+        try:
+            pcm = check_chunk(samples, sample_rate, channels, max_chunk_s=self.config.max_chunk_s)
+        except SpeechError as exc:
+            with self._stats_lock:
+                self.stats.bad_chunks += 1
+                self.stats.last_error = str(exc)
+            raise
+        mono = to_mono(pcm, int(channels))
+        if int(sample_rate) != TARGET_RATE:
+            if self._ref_resampler is None or self._ref_resampler.src_rate != int(sample_rate):
+                self._ref_resampler = Resampler(int(sample_rate), TARGET_RATE)
+            mono = self._ref_resampler.process(mono)
+        self.reference.write(mono, float(start_time))
+        with self._stats_lock:
+            self.stats.reference_chunks += 1
+
+    def _cancel_echo(self, frame: AudioFrame) -> AudioFrame:
+        """The co-pilot's voice taken out of the frame (reference of the same stream time)."""
+        assert self._echo is not None
+        ref = self.reference.read(frame.start_time, len(frame.samples))
+        before = (self._echo.frames_cancelled, self._echo.frames_muted)
+        y = self._echo.process(frame.samples, ref)
+        with self._stats_lock:
+            self.stats.echo_frames += self._echo.frames_cancelled - before[0]
+            self.stats.echo_muted += self._echo.frames_muted - before[1]
+        start = frame.start_time + (len(frame.samples) - len(y)) / frame.sample_rate
+        return AudioFrame(y, frame.sample_rate, start, frame.sequence)
 
     def set_push_to_talk(self, pressed: bool) -> list[Utterance]:
         """Push-to-talk button; releasing it ends the utterance in progress."""

@@ -33,7 +33,13 @@ from rcl_interfaces.msg import SetParametersResult
 from std_msgs.msg import Bool
 
 from cockpit_ai.brand import BrandError, wake_words_for
-from cockpit_ai.msg import AssistantResponse, AudioChunk, Transcript, VoiceFeatures
+from cockpit_ai.msg import (
+    AssistantResponse,
+    AudioChunk,
+    LandmarkArray,
+    Transcript,
+    VoiceFeatures,
+)
 from cockpit_ai.ros import qos
 from cockpit_ai.ros.diagnostics import OK, WARN, Health
 from cockpit_ai.ros.managed import ManagedNode
@@ -42,7 +48,9 @@ from cockpit_ai.ros.stamps import s_to_stamp, stamp_to_s
 from cockpit_ai.speech import SpeechError
 from cockpit_ai.speech.asr import COCKPIT_VOCABULARY, WhisperConfig
 from cockpit_ai.speech.chunks import chunk_samples
+from cockpit_ai.speech.context import ContextConfig, ContextVocabulary, names_in_text
 from cockpit_ai.speech.pipeline import (
+    EchoConfig,
     PipelineConfig,
     SpeechPipeline,
     SpeechResult,
@@ -60,6 +68,10 @@ AUDIO_QOS = {"audio": qos.AUDIO, "sensor": qos.SENSOR}
 #: How long ``deactivate`` waits for the recogniser to finish the utterances already heard
 #: (Whisper takes about a second per phrase here); what is left then is counted as dropped.
 DRAIN_TIMEOUT_S = 10.0
+# A forward jump in AudioChunk.sequence worth more audio than this is a new numbering (a
+# restarted or misbehaving source), not lost chunks: one chunk numbered 2**64 - 1 would
+# otherwise report 1.8e19 lost chunks and mark every later utterance as having a gap.
+MAX_SEQUENCE_GAP_S = 600.0
 
 Job = tuple[Utterance, str, bool]  # utterance, frame_id, heard while the co-pilot talked
 
@@ -99,7 +111,24 @@ def pipeline_config(p: dict[str, Any]) -> PipelineConfig:
             min_confidence=p["min_confidence"],
         ),
         max_chunk_s=p["max_chunk_s"],
+        echo=EchoConfig(
+            enabled=p["echo_cancellation"], tail_ms=p["echo_tail_ms"], gate_db=p["echo_gate_db"]
+        ),
     )
+
+
+def context_config(p: dict[str, Any]) -> ContextConfig:
+    """The context vocabulary's bounds from the node's parameters."""
+    return ContextConfig(
+        max_names=p["context_max_names"],
+        nearby_keep_s=p["context_nearby_keep_s"],
+        results_keep_s=p["context_results_keep_s"],
+    )
+
+
+def landmark_names(msg: Any) -> list[str]:
+    """The names in a LandmarkArray, English where tagged, best first."""
+    return [str(lm.name_en or lm.name) for lm in msg.landmarks if (lm.name_en or lm.name)]
 
 
 def transcript_message(result: SpeechResult, *, frame_id: str) -> Any:
@@ -176,12 +205,19 @@ class SpeechNode(ManagedNode):
         self.sub_tts: Any = None
         self.sub_response: Any = None
         self.sub_partial: Any = None
+        self.sub_tts_audio: Any = None
+        self.sub_nearby: Any = None
+        self.sub_landmarks: Any = None
+        self.vocabulary = ContextVocabulary(context_config(p))
+        self.vocabulary.set_static(p["hotwords"])
+        self._context_words: list[str] | None = None
         self._idle_timer: Any = None
         self._worker: QueueWorker[Job, SpeechResult] | None = None
         self.add_on_set_parameters_callback(self._on_params)
         self._active = False
         self._frame_id = "microphone"
         self._seen_dropped = 0
+        self._last_sequence: int | None = None
         self._loss = LossMonitor()
         self._loss_warn = False
         self._asr_failed = ""
@@ -197,12 +233,13 @@ class SpeechNode(ManagedNode):
     def load(self) -> None:
         try:
             pipeline = SpeechPipeline(self.config)
-            hotwords = list(self.get_parameter("hotwords").value or [])  # may be set by now
-            if hotwords:
-                pipeline.set_hotwords(hotwords)
+            # the hotwords parameter may have been set since the constructor
+            self.vocabulary.set_static(list(self.get_parameter("hotwords").value or []))
         except SpeechError as exc:
             raise NodeStartupError(f"speech: {exc}") from None
         self.pipeline = pipeline
+        self._context_words = None
+        self._refresh_context()
         model = getattr(pipeline.backend, "model_dir", "")
         self.health.set("model", model)
         self.pub_transcript = self.create_lifecycle_publisher(
@@ -219,6 +256,16 @@ class SpeechNode(ManagedNode):
         # a streamed answer is spoken sentence by sentence before its final arrives
         self.sub_partial = self.create_subscription(
             AssistantResponse, "response/partial", self._on_response, qos.RELIABLE)
+        # what the speakers play: the echo canceller's reference
+        if self.config.echo.enabled:
+            self.sub_tts_audio = self.create_subscription(
+                AudioChunk, "tts/audio", self._on_tts_audio, qos.AUDIO)
+        # context biasing: the places around the car and the places just found
+        if self.p["context_biasing"]:
+            self.sub_nearby = self.create_subscription(
+                LandmarkArray, "landmarks/nearby", self._on_nearby, qos.RELIABLE)
+            self.sub_landmarks = self.create_subscription(
+                LandmarkArray, "landmarks", self._on_landmarks, qos.RELIABLE)
         self._state = "configured (inactive)"
         self._update_status()
         self.get_logger().info(f"Whisper from {model} loaded ({self.p['activation_mode']})")
@@ -227,6 +274,7 @@ class SpeechNode(ManagedNode):
         pipeline = self.pipeline
         assert pipeline is not None  # on_activate only follows a successful configure
         self._seen_dropped = pipeline.stats.dropped_frames
+        self._last_sequence = None
         self._loss = LossMonitor()
         self._stream = StreamEndWatch(self.p["stream_timeout_s"])
         self._active = False
@@ -260,6 +308,7 @@ class SpeechNode(ManagedNode):
             return
         if pipeline is not None and not self._closing:
             self._enqueue(pipeline.end_stream())  # the phrase so far still counts
+            self._last_sequence = None
             self._publish_active()
             if not _wait_idle(worker, DRAIN_TIMEOUT_S):
                 self.get_logger().warning(
@@ -278,10 +327,12 @@ class SpeechNode(ManagedNode):
             self.get_logger().info("inactive: not listening")
 
     def unload(self) -> None:
-        for sub in (self.sub_tts, self.sub_response, self.sub_partial):
+        for sub in (self.sub_tts, self.sub_response, self.sub_partial, self.sub_tts_audio,
+                    self.sub_nearby, self.sub_landmarks):
             if sub is not None:
                 self.destroy_subscription(sub)
         self.sub_tts = self.sub_response = self.sub_partial = None
+        self.sub_tts_audio = self.sub_nearby = self.sub_landmarks = None
         for pub in (self.pub_transcript, self.pub_features, self.pub_active):
             if pub is not None:
                 self.destroy_lifecycle_publisher(pub)
@@ -305,6 +356,12 @@ class SpeechNode(ManagedNode):
         self._stream.chunk(now)
         self._frame_id = msg.header.frame_id or self._frame_id
         start = stamp_to_s(msg.header.stamp)
+        sequence = int(msg.sequence)
+        if self._renumbered(msg, sequence):
+            self.health.count("sequence_restarts")
+            self._warn(f"audio sequence jumped from {self._last_sequence} to {sequence}: "
+                       "a new stream, not lost chunks")
+            self._enqueue(pipeline.end_stream())
         try:
             samples = chunk_samples(msg)
             utts = pipeline.push_chunk(
@@ -318,6 +375,7 @@ class SpeechNode(ManagedNode):
             self.health.count("bad_chunks")
             self._warn(f"audio chunk refused: {exc}")
             return
+        self._last_sequence = sequence
         duration = len(samples) / int(msg.channels) / float(msg.sample_rate_hz)
         self._own.chunk(start, start + duration, now)
         dropped = pipeline.stats.dropped_frames
@@ -330,19 +388,76 @@ class SpeechNode(ManagedNode):
         self._publish_active()
         self._enqueue(utts)
 
+    def _renumbered(self, msg: Any, sequence: int) -> bool:
+        """The chunk's sequence number is further ahead than MAX_SEQUENCE_GAP_S of chunks."""
+        last = self._last_sequence
+        if last is None or sequence <= last + 1:
+            return False
+        rate, channels = int(msg.sample_rate_hz), int(msg.channels)
+        chunk_s = len(msg.samples) / channels / rate if rate > 0 and channels > 0 else 0.0
+        return (sequence - last - 1) * max(chunk_s, 0.001) > MAX_SEQUENCE_GAP_S
+
     def _on_tick(self) -> None:
         pipeline = self.pipeline
         if pipeline is None:
             return
+        self._refresh_context()  # old nearby places and results expire
+        stats = pipeline.stats
+        if stats.reference_chunks:
+            self.health.set("echo_frames", str(stats.echo_frames))
+            self.health.set("echo_muted", str(stats.echo_muted))
         if self._stream.tick(time.monotonic(), utterance_open=pipeline.speech_active):
             self.health.count("stream_ends")
             self._enqueue(pipeline.flush())
             self._publish_active()
 
     def _on_response(self, msg: Any) -> None:
-        self._own.said(msg.text, time.monotonic())
+        self.health.count("responses")
+        now = time.monotonic()
+        self._own.said(msg.text, now)
+        if self.p["context_biasing"]:
+            self.vocabulary.add_results(names_in_text(msg.text), now)
+            self._refresh_context()
+
+    def _on_tts_audio(self, msg: Any) -> None:
+        """What the speakers play: the echo canceller's reference, by its stamps."""
+        pipeline = self.pipeline
+        if pipeline is None:
+            return
+        self.health.count("reference_chunks")
+        try:
+            pipeline.push_reference(chunk_samples(msg), sample_rate=int(msg.sample_rate_hz),
+                                    channels=int(msg.channels),
+                                    start_time=stamp_to_s(msg.header.stamp))  # fmt: skip
+        except SpeechError as exc:
+            self.health.count("bad_reference_chunks")
+            self._warn(f"tts/audio chunk refused: {exc}")
+
+    def _on_nearby(self, msg: Any) -> None:
+        self.health.count("nearby_updates")
+        self.vocabulary.add_nearby(landmark_names(msg), time.monotonic())
+        self._refresh_context()
+
+    def _on_landmarks(self, msg: Any) -> None:
+        self.health.count("landmark_results")
+        self.vocabulary.add_results(landmark_names(msg), time.monotonic())
+        self._refresh_context()
+
+    def _refresh_context(self) -> None:
+        """Give the recogniser the context vocabulary when it changed."""
+        pipeline = self.pipeline
+        if pipeline is None:
+            return
+        words = self.vocabulary.words(time.monotonic())
+        if words == self._context_words:
+            return
+        self._context_words = words
+        pipeline.set_hotwords(words)
+        self.health.count("context_updates")
+        self.health.set("context_names", str(len(words)))
 
     def _on_tts(self, msg: Any) -> None:
+        self.health.count("tts_active")
         self._own.set_talking(bool(msg.data), time.monotonic())
         self.health.set("copilot_talking", "true" if msg.data else "false")
 
@@ -350,7 +465,9 @@ class SpeechNode(ManagedNode):
         pipeline = self.pipeline
         if pipeline is None:
             return
+        self.health.count("push_to_talk")
         if pipeline.config.wake.mode != "push_to_talk":
+            self.health.count("push_to_talk_ignored")
             self._warn("push_to_talk received but activation_mode is not push_to_talk; ignored")
             return
         self._enqueue(pipeline.set_push_to_talk(bool(msg.data)))
@@ -359,8 +476,8 @@ class SpeechNode(ManagedNode):
     def _on_params(self, params: list[Any]) -> SetParametersResult:
         for param in params:
             if param.name == "hotwords":
-                if self.pipeline is not None:  # else configure reads the parameter
-                    self.pipeline.set_hotwords(list(param.value or []))
+                self.vocabulary.set_static(list(param.value or []))
+                self._refresh_context()  # before configure: load() reads the parameter
                 self.get_logger().info(f"hotwords now: {list(param.value or [])}")
             elif param.name != "use_sim_time":
                 return SetParametersResult(

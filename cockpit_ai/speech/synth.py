@@ -1,11 +1,14 @@
 """Test speech on demand: espeak-ng phrases at 16 kHz with known speech spans, optional
-leading/trailing silence and car-cabin-like brown noise at a chosen SNR (fixed seed).
+leading/trailing silence and cabin noise at a chosen SNR (fixed seed): brown (the default),
+pink, synthetic engine/road noise or babble of other phrases (``NOISE_KINDS``).
 
 Used by the tests, the benchmark and the demo, so all three hear the same audio.
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -83,14 +86,112 @@ def brown_noise(n: int, *, seed: int = 0) -> np.ndarray:
     return out / np.sqrt(np.mean(out**2))
 
 
-def add_noise(
-    samples: np.ndarray, snr_db: float, *, span: tuple[int, int] | None = None, seed: int = 0
+def _shaped(n: int, gain: np.ndarray | None, seed: int) -> np.ndarray:
+    """White noise through a frequency-domain ``gain`` (one value per rfft bin), unit RMS."""
+    rng = np.random.default_rng(seed)
+    spec = np.fft.rfft(rng.standard_normal(max(n, 1)))
+    if gain is not None:
+        spec *= gain
+    out = np.fft.irfft(spec, max(n, 1))[:n]
+    out -= out.mean()
+    return out / (np.sqrt(np.mean(out**2)) + 1e-12)
+
+
+def pink_noise(n: int, *, seed: int = 0, sample_rate: int = TARGET_RATE) -> np.ndarray:
+    """Unit-RMS pink (1/f) noise: -3 dB/octave above 20 Hz (fans, air vents)."""
+    f = np.fft.rfftfreq(max(n, 1), 1.0 / sample_rate)
+    return _shaped(n, 1.0 / np.sqrt(np.maximum(f, 20.0)), seed)
+
+
+def engine_noise(n: int, *, seed: int = 0, sample_rate: int = TARGET_RATE) -> np.ndarray:
+    """Unit-RMS synthetic engine and road noise at cruising speed.
+
+    Road/tyre roar: broadband noise with most energy at 50-500 Hz and a tyre-tread band near
+    1 kHz; engine: the firing frequency of a four-cylinder at 2000-2600 rpm (67-87 Hz,
+    drifting slowly) and its harmonics, 12 dB below the roar at the second harmonic.
+    """
+    f = np.fft.rfftfreq(max(n, 1), 1.0 / sample_rate)
+    roar = 1.0 / (1.0 + (f / 250.0) ** 2) * (f > 25.0)
+    tread = 0.12 * np.exp(-(((f - 1000.0) / 250.0) ** 2))
+    road = _shaped(n, roar + tread, seed)
+    rng = np.random.default_rng(seed + 1)
+    t = np.arange(n) / sample_rate
+    rpm = 2300.0 + 300.0 * np.sin(2 * np.pi * t / rng.uniform(6.0, 12.0) + rng.uniform(0, 6.3))
+    phase = 2 * np.pi * np.cumsum(rpm / 60.0 * 2.0) / sample_rate  # 2 firings per revolution
+    engine = sum(
+        (0.5 ** abs(k - 2)) * np.sin(k * phase + rng.uniform(0, 6.3)) for k in range(1, 7)
+    )
+    engine = np.asarray(engine, dtype=np.float64)
+    engine /= np.sqrt(np.mean(engine**2)) + 1e-12
+    mix = road + 10 ** (-6 / 20) * engine
+    return mix / np.sqrt(np.mean(mix**2))
+
+
+def babble_noise(
+    n: int, *, seed: int = 0, talkers: int = 4, sample_rate: int = TARGET_RATE
 ) -> np.ndarray:
-    """Mix brown noise so speech power (over ``span`` sample indices) / noise power = ``snr_db``."""
+    """Unit-RMS cabin babble: ``talkers`` espeak-ng voices saying ``COCKPIT_PHRASES`` at once.
+
+    The phrases are the project's own tuning phrases (never in the evaluation set), each
+    talker in another voice and speed, back to back with short pauses, offset at random.
+    """
+    rng = np.random.default_rng(seed)
+    voices = ("en-us+m3", "en-gb+f2", "en-gb-scotland+m1", "en-us-nyc+f4", "en-029+m2",
+              "en-gb-x-rp+f5")  # fmt: skip
+    out = np.zeros(max(n, 1))
+    for k in range(talkers):
+        cfg = TtsConfig(voices[(seed + k) % len(voices)], int(rng.integers(140, 190)),
+                        int(rng.integers(30, 70)), 100, sample_rate)  # fmt: skip
+        track = np.zeros(0)
+        while len(track) < n + sample_rate:
+            phrase = COCKPIT_PHRASES[int(rng.integers(len(COCKPIT_PHRASES)))]
+            said = _say_cached(phrase, cfg).astype(np.float64)
+            gap = np.zeros(int(rng.uniform(0.1, 0.6) * sample_rate))
+            track = np.concatenate([track, said, gap])
+        start = int(rng.integers(0, sample_rate))
+        part = track[start : start + n]
+        out[: len(part)] += part / (np.sqrt(np.mean(part**2)) + 1e-12)
+    out = out[:n]
+    out -= out.mean()
+    return out / (np.sqrt(np.mean(out**2)) + 1e-12)
+
+
+@functools.lru_cache(maxsize=256)
+def _say_cached(text: str, cfg: TtsConfig) -> np.ndarray:
+    return synthesize(text, cfg).samples
+
+
+#: The kinds of noise ``add_noise`` can mix in (one function each, unit RMS, seeded).
+NOISE_KINDS: dict[str, Callable[..., np.ndarray]] = {
+    "brown": brown_noise,
+    "pink": pink_noise,
+    "engine": engine_noise,
+    "babble": babble_noise,
+}
+
+
+def make_noise(kind: str, n: int, *, seed: int = 0) -> np.ndarray:
+    """``n`` samples of unit-RMS noise of ``kind`` (one of ``NOISE_KINDS``) at 16 kHz."""
+    try:
+        fn = NOISE_KINDS[kind]
+    except KeyError:
+        raise SpeechError(f"unknown noise kind {kind!r}; one of {sorted(NOISE_KINDS)}") from None
+    return fn(n, seed=seed)
+
+
+def add_noise(
+    samples: np.ndarray,
+    snr_db: float,
+    *,
+    span: tuple[int, int] | None = None,
+    seed: int = 0,
+    kind: str = "brown",
+) -> np.ndarray:
+    """Mix noise so speech power (over ``span`` sample indices) / noise power = ``snr_db``."""
     speech = samples.astype(np.float64)
     a, b = span or (0, len(samples))
     p_speech = float(np.mean(speech[a:b] ** 2))
-    noise = brown_noise(len(samples), seed=seed) * np.sqrt(p_speech / 10 ** (snr_db / 10.0))
+    noise = make_noise(kind, len(samples), seed=seed) * np.sqrt(p_speech / 10 ** (snr_db / 10.0))
     return np.clip(np.round(speech + noise), -32768, 32767).astype(np.int16)
 
 
@@ -103,8 +204,9 @@ def make_speech(
     seed: int = 0,
     tts: TtsConfig | None = None,
     sample_rate: int = TARGET_RATE,
+    noise: str = "brown",
 ) -> SynthSpeech:
-    """Say ``text`` with espeak-ng, pad with silence, optionally add brown noise at ``snr_db``."""
+    """Say ``text`` with espeak-ng, pad with silence, optionally add ``noise`` at ``snr_db``."""
     cfg = tts or TtsConfig(sample_rate=sample_rate)
     if cfg.sample_rate != sample_rate:
         cfg = TtsConfig(cfg.voice, cfg.rate_wpm, cfg.pitch, cfg.volume, sample_rate)
@@ -117,7 +219,7 @@ def make_speech(
     end += leading_silence_s
     if snr_db is not None:
         span = (int(start * sample_rate), int(end * sample_rate))
-        samples = add_noise(samples, snr_db, span=span, seed=seed)
+        samples = add_noise(samples, snr_db, span=span, seed=seed, kind=noise)
     return SynthSpeech(samples, sample_rate, text, start, end, snr_db)
 
 

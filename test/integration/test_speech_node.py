@@ -434,3 +434,100 @@ def test_managed_listens_only_while_active(processes, probe) -> None:
     assert float(values.get("dropped_utterances", 0)) == 0, values
     assert speech.poll() is None
     assert "Traceback" not in processes.log(speech)
+
+
+def test_echo_of_the_copilot_is_cancelled_and_the_driver_barges_in(processes, probe) -> None:
+    """tts/audio is the echo reference: the co-pilot's voice through the cabin into the
+    microphone at the driver's level gives no transcript and no speech_active; the driver
+    talking over its next answer is heard (test/speech/test_speech_echo.py has the core)."""
+    from diagnostic_msgs.msg import DiagnosticArray
+    from std_msgs.msg import Bool
+
+    from cockpit_ai.msg import AudioChunk, Transcript
+    from cockpit_ai.ros import qos
+    from cockpit_ai.speech.audio import AudioFrame
+    from cockpit_ai.speech.chunks import chunk_message
+    from cockpit_ai.speech.tts import TtsConfig, synthesize
+
+    rng_level = 100
+
+    def level(x: np.ndarray) -> float:
+        return float(np.mean(x[np.abs(x) > rng_level].astype(np.float64) ** 2))
+
+    def cabin(x: np.ndarray) -> np.ndarray:
+        h = np.zeros(2000)
+        for at, gain in ((400, 1.0), (512, 0.4), (768, -0.25), (1376, 0.12)):
+            h[at] = gain
+        return np.convolve(x.astype(np.float64), h)[: len(x)]
+
+    driver = synthesize("how far is it", TtsConfig("en-gb+f4", 160)).samples
+    scenes = []
+    for k, text in enumerate(["I found three vegetarian restaurants. The closest is Momotoko.",
+                              "Turning the temperature to twenty one degrees. The heating "
+                              "will be on in a minute."]):
+        said = synthesize(text).samples
+        n = len(said) + 24000
+        ref = np.zeros(n)
+        ref[8000 : 8000 + len(said)] = said
+        mic = cabin(ref) * np.sqrt(level(driver) / level(said))
+        if k == 1:  # the driver starts 2 s into the second answer
+            mic[40000 : 40000 + len(driver)] += driver
+        scenes.append((ref.astype(np.int16), np.clip(np.round(mic), -32768, 32767)
+                       .astype(np.int16)))
+
+    transcripts = probe.subscribe(Transcript, "transcript")
+    diagnostics = probe.subscribe(DiagnosticArray, "/diagnostics")
+    active = probe.subscribe(Bool, "speech_active")
+    speech = start_speech(processes)
+    wait_ready(probe, processes, speech, "transcript")
+    probe.wait_for_subscribers(AudioChunk, "audio", qos=qos.AUDIO, timeout=30)
+    probe.wait_for_subscribers(AudioChunk, "tts/audio", qos=qos.AUDIO, timeout=30)
+    t0, seq, refs = 100.0, 0, 0
+    for ref, mic in scenes:
+        # what the speakers played first (two topics have no order between them), then the mic
+        for i in range(0, len(ref), 320):
+            probe.publish("tts/audio", chunk_message(AudioFrame(ref[i : i + 320], 16000,
+                          t0 + i / 16000, refs), frame_id="speaker"), qos=qos.AUDIO)
+            refs += 1
+        diagnostics.wait(1, timeout=60, where=lambda m, r=refs: value(m, "reference_chunks") >= r)
+        sent = send_audio(probe, mic, t0=t0, seq0=seq)
+        seq += sent
+        t0 += sent * 0.02 + 1.0
+    got = transcripts.wait(1, timeout=90)
+    assert [m.text.lower().strip(" ?.") for m in got] == ["how far is it"], [m.text for m in got]
+    flags = [m.data for m in active.wait(2, timeout=10)]
+    assert flags[:2] == [True, False]  # one utterance: the driver's, not the co-pilot's
+    diagnostics.wait(1, timeout=30, where=lambda m: value(m, "echo_muted") > 0)
+    assert speech.poll() is None
+
+
+def test_context_vocabulary_follows_the_nearby_places(processes, probe) -> None:
+    """A street name Whisper tiny mishears is heard once the landmark node says it is
+    around (dev phrase); the vocabulary shows in diagnostics."""
+    from diagnostic_msgs.msg import DiagnosticArray
+
+    from cockpit_ai.msg import AudioChunk, Landmark, LandmarkArray, Transcript
+    from cockpit_ai.ros import qos
+    from cockpit_ai.speech.synth import make_speech
+    from cockpit_ai.speech.text import word_error_rate
+    from cockpit_ai.speech.tts import TtsConfig
+
+    text = "go to pohjoisesplanadi"
+    phrase = make_speech(text, leading_silence_s=0.5, trailing_silence_s=1.0,
+                         tts=TtsConfig("en-gb+f4", 150))
+    transcripts = probe.subscribe(Transcript, "transcript")
+    diagnostics = probe.subscribe(DiagnosticArray, "/diagnostics")
+    speech = start_speech(processes, "-p", "context_biasing:=true")
+    wait_ready(probe, processes, speech, "transcript")
+    probe.wait_for_subscribers(AudioChunk, "audio", qos=qos.AUDIO, timeout=30)
+    sent = send_audio(probe, phrase.samples, t0=10.0)
+    before = transcripts.wait(1, timeout=90)[0].text
+    nearby = LandmarkArray()
+    for name in ("Kappeli", "Pohjoisesplanadi", "Havis Amanda"):
+        nearby.landmarks.append(Landmark(name=name))
+    probe.publish("landmarks/nearby", nearby, wait_subscribers=1)
+    diagnostics.wait(1, timeout=30, where=lambda m: value(m, "context_names") >= 3)
+    send_audio(probe, phrase.samples, t0=20.0, seq0=sent)
+    after = transcripts.wait(2, timeout=90)[1].text
+    assert word_error_rate(text, before) > 0.0, before
+    assert word_error_rate(text, after) == 0.0, after
