@@ -162,12 +162,12 @@ def configs(threads: int, names: list[str]) -> dict[str, Callable[[], Recognise]
         "core beam1": lambda: core_runner(core, backend(replace(tiny, beam_size=1))),
         "core no-prompt": lambda: core_runner(core, backend(replace(tiny, use_prompt=False))),
     }
-    names: list[str] = []
+    pois: list[str] = []
 
     def ctx(cond: evalset.Condition) -> list[str]:
-        if not names:
-            names.extend(poi_names())
-        return evalset.drive_context(cond.item, names)
+        if not pois:
+            pois.extend(poi_names())
+        return evalset.drive_context(cond.item, pois)
 
     table_["core ctx"] = lambda: core_runner(core, backend(tiny), ctx)
     for ns in ("webrtc", "rnnoise", "deepfilternet"):
