@@ -37,6 +37,16 @@ DEFAULT_CONFIG: dict[str, Any] = {
     # at a trip's start, the usual destination is offered once when the trip history says
     # it with at least this probability (0 = never offer)
     "trip_offer_min_probability": 0.5,
+    # fatigue alerts (planner/alerts.py): a SEVERE warning is said again this often until
+    # the level falls or the car stops
+    "severe_repeat_s": 30.0,
+    # proactive remarks on landmarks coming abeam (planner/proactive.py): off unless the
+    # driver opts in; at most one per interval, places within this distance
+    "proactive_remarks": False,
+    "remark_interval_s": 120.0,
+    "remark_max_distance_m": 200.0,
+    # road-camera objects older than this (against the question) are not used (scene.py)
+    "detection_max_age_s": 3.0,
     "cloud": {
         "enabled": False,  # the one switch: False = nothing ever leaves the car
         "base_url": "",

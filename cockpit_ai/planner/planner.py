@@ -44,6 +44,7 @@ from cockpit_ai.planner.answers import distance_text as _distance
 from cockpit_ai.planner.answers import kind_text as _kind
 from cockpit_ai.planner.answers import level_word as _level_word
 from cockpit_ai.planner.answers import open_text as _open_text
+from cockpit_ai.planner.attention import Attention, Sight
 from cockpit_ai.planner.backends import Backend, Generation
 from cockpit_ai.planner.config import DEFAULT_CONFIG, default_model_path, merge_config
 from cockpit_ai.planner.dialogue import (
@@ -188,11 +189,11 @@ class Planner:
         self.gate = SafetyGate(allow=cfg["safety"].get("allow"),
                                moving_mps=float(cfg["safety"].get("moving_mps", 0.5)))
         allowed = set(self.brand.get("allowed_functions") or [])
-        if allowed:  # the brand can narrow the allow-list, never widen it
-            self.gate.allow = {k: v for k, v in self.gate.allow.items() if k in allowed}
+        self.gate.narrow(allowed)  # the brand can narrow the allow-list, never widen it
         self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=1,
                                                            thread_name_prefix="landmark")
-        self._last_break_offer = -1e9
+        # fatigue alerts, proactive remarks, the road camera in answers (attention.py)
+        self.attention = Attention(self)
         self._offered_trips: OrderedDict[str, None] = OrderedDict()  # trips offered already
         # fast-path results of answers_without_model(), so handle() does not parse again
         self._parsed: OrderedDict[tuple[str, int, str], Any] = OrderedDict()
@@ -319,6 +320,9 @@ class Planner:
         except ToolParseError as exc:  # a rule produced something invalid: use the model
             log.warning("planner: fast path rule gave an invalid call: %s", exc)
             call = None
+        # "is that a bus stop / a church?" is a question to the road camera and the map (a
+        # yes or no), not a search for such places
+        call = self.attention.route(text) or call
         if keep:
             with self._parsed_lock:
                 self._parsed[key] = copy.deepcopy(call)
@@ -328,23 +332,13 @@ class Planner:
 
     @_spoken
     def on_fatigue(self, level: int, context: Context | None = None) -> Turn | None:
-        """A proactive break offer when the driver's level reaches ``fatigue_break_level``
-        (moderate by default; at most once per ``break_reminder_s``); None otherwise."""
-        if level < int(self.config["fatigue_break_level"]):
-            return None
-        now = time.monotonic()
-        if now - self._last_break_offer < float(self.config["break_reminder_s"]):
-            return None
-        self._last_break_offer = now
-        ctx = context or Context()
-        t0 = time.perf_counter()
-        session = self.dialogues.get(ctx.session_id)
-        turn = self._act(ToolCall("rest_break", {"kind": "any"}), ctx, session, "fatigue",
-                         backend="none")
-        turn.text = "You seem tired. " + turn.text
-        turn.proactive = True
-        turn.latency_ms = (time.perf_counter() - t0) * 1000
-        return turn
+        """What to say for a fatigue state (call it with every one: ``context.stamp_ns`` its
+        stamp, the speeds at it), or None: each rise gets a stronger response — MILD a
+        remark, MODERATE (``fatigue_break_level``) the break offer with the nearest rest
+        area or café along the route, SEVERE a warning repeated every ``severe_repeat_s``
+        until the level falls or the car stops, with a ``driver_alert`` command — whatever
+        was offered before (planner/alerts.py, attention.py)."""
+        return self.attention.fatigue(level, context or Context())
 
     @_spoken
     def on_trip_started(self, *, trip_id: str, destination: str, latitude_deg: float,
@@ -355,6 +349,7 @@ class Planner:
         """The usual destination offered once at a trip's start ("Going to the office?
         Usual route via Mannerheimintie, 12 minutes."); a yes sets it as the destination.
         None when the prediction is too weak, has no name, or this trip was offered already."""
+        self.attention.remarks.new_trip(trip_id)  # every place may be remarked on again
         min_p = float(self.config["trip_offer_min_probability"])
         if (min_p <= 0 or not destination or not math.isfinite(probability)
                 or probability < min_p or trip_id in self._offered_trips):
@@ -405,6 +400,19 @@ class Planner:
         else:
             text += "."
         return Turn(text, "none", 0.0, proactive=True)
+
+    def on_nearby(self, sights: list[Sight], *, now_s: float, quiet: bool,
+                  context: Context | None = None) -> Turn | None:
+        """A remark on a notable place coming abeam ("On your left, Helsinki Cathedral,
+        1852."), when the rules allow one (planner/proactive.py): opt-in, ``quiet`` (nobody
+        speaking, the co-pilot silent), at most MILD fatigue, one per interval (``now_s``:
+        the places' stamp), each place once per trip."""
+        return self.attention.nearby(sights, now_s=now_s, quiet=quiet,
+                                     ctx=context or Context())
+
+    def on_trip_ended(self, trip_id: str = "") -> None:
+        """A trip ended: the next one may remark on every place again."""
+        self.attention.remarks.new_trip("")
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
@@ -670,12 +678,19 @@ class Planner:
 
     def _tool_landmark(self, call: ToolCall, ctx: Context, session: Session, text: str,
                        turn: Turn) -> str:
+        kind = self.attention.landmark(call, ctx, session, text, turn)
+        if kind is not None:  # "is that a bus stop?": the road camera and the map
+            return kind
         places = self._search(landmark_request(call, text=text), ctx, turn)
+        # what the road camera sees on that side now, in front of the map's answer
+        seen = self.attention.fuse(call, ctx, places)
         if places is None:
-            return "I can't see that right now."
+            return seen or "I can't see that right now."
         session.places, session.focus = places, 0
         turn.places = places
         where = SIDE_WORDS.get(landmark_request(call).side, "nearby")
+        if seen:
+            return seen
         if not places:
             return f"I don't see a landmark {where}."
         p = places[0]

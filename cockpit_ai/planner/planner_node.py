@@ -56,7 +56,9 @@ from cockpit_ai.planner.planner import (
     build_planner,
     transcript_doubt,
 )
+from cockpit_ai.planner.proactive import Sight
 from cockpit_ai.planner.safety import SpeedTracker
+from cockpit_ai.planner.scene import SeenObject, camera_side, fresh, seen_objects
 from cockpit_ai.planner.tools import LandmarkRequest, Place
 from cockpit_ai.ros import qos
 from cockpit_ai.ros.diagnostics import ERROR, OK, WARN, Health
@@ -91,6 +93,10 @@ def config_from_params(p: dict[str, Any]) -> dict[str, Any]:
         "profile_db": p["profile_db"],
         "confirm_timeout_s": p["confirm_timeout_s"],
         "trip_offer_min_probability": p["trip_offer_min_probability"],
+        "severe_repeat_s": p["severe_repeat_s"], "proactive_remarks": p["proactive_remarks"],
+        "remark_interval_s": p["remark_interval_s"],
+        "remark_max_distance_m": p["remark_max_distance_m"],
+        "detection_max_age_s": p["detection_max_age_s"],
         "cloud": {"enabled": p["cloud_enabled"], "base_url": p["cloud_base_url"],
                   "model": p["cloud_model"], "api_key_env": p["cloud_api_key_env"],
                   "budget_s": p["cloud_budget_s"], "cooldown_s": p["cloud_cooldown_s"],
@@ -111,6 +117,26 @@ def place_from_msg(lm: Any) -> Place:
                  side=int(lm.side), open_now=int(lm.open_now), opening_hours=lm.opening_hours,
                  cuisine=lm.cuisine, diets=list(lm.diets), latitude_deg=lm.latitude_deg,
                  longitude_deg=lm.longitude_deg, id=lm.id)
+
+
+def sight_from_msg(lm: Any) -> Sight:
+    """A nearby Landmark message as a remark's Sight (its start_date from the tags)."""
+    tags = dict(zip(lm.tag_keys, lm.tag_values, strict=False))
+    return Sight(id=lm.id, name=lm.name_en or lm.name,
+                 relative_bearing_deg=float(lm.relative_bearing_deg),
+                 distance_m=float(lm.distance_m), category=lm.category,
+                 start_date=tags.get("start_date", ""))
+
+
+def camera_labels(objects: list[SeenObject]) -> list[str]:
+    """The road camera's objects for the model's context: "bus (right)", "car (ahead)"."""
+    labels = []
+    for o in objects:
+        side = camera_side(o.bearing_deg)
+        label = f"{o.class_name} ({side})" if side else o.class_name
+        if label not in labels:
+            labels.append(label)
+    return labels
 
 
 T = TypeVar("T")
@@ -144,8 +170,9 @@ class _Goal:
 class _Job:
     """One piece of work for the lanes."""
 
-    kind: str  # "ask" (a transcript), "goal", "fatigue", "home_status", "trip"
-    msg: Any  # the Transcript, the _Goal, the FatigueState, HomeStatus or TripEvent
+    kind: str  # "ask" (a transcript), "goal", "fatigue", "home_status", "trip", "nearby"
+    msg: Any  # the Transcript, the _Goal, the FatigueState, HomeStatus, TripEvent or the
+    # LandmarkArray of landmarks/nearby
     received: float  # time.monotonic() at arrival (latency_ms)
     lanes: TwoLaneWorker[_Job, None]
 
@@ -172,10 +199,17 @@ class PlannerNode(ManagedNode):
         from std_msgs.msg import Bool
 
         from cockpit_ai.action import PlannerTurn
-        from cockpit_ai.msg import AssistantResponse, HomeCommand, LandmarkQuery, VehicleCommand
+        from cockpit_ai.msg import (
+            AssistantResponse,
+            HomeCommand,
+            LandmarkArray,
+            LandmarkQuery,
+            VehicleCommand,
+        )
 
         self._msgs = {"response": AssistantResponse, "command": VehicleCommand,
-                      "query": LandmarkQuery, "bool": Bool, "home": HomeCommand}
+                      "query": LandmarkQuery, "bool": Bool, "home": HomeCommand,
+                      "nearby": LandmarkArray}
         self._action = PlannerTurn
         p = self.p
         self.health = Health(self)
@@ -205,6 +239,12 @@ class PlannerNode(ManagedNode):
         self._fix_at: StampedHistory[tuple[float, float]] = StampedHistory(120.0)
         self._objects_at: dict[str, StampedHistory[list[str]]] = {
             "road": StampedHistory(120.0), "cabin": StampedHistory(120.0)}
+        # the road camera's objects with their bearings, per frame (planner/scene.py)
+        self._seen_at: StampedHistory[list[SeenObject]] = StampedHistory(120.0)
+        # someone speaking (speech_active), the co-pilot talking (tts/active): no remark
+        self._speaking = False
+        self._talking = False
+        self._fatigue_last: int | None = None  # the last level handed to the core
         # Accepted goals not yet finished, under their own lock: a lane may drop a goal (its
         # on_drop) while _submit holds self._lock.
         self._goals: set[_Goal] = set()
@@ -290,6 +330,13 @@ class PlannerNode(ManagedNode):
             # best effort matches reliable and best-effort publishers (bags, Autoware, drivers)
             self.create_subscription(Odometry, "odom", self._on_odom, qos.SENSOR),
             self.create_subscription(NavSatFix, "fix", self._on_fix, qos.SENSOR),
+            # proactive remarks: the notable places near the car, and who is talking
+            self.create_subscription(self._msgs["nearby"], "landmarks/nearby",
+                                     self._on_nearby, qos.RELIABLE),
+            self.create_subscription(self._msgs["bool"], "speech_active",
+                                     lambda m: self._on_talk("speaking", m), qos.RELIABLE),
+            self.create_subscription(self._msgs["bool"], "tts/active",
+                                     lambda m: self._on_talk("talking", m), qos.LATCHED),
             self.create_subscription(HomeStatus, "home_status",
                                      lambda m: self._on_proactive("home_status", m),
                                      qos.RELIABLE),
@@ -477,9 +524,29 @@ class PlannerNode(ManagedNode):
         level = int(msg.level)
         self._fatigue_at.add(stamp_to_ns(msg.header.stamp), level)
         lanes = self._lanes
-        if lanes is not None and msg.level_changed and level >= self.p["fatigue_break_level"]:
-            # no model involved: the break offer must not wait behind an LLM answer
+        if lanes is None:
+            return
+        # Every change (the alerts core follows rises and falls) and every SEVERE state (its
+        # warning repeats until the level falls or the car stops); no model involved: an
+        # alert must not wait behind an LLM answer.
+        if msg.level_changed or level != self._fatigue_last or level >= FatigueLevel.SEVERE:
+            self._fatigue_last = level
             lanes.submit(_Job("fatigue", msg, time.monotonic(), lanes), Lane.FAST)
+
+    def _on_nearby(self, msg: Any) -> None:
+        """Notable places near the car: maybe a remark (only when the driver opted in)."""
+        lanes = self._lanes
+        if lanes is not None and self.p["proactive_remarks"] and msg.landmarks:
+            lanes.submit(_Job("nearby", msg, time.monotonic(), lanes), Lane.FAST)
+
+    def _on_talk(self, who: str, msg: Any) -> None:
+        with self._lock:
+            setattr(self, f"_{who}", bool(msg.data))
+
+    def _quiet(self) -> bool:
+        """Nobody speaking, the co-pilot silent and no question being answered."""
+        with self._lock:
+            return not (self._speaking or self._talking or self._turns.in_flight)
 
     def _on_proactive(self, kind: str, msg: Any) -> None:
         """A home status or trip event: what to say is decided in the fast lane (no model)."""
@@ -488,8 +555,12 @@ class PlannerNode(ManagedNode):
             lanes.submit(_Job(kind, msg, time.monotonic(), lanes), Lane.FAST)
 
     def _on_detections(self, camera: str, msg: Any) -> None:
+        stamp = stamp_to_ns(msg.header.stamp)
         labels = sorted({d.class_name for d in msg.detections if d.class_name})
-        self._objects_at[camera].add(stamp_to_ns(msg.header.stamp), labels)
+        self._objects_at[camera].add(stamp, labels)
+        if camera == "road":
+            self._seen_at.add(stamp, seen_objects(
+                msg.detections, image_height_px=float(msg.image_height_px), stamp_ns=stamp))
 
     def _on_odom(self, msg: Any) -> None:
         v = msg.twist.twist.linear
@@ -593,7 +664,10 @@ class PlannerNode(ManagedNode):
             with self._lock:
                 speed_now = self._speed.speed(now=time.monotonic())
             speed_then = _then(self._speed_at, stamp)
-            road = list(_then(self._objects_at["road"], stamp) or [])
+            # the road camera's frame of the question's moment, unless it is too old
+            seen = fresh(_then(self._seen_at, stamp) or [], at_ns=stamp,
+                         max_age_s=float(self.p["detection_max_age_s"]))
+            road = camera_labels(seen)
             cabin = list(_then(self._objects_at["cabin"], stamp) or [])
             if goal is not None and math.isfinite(goal.speed_mps):
                 # The caller's speed can only make the safety gate stricter: a client's
@@ -609,6 +683,7 @@ class PlannerNode(ManagedNode):
                           road_objects=road, cabin_objects=cabin)
             ctx.stamp_ns = stamp
             ctx.here = _then(self._fix_at, stamp)
+            ctx.road_seen = seen
             if job.question:
                 ctx.cancelled = lambda: self._withdrawn(job, lane)
             self.health.set("speed", "unknown" if ctx.speed_mps is None
@@ -659,6 +734,16 @@ class PlannerNode(ManagedNode):
                 turn = planner.handle(goal.text, ctx)
             elif kind == "home_status":
                 turn = self._home_status_turn(planner, msg, ctx)
+            elif kind == "nearby":
+                turn = planner.on_nearby(
+                    [sight_from_msg(lm) for lm in msg.landmarks],
+                    now_s=ctx.stamp_ns / 1e9 if ctx.stamp_ns else time.monotonic(),
+                    quiet=self._quiet(), context=ctx)
+                if turn is not None:
+                    self.health.count("remarks")
+            elif kind == "trip" and msg.event == msg.ENDED:
+                planner.on_trip_ended(msg.trip_id)
+                turn = None
             elif kind == "trip":
                 turn = (planner.on_trip_started(
                     trip_id=msg.trip_id, destination=msg.predicted_destination,

@@ -27,6 +27,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from cockpit_ai.enums import FatigueLevel
+from cockpit_ai.planner.answers import kind_text
+from cockpit_ai.planner.tools import Place
 
 #: |relative bearing| of a place coming abeam, degrees (the landmark node's sides begin at 30°)
 ABEAM_DEG = (45.0, 135.0)
@@ -53,8 +55,13 @@ class Sight:
     name: str
     relative_bearing_deg: float  # positive = right, NaN = no heading
     distance_m: float
-    kind: str = ""  # "museum", "place of worship"
+    category: str = ""  # OSM key=value: "tourism=museum"
     start_date: str = ""  # OSM start_date ("1852", "1830-1852", "~1900")
+
+    @property
+    def kind(self) -> str:
+        """"museum", "place of worship" ("" when the category is unknown)."""
+        return kind_text(Place(name=self.name, category=self.category)) if self.category else ""
 
     @property
     def year(self) -> str:

@@ -51,7 +51,12 @@ DEFAULT_ALLOW: dict[str, Any] = {
     "door": {"actions": ["lock", "unlock", "open", "close"],
              "stationary_only": ["open", "unlock"]},
     "smart_home": {"actions": ["on", "off", "open", "close", "set"]},
+    # The drowsiness warning (planner/alerts.py): the gateway maps it to a chime and a seat
+    # vibration. Only the planner's fatigue alert sends it; no tool can write it.
+    "driver_alert": {"actions": ["warn"]},
 }
+#: Functions a brand's allowed_functions cannot take away: the driver's safety warnings.
+SAFETY_FUNCTIONS = frozenset({"driver_alert"})
 
 
 @dataclass
@@ -81,6 +86,13 @@ class SafetyGate:
             if name in NEVER_FUNCTIONS:
                 del self.allow[name]  # configuration cannot re-enable a driving function
         self.moving_mps = moving_mps
+
+    def narrow(self, allowed: set[str] | frozenset[str]) -> None:
+        """Keep only the functions in ``allowed`` (a brand's list), and the safety warnings:
+        a brand can narrow what the co-pilot operates, never silence a drowsiness alert."""
+        if allowed:
+            self.allow = {k: v for k, v in self.allow.items()
+                          if k in allowed or k in SAFETY_FUNCTIONS}
 
     def check(self, cmd: VehicleCommand, *, speed_mps: float | None) -> Verdict:
         """Whether ``cmd`` may go out at ``speed_mps``; never raises.

@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
+from cockpit_ai.planner.scene import SeenObject
 from cockpit_ai.planner.tools import (
     LandmarkRequest,
     Place,
@@ -69,6 +70,9 @@ class Context:
     # the car's position for routes, ETAs and habits (the planner node's own good fix);
     # landmark searches keep the landmark node's fix and heading unless latitude_deg is set
     here: tuple[float, float] | None = None
+    # what the road camera sees now, with bearings (planner/scene.py): only objects of a
+    # frame at most detection_max_age_s older than the question
+    road_seen: list[SeenObject] = field(default_factory=list)
 
     def position(self) -> tuple[float, float] | None:
         """Where the car is, for a route or a habit: ``here``, else latitude/longitude."""

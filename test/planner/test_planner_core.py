@@ -68,12 +68,44 @@ def test_slow_or_missing_landmark_service_is_honest() -> None:
     assert Planner(config={"fast_only": True}).handle("find a cafe").text.startswith("I can't")
 
 
-def test_fatigue_offer_is_proactive_and_rate_limited() -> None:
+def test_fatigue_escalates_within_the_offer_cooldown() -> None:
+    """MILD → MODERATE → SEVERE within break_reminder_s: three responses, each stronger
+    (a SEVERE right after a break offer used to be silent)."""
     p = Planner(landmark_search=cafes, config={"fast_only": True})
-    assert p.on_fatigue(2) is None
-    offer = p.on_fatigue(3)
+    s = 1_000_000_000
+
+    def at(t: int, level: int, speed: float | None = 8.0):
+        return p.on_fatigue(level, Context(stamp_ns=t * s, speed_mps=speed,
+                                           speed_then_mps=speed))
+
+    assert at(100, 1) is None
+    mild = at(110, 2)
+    assert mild is not None and mild.proactive and "tired" in mild.text
+    assert mild.commands == [] and "Cafe" not in mild.text  # a remark, no offer yet
+    offer = at(140, 3)
     assert offer is not None and offer.proactive and "Cafe Regatta" in offer.text
-    assert p.on_fatigue(4) is None  # once per break_reminder_s
+    assert "break" in offer.text and offer.commands == []
+    warning = at(170, 4)
+    assert warning is not None and warning.text.startswith("Warning: you are very drowsy")
+    (alert,) = warning.commands  # the gateway's chime / seat vibration
+    assert (alert.function, alert.action, alert.zone) == ("driver_alert", "warn", "driver")
+    assert at(171, 4) is None  # repeated every severe_repeat_s, not every state
+    again = at(200, 4)
+    assert again is not None and again.text.startswith("You are still very drowsy")
+    assert len(again.commands) == 1
+    assert at(230, 4, speed=0.0) is None  # the car stopped: no more repeats
+    assert at(240, 3) is None  # the level fell: the break was offered a minute ago
+    # the yes to the first offer navigates to the café
+    yes = p.handle("yes", Context(speed_mps=8.0))
+    assert [(c.function, c.value) for c in yes.commands] == [("navigation", "Cafe Regatta")]
+
+
+def test_a_brand_cannot_silence_the_drowsiness_alert() -> None:
+    p = Planner(landmark_search=cafes,
+                config={"fast_only": True, "brand": {"allowed_functions": ["climate"]}})
+    assert set(p.gate.allow) == {"climate", "driver_alert"}
+    warning = p.on_fatigue(4, Context(stamp_ns=1, speed_mps=10.0))
+    assert warning is not None and [c.function for c in warning.commands] == ["driver_alert"]
 
 
 def test_route_habit_offer() -> None:

@@ -9,9 +9,9 @@ from cockpit_ai.enums import FatigueLevel as L
 from cockpit_ai.planner.proactive import Remarks, RemarkSettings, Sight, remark_text
 
 CATHEDRAL = Sight(id="way/419479428", name="Helsinki Cathedral", relative_bearing_deg=-88.0,
-                  distance_m=120.0, kind="place of worship", start_date="1852")
+                  distance_m=120.0, category="amenity=place_of_worship", start_date="1852")
 ATENEUM = Sight(id="way/8033120", name="Ateneum", relative_bearing_deg=75.0, distance_m=60.0,
-                kind="museum", start_date="1887")
+                category="tourism=museum", start_date="1887")
 AHEAD = Sight(id="node/1", name="Far Tower", relative_bearing_deg=10.0, distance_m=90.0)
 
 
@@ -21,8 +21,9 @@ def on(**kw: float) -> Remarks:
 
 def test_the_remark_names_side_place_and_year() -> None:
     assert remark_text(CATHEDRAL) == "On your left, Helsinki Cathedral, 1852."
-    assert remark_text(Sight("n/2", "Ateneum", 80.0, 50.0, kind="museum")) == \
+    assert remark_text(Sight("n/2", "Ateneum", 80.0, 50.0, category="tourism=museum")) == \
         "On your right, Ateneum, a museum."
+    assert CATHEDRAL.kind == "place of worship"
     assert Sight("n/3", "x", 80, 50, start_date="1830-1852").year == "1852"
     assert Sight("n/4", "x", 80, 50, start_date="early").year == ""
 
