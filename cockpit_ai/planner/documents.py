@@ -36,6 +36,9 @@ log = logging.getLogger("cockpit_ai.planner")
 
 MAX_CHARS = 20_000  # a longer text is cut (and the answer says it read the first part)
 CHUNK_CHARS = 1_200  # ≈ 300 tokens: one model call's share of the text
+# the first chunk is smaller, so the first summary sentence (what the driver hears first)
+# does not wait for a whole chunk's prompt
+FIRST_CHUNK_CHARS = 500
 MAX_CHUNKS = 6  # summarised at most (≈ 7,200 characters, about a minute of model time here)
 READ_CHARS = 1_500  # read out verbatim at most (about 90 s of speech)
 READ_STEP = 300  # read out in pieces of this size (a few sentences), each passed on at once
@@ -165,22 +168,24 @@ def wants(normalised: str) -> str | None:
     return None
 
 
-def chunks(text: str, size: int = CHUNK_CHARS) -> list[str]:
-    """``text`` in pieces of at most ``size`` characters, cut at sentence ends (a sentence
-    longer than ``size`` at a space)."""
+def chunks(text: str, size: int = CHUNK_CHARS, *, first: int | None = None) -> list[str]:
+    """``text`` in pieces of at most ``size`` characters (the first at most ``first``), cut
+    at sentence ends (a sentence longer than that at a space)."""
     out: list[str] = []
     current = ""
     for paragraph in text.split("\n\n"):
         for sentence in split_sentences(paragraph):
-            while len(sentence) > size:
-                cut = sentence.rfind(" ", 0, size)
-                cut = cut if cut > size // 2 else size
+            size_now = size if out or first is None else min(first, size)
+            while len(sentence) > size_now:
+                cut = sentence.rfind(" ", 0, size_now)
+                cut = cut if cut > size_now // 2 else size_now
                 if current:
                     out.append(current)
                     current = ""
                 out.append(sentence[:cut].strip())
                 sentence = sentence[cut:].strip()
-            if current and len(current) + 1 + len(sentence) > size:
+                size_now = size
+            if current and len(current) + 1 + len(sentence) > size_now:
                 out.append(current)
                 current = ""
             current = f"{current} {sentence}".strip()
@@ -222,7 +227,7 @@ def answer(kind: str, doc: SharedDocument | None, *, language: str = "en",
     if doc is None:
         return say("Nothing has been shared with me."), False
     head = intro(doc, language)
-    parts = chunks(doc.text)
+    parts = chunks(doc.text, CHUNK_CHARS, first=FIRST_CHUNK_CHARS)
     if kind == "read":
         text, done, cut = "", 0, doc.truncated
         for part in chunks(doc.text, READ_STEP):

@@ -73,6 +73,10 @@ _DE_FUNCTIONS = {"climate": "Die Klimatisierung", "window": "Die Fenster", "seat
                  "media": "Die Medien", "cabin light": "Die Innenbeleuchtung",
                  "navigation": "Die Navigation", "door": "Die Türen",
                  "smart home": "Das Zuhause"}
+_DE_FUNCTIONS_DATIVE = {"climate": "der Klimatisierung", "window": "den Fenstern",
+                        "seat": "den Sitzen", "media": "den Medien",
+                        "cabin light": "der Innenbeleuchtung", "navigation": "der Navigation",
+                        "door": "den Türen", "smart home": "dem Zuhause"}
 _DE_DOOR_VERBS = {"open": "öffnen", "unlock": "entriegeln", "lock": "verriegeln",
                   "close": "schließen"}
 _DE_ONOFF = {"on": "ein", "off": "aus"}
@@ -179,6 +183,8 @@ _DE_KIND_TABLE: dict[str, _Kind] = {
     "kind": _Kind(r"[a-z][a-z ]*", _de_kind),
     "zone": _Kind(r"(?: for the (?:driver|passenger|rear))?", _DE_ZONES.get),
     "function": _Kind("|".join(map(re.escape, _DE_FUNCTIONS)), _DE_FUNCTIONS.get),
+    "function_dative": _Kind("|".join(map(re.escape, _DE_FUNCTIONS_DATIVE)),
+                             _DE_FUNCTIONS_DATIVE.get),
     "doorverb": _Kind("|".join(_DE_DOOR_VERBS), _DE_DOOR_VERBS.get),
     "onoff": _Kind("on|off", _DE_ONOFF.get),
     "window": _Kind("|".join(_DE_WINDOWS), _DE_WINDOWS.get),
@@ -269,11 +275,14 @@ _DE: list[tuple[str, str]] = [
     ("Previous track.", "Vorheriger Titel."),
     ("Turning it up.", "Ich mache lauter."),
     ("Turning it down.", "Ich mache leiser."),
-    ("Okay: cabin light {a:onoff}.", "In Ordnung: Innenbeleuchtung {a}."),
+    ("Okay: cabin light {a:onoff}{zone:zone}.", "In Ordnung: Innenbeleuchtung {a}{zone}."),
     ("Okay: cabin light increase.", "In Ordnung: Innenbeleuchtung heller."),
     ("Okay: cabin light decrease.", "In Ordnung: Innenbeleuchtung dunkler."),
     ("Okay: seat {a:onoff} heating{zone:zone}.", "In Ordnung: Sitzheizung {a}{zone}."),
     ("Okay: seat {a:onoff} ventilation{zone:zone}.", "In Ordnung: Sitzlüftung {a}{zone}."),
+    ("Okay: seat increase heating{zone:zone}.", "In Ordnung: Sitzheizung höher{zone}."),
+    ("Okay: seat decrease heating{zone:zone}.", "In Ordnung: Sitzheizung niedriger{zone}."),
+    ("Okay: seat set {n:n}{zone:zone}.", "In Ordnung: Sitzheizung auf Stufe {n}{zone}."),
     ("Okay: door {a:doorverb}{zone:zone}.", "In Ordnung: Türen {a}{zone}."),
     # -- what a command does ("Did you mean: ...?") -----------------------------------
     ("set the temperature to {v:n} °C{zone:zone}", "die Temperatur auf {v} °C stellen{zone}"),
@@ -307,6 +316,7 @@ _DE: list[tuple[str, str]] = [
     # -- the safety gate --------------------------------------------------------------
     ("{func:function} is not a function I may control.",
      "{func} darf ich in diesem Auto nicht bedienen."),
+    ("I can't {a} the {f:function_dative}.", "Das geht mit {f} nicht ({a})."),
     ("I never control driving or safety functions ({f}).",
      "Fahr- und Sicherheitsfunktionen bediene ich nie ({f})."),
     ("I can't {a:doorverb} the doors while the car is moving.",

@@ -32,6 +32,9 @@ def test_a_long_text_is_cut_at_sentence_ends() -> None:
     assert len(parts) > 5 and all(len(p) <= d.CHUNK_CHARS for p in parts)
     assert all(p.endswith(".") for p in parts)
     assert " ".join(parts) == text
+    small_first = d.chunks(text, first=d.FIRST_CHUNK_CHARS)  # the first summary comes sooner
+    assert len(small_first[0]) <= d.FIRST_CHUNK_CHARS < len(small_first[1]) <= d.CHUNK_CHARS
+    assert " ".join(small_first) == text
     one = d.chunks("word " * 1000)  # no sentence end at all: cut at spaces
     assert all(len(p) <= d.CHUNK_CHARS for p in one) and " ".join(one).split() == ["word"] * 1000
     doc = d.document("x. " * 20_000, title="Big", source="phone")
