@@ -561,6 +561,7 @@ class PlannerNode(ManagedNode):
         if camera == "road":
             self._seen_at.add(stamp, seen_objects(
                 msg.detections, image_height_px=float(msg.image_height_px), stamp_ns=stamp))
+        self.health.count(f"{camera}_frames")
 
     def _on_odom(self, msg: Any) -> None:
         v = msg.twist.twist.linear

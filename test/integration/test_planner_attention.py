@@ -137,3 +137,63 @@ def test_fatigue_escalates_and_places_are_remarked_on(processes, probe, request)
     got = said(6)
     assert [m.text for m in got[4:]] == ["On your left, Helsinki Cathedral, 1852.",
                                          "On your right, Ateneum, 1887."]
+
+
+def detections(t: float, *objects: tuple[str, float]) -> Any:
+    """A road-camera frame: (class, bearing) per object, 640×480."""
+    from cockpit_ai.msg import Detection, DetectionArray
+
+    msg = DetectionArray(camera="road", image_width_px=640, image_height_px=480, model="test")
+    msg.header.stamp.sec, msg.header.frame_id = SEC + int(t), "road_camera"
+    msg.detections = [Detection(header=msg.header, class_name=name, score=0.8, track_id=-1,
+                                center_x_px=320.0, center_y_px=240.0, width_px=200.0,
+                                height_px=180.0, bearing_deg=bearing)
+                      for name, bearing in objects]
+    return msg
+
+
+def ateneum(query: Any) -> Any:
+    """The landmark search: Ateneum 40 m on the right."""
+    from cockpit_ai.enums import LandmarkStatus
+    from cockpit_ai.msg import LandmarkArray
+
+    return LandmarkArray(request_id=query.request_id, status=int(LandmarkStatus.OK),
+                         landmarks=[landmark("Ateneum", 60.0, 44.0, osm_id="way/8033120",
+                                             category="tourism=museum")])
+
+
+def test_what_is_that_on_my_right_with_the_road_camera(processes, probe, request) -> None:
+    """road/detections with bearings into the answer; a frame older than
+    detection_max_age_s is not used."""
+    from diagnostic_msgs.msg import DiagnosticArray
+
+    from cockpit_ai.msg import AssistantResponse
+
+    start_fake(request, "search_landmarks", answer=ateneum)
+    processes.start(
+        [node_exec("planner_node"), "--ros-args",
+         "--params-file", str(REPO / "config" / "planner.param.yaml"),
+         "-p", "fast_only:=true", "-p", "landmark_timeout_s:=30.0",
+         "-p", "detection_max_age_s:=3.0"],
+        name="planner")
+    responses = probe.subscribe(AssistantResponse, "response")
+    diagnostics = probe.subscribe(DiagnosticArray, "/diagnostics")
+    probe.publish("road/detections", detections(100, ("bus", 25.0), ("car", -20.0)),
+                  wait_subscribers=1, timeout=60)
+
+    def frames(msg: Any) -> float:
+        return max((float(kv.value) for st in msg.status if st.name.endswith("planner")
+                    for kv in st.values if kv.key == "road_frames"), default=0.0)
+
+    diagnostics.wait(1, timeout=30, where=lambda m: frames(m) >= 1)  # the frame is in
+
+    def ask(uid: str, t: float) -> str:
+        msg = transcript(uid, "What is that on my right?")
+        msg.header.stamp.sec = SEC + int(t)
+        probe.publish("transcript", msg, wait_subscribers=1, timeout=60)
+        return str(responses.wait(1, timeout=60, where=lambda m: m.request_id == uid)[0].text)
+
+    assert ask("r1", 101) == ("On your right I can see a bus, and behind it Ateneum "
+                              "(museum), 40 metres away.")
+    # ten seconds later the camera has said nothing new: the map alone answers
+    assert ask("r2", 110).startswith("On your right is Ateneum (museum)")
