@@ -401,6 +401,7 @@ class Planner:
             text += "."
         return Turn(text, "none", 0.0, proactive=True)
 
+    @_spoken
     def on_nearby(self, sights: list[Sight], *, now_s: float, quiet: bool,
                   context: Context | None = None) -> Turn | None:
         """A remark on a notable place coming abeam ("On your left, Helsinki Cathedral,
