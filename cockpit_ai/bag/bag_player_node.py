@@ -62,7 +62,11 @@ class BagPlayerNode(Node):
         self.pubs: dict[str, Any] = {}
         for t in self.info.topics:
             if t.name in topics:
-                self.pubs[t.name] = self.create_publisher(message_class(t.msgtype), t.name,
+                try:
+                    cls = message_class(t.msgtype)
+                except BagError as exc:  # a type this computer does not have: say which
+                    raise NodeStartupError(f"{self.bag}: topic {t.name}: {exc}") from None
+                self.pubs[t.name] = self.create_publisher(cls, t.name,
                                                           publisher_qos(t.msgtype, p["qos"]))
         self.clock_pub = self.create_publisher(Clock, "/clock", 10) if p["clock"] else None
         self.params = p

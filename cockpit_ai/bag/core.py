@@ -59,6 +59,13 @@ class BagMessage:
     data: bytes
 
 
+def one_line(exc: BaseException, limit: int = 300) -> str:
+    """A library's error text as one short line (a YAML parser's is several, with a caret
+    drawing): what a CLI prints on stderr."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= limit else text[:limit] + " …"
+
+
 def _open_reader(path: Path) -> Any:
     from rosbags.rosbag2 import Reader
 
@@ -69,7 +76,7 @@ def _open_reader(path: Path) -> Any:
         reader = Reader(path)
         reader.open()
     except Exception as exc:  # rosbags raises several types; all mean "unreadable bag"
-        raise BagError(f"{path}: cannot open bag: {exc}") from None
+        raise BagError(f"{path}: cannot open bag: {one_line(exc)}") from None
     return reader
 
 
@@ -102,7 +109,7 @@ def bag_info(path: Path) -> BagInfo:
     except BagError:
         raise
     except Exception as exc:  # rosbags raises many types for a damaged bag: one clear error
-        raise BagError(f"{path}: cannot read bag metadata: {exc}") from None
+        raise BagError(f"{path}: cannot read bag metadata: {one_line(exc)}") from None
     finally:
         reader.close()
 
@@ -122,7 +129,7 @@ def read_messages(path: Path, *, topics: list[str] | None = None) -> Iterator[Ba
         except BagError:
             raise
         except Exception as exc:  # as above: any reader failure mid-bag is a damaged bag
-            raise BagError(f"{path}: bag is corrupt or truncated: {exc}") from None
+            raise BagError(f"{path}: bag is corrupt or truncated: {one_line(exc)}") from None
     finally:
         reader.close()
 

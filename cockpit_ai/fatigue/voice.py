@@ -14,6 +14,9 @@ from dataclasses import dataclass
 from cockpit_ai.fatigue.common import FatigueError, clip01, percentile
 from cockpit_ai.fatigue.settings import IndicatorSettings
 
+# The loudest a digital signal can be: a full-scale square wave (RMS +3.01 dBFS).
+MAX_LOUDNESS_DBFS = 3.02
+
 
 @dataclass(frozen=True)
 class VoiceSample:
@@ -33,6 +36,15 @@ class VoiceSample:
             value = getattr(self, name)
             if not isinstance(value, int | float) or not math.isfinite(value):
                 raise FatigueError(f"voice {name} must be a finite number, got {value!r}")
+        for name in ("speech_rate_wps", "pitch_mean_hz", "pitch_std_hz", "duration_s"):
+            if getattr(self, name) < 0:
+                raise FatigueError(f"voice {name} must not be negative, got "
+                                   f"{getattr(self, name)!r}")
+        if not 0.0 <= self.pause_ratio <= 1.0:
+            raise FatigueError(f"voice pause_ratio must be 0..1, got {self.pause_ratio!r}")
+        if self.loudness_dbfs > MAX_LOUDNESS_DBFS:
+            raise FatigueError(f"voice loudness_dbfs must be at most {MAX_LOUDNESS_DBFS} "
+                               f"(full scale), got {self.loudness_dbfs!r}")
 
 
 def from_driver(frame_id: str, driver_frames: Iterable[str]) -> bool:

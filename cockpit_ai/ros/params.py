@@ -165,17 +165,26 @@ def declare_from_schema(node: Any, node_name: str, *, path: Path | None = None) 
             default = float(default)
         elif spec.type == "array" and spec.item_type == "number":
             default = [float(v) for v in default]
-        if spec.type == "array" and not default:
-            # rclpy cannot infer the type of an empty list: declare by type, then set it.
-            from rclpy.exceptions import ParameterUninitializedException
+        from rclpy.exceptions import (
+            InvalidParameterTypeException,
+            InvalidParameterValueException,
+            ParameterUninitializedException,
+        )
 
-            node.declare_parameter(spec.name, ptype, descriptor)
-            try:
-                node.get_parameter(spec.name)
-            except ParameterUninitializedException:
-                node.set_parameters([Parameter(spec.name, ptype, [])])
-        else:
-            node.declare_parameter(spec.name, default, descriptor)
+        try:
+            if spec.type == "array" and not default:
+                # rclpy cannot infer the type of an empty list: declare by type, then set it.
+                node.declare_parameter(spec.name, ptype, descriptor)
+                try:
+                    node.get_parameter(spec.name)
+                except ParameterUninitializedException:
+                    node.set_parameters([Parameter(spec.name, ptype, [])])
+            else:
+                node.declare_parameter(spec.name, default, descriptor)
+        except (InvalidParameterValueException, InvalidParameterTypeException) as exc:
+            # an override outside the schema's range or of the wrong type: one clear line
+            raise NodeStartupError(f"parameter {spec.name}: {exc} "
+                                   f"(schema/{node_name}.schema.json)") from None
         values[spec.name] = node.get_parameter(spec.name).value
         problem = spec.check(values[spec.name])
         if problem is not None:

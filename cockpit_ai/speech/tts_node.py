@@ -36,6 +36,7 @@ from cockpit_ai.speech.audio import AudioFrame
 from cockpit_ai.speech.chunks import chunk_message
 from cockpit_ai.speech.sentences import Plan, SpokenLedger, split_sentences
 from cockpit_ai.speech.tts import (
+    MAX_TEXT_CHARS,
     SoundDeviceSink,
     TtsConfig,
     TtsPlayback,
@@ -46,6 +47,11 @@ from cockpit_ai.speech.tts import (
 from cockpit_ai.workers import Overflow, QueueWorker
 
 NODE = "tts"
+
+# An answer longer than speech.tts.MAX_TEXT_CHARS (minutes of speech) is refused and
+# counted before any sentence of it is spoken: the planner's answers are a few sentences
+# (max_tokens 160), so anything that long is a fault upstream.
+PRIORITIES = (AssistantResponse.PRIORITY_NORMAL, AssistantResponse.PRIORITY_URGENT)
 
 
 class TtsNode(Node):
@@ -120,6 +126,9 @@ class TtsNode(Node):
 
     def _on_response(self, msg: Any) -> None:
         """A final answer: what its streamed partials did not already say (or all of it)."""
+        self.health.count("responses")
+        if self._refused(msg, "refused_responses"):
+            return
         if not msg.text.strip():
             return
         urgent = msg.priority == AssistantResponse.PRIORITY_URGENT
@@ -155,6 +164,9 @@ class TtsNode(Node):
 
     def _on_partial(self, msg: Any) -> None:
         """The answer so far (whole sentences): speak the new ones at once."""
+        self.health.count("partials")
+        if self._refused(msg, "refused_partials"):
+            return
         if not msg.request_id or not msg.text.strip():
             return
         with self._lock:
@@ -162,6 +174,19 @@ class TtsNode(Node):
             if plan.say:
                 self.health.count("partials_spoken")
             self._enqueue(msg.request_id, plan.say, msg)
+
+    def _refused(self, msg: Any, counter: str) -> bool:
+        """An answer too long to speak or with an unknown priority: counted, warned, dropped."""
+        if len(msg.text) > MAX_TEXT_CHARS:
+            why = f"{len(msg.text)} characters (at most {MAX_TEXT_CHARS})"
+        elif msg.priority not in PRIORITIES:
+            why = f"unknown priority {msg.priority}"
+        else:
+            return False
+        self.health.count(counter)
+        self.get_logger().warning(f"answer {msg.request_id[:40]!r} refused: {why}",
+                                  throttle_duration_sec=5.0)
+        return True
 
     def _enqueue(self, key: str, sentences: list[str], msg: Any, *,
                  replace: bool = False) -> None:
@@ -182,6 +207,7 @@ class TtsNode(Node):
     def _on_speech(self, msg: Any) -> None:
         """Barge-in: stop, drop what waits, and say nothing more of the answers begun (their
         later partials and the rest of their final are dropped: the driver spoke)."""
+        self.health.count("speech_active")
         if not (self._barge_in and msg.data):
             return
         with self._lock:

@@ -72,6 +72,12 @@ def to_event(msg_type: Any, kind: str, trip: Trip, prediction: Prediction | None
     return msg
 
 
+def stamp_ok(stamp: Any) -> bool:
+    """A builtin_interfaces/Time whose nanosec is below one second (anything else is
+    malformed: a stamp 4.3 s ahead would make the next good inputs look older than it)."""
+    return 0 <= int(stamp.nanosec) < 1_000_000_000
+
+
 class TripsNode(ManagedNode):
     """Subscribes ``fix`` (NavSatFix) and ``odom`` (Odometry); publishes ``trips/event``."""
 
@@ -165,22 +171,29 @@ class TripsNode(ManagedNode):
         self.get_logger().warning(message, throttle_duration_sec=self.p["warn_throttle_s"])
 
     def _on_fix(self, msg: Any) -> None:
+        """Every fix is counted once: ``fixes`` (used) or ``rejected_fixes`` (no fix, not a
+        position, a jump, older than the last one) or ``errors``."""
         try:
             if self.detector is None:
                 return
             if int(msg.status.status) < 0:  # STATUS_NO_FIX: the position means nothing
                 self.health.count("rejected_fixes")
                 return
+            if not stamp_ok(msg.header.stamp):
+                self.health.count("rejected_fixes")
+                self._warn(f"trips: fix stamp nanosec {msg.header.stamp.nanosec} is not a time")
+                return
             self._last_input = time.monotonic()
-            before = self.detector.counts["bad_fixes"] + self.detector.counts["jumps"]
-            events = self.detector.on_fix(stamp_to_ns(msg.header.stamp), float(msg.latitude),
-                                          float(msg.longitude))
-            if self.detector.counts["bad_fixes"] + self.detector.counts["jumps"] > before:
+            before = self.detector.counts["fixes"]
+            stamp_ns = stamp_to_ns(msg.header.stamp)
+            events = self.detector.on_fix(stamp_ns, float(msg.latitude), float(msg.longitude))
+            if self.detector.counts["fixes"] > before:
+                self.health.count("fixes")
+            else:
                 self.health.count("rejected_fixes")
                 self._warn(f"trips: fix {msg.latitude},{msg.longitude} skipped")
             self._handle(events)
-            self._check_route(stamp_to_ns(msg.header.stamp),
-                              (float(msg.latitude), float(msg.longitude)))
+            self._check_route(stamp_ns, (float(msg.latitude), float(msg.longitude)))
         except Exception as exc:  # never raise out of a callback
             self.health.count("errors")
             self._warn(f"trips: fix not usable: {exc}")
@@ -197,13 +210,26 @@ class TripsNode(ManagedNode):
         self.health.count("events_left_usual_route")
 
     def _on_odom(self, msg: Any) -> None:
+        """Counted once: ``odometry`` (used), ``rejected_odometry`` (not a finite speed,
+        older than the last one) or ``errors``."""
         try:
             if self.detector is None:
+                return
+            if not stamp_ok(msg.header.stamp):
+                self.health.count("rejected_odometry")
+                self._warn(f"trips: odometry stamp nanosec {msg.header.stamp.nanosec} is not "
+                           "a time")
                 return
             self._last_input = time.monotonic()
             v = msg.twist.twist.linear
             speed = math.sqrt(v.x * v.x + v.y * v.y + v.z * v.z)
+            before = self.detector.counts["speeds"]
             self._handle(self.detector.on_speed(stamp_to_ns(msg.header.stamp), speed))
+            if self.detector.counts["speeds"] > before:
+                self.health.count("odometry")
+            else:
+                self.health.count("rejected_odometry")
+                self._warn(f"trips: odometry speed {speed} skipped")
         except Exception as exc:
             self.health.count("errors")
             self._warn(f"trips: odometry not usable: {exc}")

@@ -28,6 +28,8 @@ from cockpit_ai.vision import VisionError
 from cockpit_ai.vision.images import (
     array_to_image,
     bgr_to_compressed,
+    check_compressed,
+    check_image,
     compressed_to_bgr,
     image_to_bgr,
 )
@@ -64,7 +66,18 @@ class ImageRelayNode(Node):
         self.worker.stop(timeout=2.0)
 
     def _on_frame(self, msg: Any) -> None:
+        """Hand the frame to the worker (newest wins). One whose header does not describe
+        an image it can convert is refused here, so it is counted even when a newer frame
+        would have replaced it before the worker looked."""
         self.health.count("frames_in")
+        try:
+            if self.mode == "compress":
+                check_image(msg, max_pixels=self.max_pixels)
+            else:
+                check_compressed(msg, max_pixels=self.max_pixels)
+        except VisionError as exc:
+            self._on_error(msg, exc)
+            return
         if self.worker.submit(msg):
             self.health.count("frames_dropped")  # the waiting frame was replaced
 

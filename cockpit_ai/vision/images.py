@@ -38,11 +38,10 @@ def _check_size(height: int, width: int, max_pixels: int) -> None:
         )
 
 
-def image_to_array(msg: Any, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> np.ndarray:
-    """Pixels of a raw image message in its own encoding: ``H×W×3`` or ``H×W`` uint8.
-
-    The result is a read-only view of the message data when rows are unpadded (no copy).
-    """
+def check_image(msg: Any, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> int:
+    """Refuse a raw image whose header does not describe its data (encoding, size, step,
+    data length), without touching the pixels: cheap enough for a subscription callback.
+    Returns the channels of its encoding."""
     encoding = str(getattr(msg, "encoding", "")).lower()
     if encoding not in ENCODINGS:
         raise ImageError(
@@ -58,13 +57,24 @@ def image_to_array(msg: Any, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> np.ndar
             f"step {step} is less than width × channels = {width} × {channels} = {row} "
             f"for {encoding}"
         )
-    data = msg.data
-    size = len(data)
+    size = len(msg.data)
     if size != step * height:
         raise ImageError(
             f"image data has {size} bytes, expected step × height = {step} × {height} = "
             f"{step * height}"
         )
+    return channels
+
+
+def image_to_array(msg: Any, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> np.ndarray:
+    """Pixels of a raw image message in its own encoding: ``H×W×3`` or ``H×W`` uint8.
+
+    The result is a read-only view of the message data when rows are unpadded (no copy).
+    """
+    channels = check_image(msg, max_pixels=max_pixels)
+    height, width, step = int(msg.height), int(msg.width), int(msg.step)
+    row = width * channels
+    data = msg.data
     flat = np.frombuffer(data, dtype=np.uint8) if not isinstance(data, list) else np.asarray(
         data, dtype=np.uint8
     )
@@ -184,18 +194,28 @@ def jpeg_size(data: bytes) -> tuple[int, int]:
     raise ImageError("corrupt JPEG: no frame header (SOF) found")
 
 
-def compressed_to_bgr(msg: Any, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> np.ndarray:
-    """A JPEG ``sensor_msgs/CompressedImage`` as ``H×W×3`` BGR uint8."""
-    import cv2
-
+def check_compressed(msg: Any, *, max_pixels: int = DEFAULT_MAX_PIXELS,
+                     data: bytes | None = None) -> tuple[int, int]:
+    """Refuse a compressed image that is not a JPEG of an allowed size, from its format
+    and frame header only (no decoding): cheap enough for a subscription callback.
+    Returns (width, height)."""
     fmt = str(getattr(msg, "format", "")).lower()
     if "jpeg" not in fmt and "jpg" not in fmt:
         raise ImageError(f"compressed format {fmt!r} is not supported; only JPEG is")
-    data = bytes(msg.data)
+    data = bytes(msg.data) if data is None else data
     if not data:
         raise ImageError("empty compressed image: no data")
     width, height = jpeg_size(data)
     _check_size(height, width, max_pixels)
+    return width, height
+
+
+def compressed_to_bgr(msg: Any, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> np.ndarray:
+    """A JPEG ``sensor_msgs/CompressedImage`` as ``H×W×3`` BGR uint8."""
+    import cv2
+
+    data = bytes(msg.data)
+    width, height = check_compressed(msg, max_pixels=max_pixels, data=data)
     image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
     if image is None:
         raise ImageError(f"JPEG of {width}×{height} could not be decoded (corrupt data)")

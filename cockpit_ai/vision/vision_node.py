@@ -45,7 +45,7 @@ from cockpit_ai.vision.detector import (
     DetectorSettings,
     draw_detections,
 )
-from cockpit_ai.vision.images import array_to_image, image_to_bgr
+from cockpit_ai.vision.images import ImageError, array_to_image, check_image, image_to_bgr
 from cockpit_ai.workers import LatestWorker
 
 NODE = "vision"
@@ -162,8 +162,15 @@ class VisionNode(ManagedNode):
 
     # -- running --------------------------------------------------------------------------
     def _on_image(self, msg: Image) -> None:
-        """Callback thread: only hand the message over (newest wins), if the governor lets."""
+        """Callback thread: only hand the message over (newest wins), if the governor lets.
+        A header that does not describe its data is refused here, so it is counted even
+        when a newer frame would have replaced it before the worker looked."""
         self.health.count("frames_in")
+        try:
+            check_image(msg, max_pixels=self.max_pixels)
+        except ImageError as exc:
+            self._on_error(msg, exc)
+            return
         governor, worker = self.governor, self.worker
         if governor is not None and not governor.admit():
             return  # counted as throttled_frames: dialogue or busy machine, not a fault

@@ -102,3 +102,38 @@ def test_enum_is_enforced_at_declare_time_and_on_set(tmp_path: Path) -> None:
         bad.destroy_node()
     finally:
         rclpy.shutdown()
+
+
+def test_an_override_out_of_range_or_type_is_one_clear_line(tmp_path: Path) -> None:
+    """`cockpit-ai bag play --rate 1000` (schema range 0.01..100) ended in an rclpy
+    traceback; now every node and CLI says which parameter and why, exit 1."""
+    import subprocess
+
+    import rclpy
+    from rclpy.parameter import Parameter
+
+    from cockpit_ai.bag.core import BagWriter
+    from cockpit_ai.ros.params import declare_from_schema
+    from cockpit_ai.ros.run import NodeStartupError
+    from cockpit_ai.testing import cockpit_cmd
+
+    rclpy.init()
+    try:
+        for value, why in ((1000.0, "out of range"), ("fast", "type")):
+            node = rclpy.create_node("range_bad", parameter_overrides=[
+                Parameter("rate", value=value)])
+            with pytest.raises(NodeStartupError, match=f"parameter rate: .*{why}"):
+                declare_from_schema(node, "bag_player")
+            node.destroy_node()
+    finally:
+        rclpy.shutdown()
+    bag = tmp_path / "bag"
+    writer = BagWriter(bag)
+    writer.add_topic("/x", "std_msgs/msg/String")
+    writer.write("/x", b"\x00\x01\x00\x00\x02\x00\x00\x00a\x00", 1)
+    writer.close()
+    res = subprocess.run(cockpit_cmd() + ["bag", "play", str(bag), "--rate", "1000"],
+                         capture_output=True, text=True, timeout=120)
+    out = res.stdout + res.stderr
+    assert res.returncode == 1 and "Traceback" not in out, out
+    assert "parameter rate" in out and "out of range" in out, out

@@ -12,6 +12,8 @@ from cockpit_ai.vision.images import (
     ImageError,
     array_to_image,
     bgr_to_compressed,
+    check_compressed,
+    check_image,
     compressed_to_bgr,
     image_to_array,
     image_to_bgr,
@@ -124,6 +126,34 @@ def test_huge_image_refused_before_touching_data() -> None:
     with pytest.raises(ImageError, match="more than the limit 9999"):
         image_to_array(small, max_pixels=9999)
     assert DEFAULT_MAX_PIXELS < 16384 * 16384
+
+
+def test_check_image_reads_the_header_only() -> None:
+    """What the nodes' callbacks run before handing a frame to their worker: the header
+    against the data's length, never the pixels."""
+
+    class Untouchable(bytes):
+        def __getitem__(self, key: object) -> object:
+            raise AssertionError("pixels touched")
+
+    ok = SimpleNamespace(height=2, width=4, encoding="RGB8", step=12, data=Untouchable(24))
+    assert check_image(ok) == 3
+    for bad, why in ((dict(encoding="yuv422"), "not supported"), (dict(width=0), "empty"),
+                     (dict(step=11), "step 11"), (dict(data=Untouchable(7)), "7 bytes")):
+        with pytest.raises(ImageError, match=why):
+            check_image(SimpleNamespace(**{**vars(ok), **bad}))
+
+
+def test_check_compressed_reads_the_jpeg_header_only(bus: np.ndarray) -> None:
+    jpeg = bgr_to_compressed(crop(bus), quality=80)
+    assert check_compressed(jpeg) == (320, 240)
+    for bad, why in ((dict(format="png"), "only JPEG"), (dict(data=b""), "empty"),
+                     (dict(data=b"\xff\xd8" + bytes(40)), "corrupt JPEG")):
+        msg = SimpleNamespace(format=jpeg.format, data=bytes(jpeg.data))
+        with pytest.raises(ImageError, match=why):
+            check_compressed(SimpleNamespace(**{**vars(msg), **bad}))
+    with pytest.raises(ImageError, match="more than the limit 1000"):
+        check_compressed(jpeg, max_pixels=1000)
 
 
 def test_wrong_array_shape_or_dtype_refused() -> None:
