@@ -226,3 +226,38 @@ def test_cloud_switch_off_sends_nothing(edge: EdgeBackend, proxy: Proxy, tmp_pat
     failover.cloud_enabled = False
     turn = planner.handle("tell me a joke", Context(session_id="off"))
     assert turn.backend == "edge" and proxy.bodies == []
+
+
+@pytest.mark.parametrize("mode", ["drop_mid", "http_500", "drop"])
+def test_cloud_dying_mid_answer_is_answered_by_the_edge(edge: EdgeBackend, tmp_path: Path,
+                                                        mode: str) -> None:
+    """The endpoint hangs up half-way through its answer (http.client.IncompleteRead), fails
+    with 500, or closes the connection at once: the turn is answered by the edge model at
+    once, the breaker opens, and after the cool-down the cloud is probed and used again.
+    The capture server (cockpit_ai.privacy.capture) is a real OpenAI-compatible endpoint
+    on 127.0.0.1 that fails on demand."""
+    from cockpit_ai.privacy.capture import CaptureServer
+
+    with CaptureServer() as capture:
+        cloud = CloudBackend(CloudSettings(base_url=capture.url, model="capture", budget_s=20.0),
+                             redactor=Redactor(grid_m=1000), audit=AuditLog(tmp_path / "a.jsonl"))
+        failover = FailoverBackend(edge, cloud, cooldown_s=60.0)
+        planner = Planner(backend=failover, config={"fastpath": False})
+        ctx = Context(session_id=mode)
+        assert planner.handle("tell me a joke", ctx).backend == "cloud"
+        capture.fail_next(mode)
+        t0 = time.monotonic()
+        turn = planner.handle("tell me another one", ctx)
+        assert turn.backend == "edge" and turn.text, turn
+        assert "cloud request failed" in turn.fallback_reason, turn.fallback_reason
+        assert failover.last_cloud_ms < 5000, failover.last_cloud_ms  # not the 20 s budget
+        assert time.monotonic() - t0 < 120
+        assert failover.breaker.is_open
+        sent = len(capture.chat_requests())
+        assert planner.handle("and one more", ctx).backend == "edge"
+        assert len(capture.chat_requests()) == sent  # breaker open: not even tried
+        failover.breaker.clock = lambda: time.monotonic() + 61  # the cool-down has passed
+        assert planner.handle("what's the capital of Finland?", ctx).backend == "cloud"
+        assert [r.mode for r in capture.requests][-2:] == ["ok", "ok"]  # probe, then chat
+        audit = [json.loads(ln) for ln in (tmp_path / "a.jsonl").read_text().splitlines()]
+        assert [a["outcome"].split(":")[0] for a in audit] == ["ok", "error", "ok"]
