@@ -7,7 +7,10 @@ drives the transitions: true (default) configures and activates the node itself 
 after construction (a one-shot timer, as launch files do for yolo_ros), so launch files
 and the demo start it like a plain node; false waits for ``cockpit-ai lifecycle set``.
 A configure that fails during autostart stops the node like a failed plain-node start:
-one ``[ERROR]`` line (from ``run_node``) and exit code 1.
+one ``[ERROR]`` line (from ``run_node``) and exit code 1 — also for an error ``load()`` did
+not expect (it is logged with its traceback first): rclpy would otherwise leave the node
+unconfigured without a word, alive, so a launcher's respawn never retried it (seen: a
+planner whose model load failed sat "unconfigured" through a whole drive).
 
 A subclass implements ``load()`` (raise ``NodeStartupError`` when it cannot), ``start()``,
 ``stop()`` and ``unload()``; the base turns them into the lifecycle callbacks.
@@ -34,6 +37,7 @@ class ManagedNode(LifecycleNode):
         self.running = False
         self._autostarting = False
         self._autostart_timer: Any = None
+        self.exit_code = 0  # 1 when autostart could not load the model (run_node returns it)
         if self.p.get("autostart", True):
             self._autostart_timer = self.create_timer(0.0, self._autostart)
 
@@ -62,7 +66,21 @@ class ManagedNode(LifecycleNode):
         finally:
             self._autostarting = False
         if self.load_error is not None:
-            raise NodeStartupError(self.load_error)  # run_node: one line, exit 1
+            # As run_node says a NodeStartupError: one line, exit 1. Not raised from here:
+            # an exception out of a timer callback reaches run_node only when it comes
+            # quickly; after a load of half a second it was "never retrieved" and the node
+            # stayed up, unconfigured, never respawned.
+            import sys
+
+            from rclpy import shutdown
+
+            print(f"[ERROR] {self.load_error}", file=sys.stderr, flush=True)
+            self.exit_code = 1
+            try:
+                shutdown(context=self.context)  # spin ends; run_node returns exit_code
+            except Exception:  # already shut down (Ctrl-C meanwhile)
+                pass
+            return
         self.trigger_activate()
 
     # -- transitions ----------------------------------------------------------------------
@@ -74,6 +92,13 @@ class ManagedNode(LifecycleNode):
             self.load_error = str(exc)
             if not self._autostarting:  # autostart: run_node prints it (one line, exit 1)
                 self.get_logger().error(self.load_error)
+            self.unload()
+            return TransitionCallbackReturn.FAILURE
+        except Exception as exc:  # not foreseen: say what and where, then fail the same way
+            import traceback
+
+            self.load_error = f"{self.get_name()}: loading failed: {type(exc).__name__}: {exc}"
+            self.get_logger().error(f"{self.load_error}\n{traceback.format_exc()}")
             self.unload()
             return TransitionCallbackReturn.FAILURE
         return TransitionCallbackReturn.SUCCESS
