@@ -12,6 +12,10 @@ the whole clip, no VAD); the others run the speech core (front end, VAD, tuned W
 the node does, 20 ms chunks in, transcripts out.
 
     python bench/speech_bench.py [--part test] [--every 1] [--configs raw,core] [--threads 2]
+
+"core ctx" gives each utterance the context the speech node would hold (``context_biasing``
+on): the places and streets of the extract that the phrase names, among other names of the
+extract up to 12 (``evalset.drive_context``); "core ctx-pois" the same with POI names only.
 """
 
 from __future__ import annotations
@@ -62,8 +66,9 @@ class Outcome:
 Recognise = Callable[[SynthSpeech, evalset.Condition], tuple[str, float]]
 
 
-def poi_names() -> list[str]:
-    """Every place name in the installed POI database (the bundled Helsinki extract)."""
+def place_names(streets: bool = True) -> list[str]:
+    """Every place name in the installed POI database (the bundled Helsinki extract) and,
+    with ``streets``, every street name of its street graph: what the context can hold."""
     import sqlite3
 
     from cockpit_ai.paths import data_dir
@@ -72,7 +77,13 @@ def poi_names() -> list[str]:
     with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
         rows = conn.execute("SELECT DISTINCT CASE WHEN name_en != '' THEN name_en ELSE name END"
                             " FROM poi ORDER BY 1").fetchall()  # fmt: skip
-    return [r[0] for r in rows if r[0]]
+    names = [r[0] for r in rows if r[0]]
+    if streets:
+        from cockpit_ai.route.graph import default_graph
+
+        g = default_graph().graph
+        names += sorted({str(d["name"]) for _, _, d in g.edges(data=True) if d.get("name")})
+    return names
 
 
 def core_runner(config: PipelineConfig, backend: FasterWhisperBackend,
@@ -162,14 +173,19 @@ def configs(threads: int, names: list[str]) -> dict[str, Callable[[], Recognise]
         "core beam1": lambda: core_runner(core, backend(replace(tiny, beam_size=1))),
         "core no-prompt": lambda: core_runner(core, backend(replace(tiny, use_prompt=False))),
     }
-    pois: list[str] = []
+    places: dict[bool, list[str]] = {}
 
-    def ctx(cond: evalset.Condition) -> list[str]:
-        if not pois:
-            pois.extend(poi_names())
-        return evalset.drive_context(cond.item, pois)
+    def context(streets: bool) -> Callable[[evalset.Condition], list[str]]:
+        def ctx(cond: evalset.Condition) -> list[str]:
+            if streets not in places:
+                places[streets] = place_names(streets)
+            return evalset.drive_context(cond.item, places[streets])
 
+        return ctx
+
+    ctx = context(True)
     table_["core ctx"] = lambda: core_runner(core, backend(tiny), ctx)
+    table_["core ctx-pois"] = lambda: core_runner(core, backend(tiny), context(False))
     for ns in ("webrtc", "rnnoise", "deepfilternet"):
         table_[f"core ns={ns}"] = lambda ns=ns: core_runner(core, backend(tiny), suppressor=ns)
     for extra in names:

@@ -4,8 +4,9 @@ Whisper tiny hears "Mannerheimintie" as "manual, haven't you" unless the name is
 prompt. The speech node feeds this vocabulary from what the stack already knows:
 
 - ``nearby``: places around the car (``landmarks/nearby`` from the landmark node: a few
-  notable places every few seconds), the newest first, each forgotten ``nearby_keep_s``
-  after it was last reported: the vocabulary follows the car along the drive;
+  notable places every few seconds) and the streets around it (``StreetNames`` from the
+  car's ``fix`` and the bundled street graph), the newest first, each forgotten
+  ``nearby_keep_s`` after it was last reported: the vocabulary follows the car;
 - ``results``: the places the co-pilot just found or named (``landmarks``: every answer of
   the landmark node, and the capitalised names in its ``response``), newest first, kept
   ``results_keep_s``; while results are fresh the ordinal follow-ups ("the second one")
@@ -20,11 +21,15 @@ monotonic clock in seconds.
 
 from __future__ import annotations
 
+import math
 import re
 import threading
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
 
 #: Said after a list of results; put into the prompt while results are fresh.
 FOLLOW_UPS = ("the first one", "the second one", "the third one", "the last one")
@@ -150,3 +155,39 @@ def _clean(words: Iterable[str]) -> list[str]:
             seen.add(fold(name))
             out.append(name)
     return out
+
+
+class StreetNames:
+    """Names of the streets within ``radius_m`` of a position, nearest first (the street
+    graph of ``cockpit_ai.route``: the drivable ways of the bundled extract)."""
+
+    def __init__(self, graph: Any, *, radius_m: float = 300.0, limit: int = 8) -> None:
+        self.radius_m = float(radius_m)
+        self.limit = int(limit)
+        lat, lon, names = [], [], []
+        g = graph.graph  # networkx DiGraph: nodes with lat/lon, edges with a name
+        for u, v, data in g.edges(data=True):
+            name = str(data.get("name") or "")
+            if name:
+                lat.append((g.nodes[u]["lat"] + g.nodes[v]["lat"]) / 2.0)
+                lon.append((g.nodes[u]["lon"] + g.nodes[v]["lon"]) / 2.0)
+                names.append(name)
+        self._lat = np.radians(np.array(lat, dtype=np.float64))
+        self._lon = np.radians(np.array(lon, dtype=np.float64))
+        self._names = names
+
+    def near(self, lat_deg: float, lon_deg: float) -> list[str]:
+        """The nearest ``limit`` street names within the radius (no duplicates)."""
+        if not self._names or not (math.isfinite(lat_deg) and math.isfinite(lon_deg)):
+            return []
+        lat, lon = math.radians(lat_deg), math.radians(lon_deg)
+        x = (self._lon - lon) * math.cos(lat) * 6371008.8
+        y = (self._lat - lat) * 6371008.8
+        dist = np.hypot(x, y)
+        out: list[str] = []
+        for i in np.argsort(dist):
+            if dist[i] > self.radius_m or len(out) >= self.limit:
+                break
+            if self._names[i] not in out:
+                out.append(self._names[i])
+        return out

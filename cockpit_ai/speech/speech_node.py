@@ -26,6 +26,7 @@ half as much CPU again per 20 ms chunk).
 
 from __future__ import annotations
 
+import math
 import time
 from typing import Any
 
@@ -48,7 +49,7 @@ from cockpit_ai.ros.stamps import s_to_stamp, stamp_to_s
 from cockpit_ai.speech import SpeechError
 from cockpit_ai.speech.asr import COCKPIT_VOCABULARY, WhisperConfig
 from cockpit_ai.speech.chunks import chunk_samples
-from cockpit_ai.speech.context import ContextConfig, ContextVocabulary, names_in_text
+from cockpit_ai.speech.context import ContextConfig, ContextVocabulary, StreetNames, names_in_text
 from cockpit_ai.speech.pipeline import (
     EchoConfig,
     PipelineConfig,
@@ -208,6 +209,9 @@ class SpeechNode(ManagedNode):
         self.sub_tts_audio: Any = None
         self.sub_nearby: Any = None
         self.sub_landmarks: Any = None
+        self.sub_fix: Any = None
+        self._streets: StreetNames | None = None
+        self._streets_at: tuple[float, float] | None = None  # where they were last looked up
         self.vocabulary = ContextVocabulary(context_config(p))
         self.vocabulary.set_static(p["hotwords"])
         self._context_words: list[str] | None = None
@@ -266,6 +270,8 @@ class SpeechNode(ManagedNode):
                 LandmarkArray, "landmarks/nearby", self._on_nearby, qos.RELIABLE)
             self.sub_landmarks = self.create_subscription(
                 LandmarkArray, "landmarks", self._on_landmarks, qos.RELIABLE)
+            if self.p["context_streets_radius_m"] > 0:
+                self._load_streets()
         self._state = "configured (inactive)"
         self._update_status()
         self.get_logger().info(f"Whisper from {model} loaded ({self.p['activation_mode']})")
@@ -328,11 +334,12 @@ class SpeechNode(ManagedNode):
 
     def unload(self) -> None:
         for sub in (self.sub_tts, self.sub_response, self.sub_partial, self.sub_tts_audio,
-                    self.sub_nearby, self.sub_landmarks):
+                    self.sub_nearby, self.sub_landmarks, self.sub_fix):
             if sub is not None:
                 self.destroy_subscription(sub)
         self.sub_tts = self.sub_response = self.sub_partial = None
-        self.sub_tts_audio = self.sub_nearby = self.sub_landmarks = None
+        self.sub_tts_audio = self.sub_nearby = self.sub_landmarks = self.sub_fix = None
+        self._streets = self._streets_at = None
         for pub in (self.pub_transcript, self.pub_features, self.pub_active):
             if pub is not None:
                 self.destroy_lifecycle_publisher(pub)
@@ -437,6 +444,40 @@ class SpeechNode(ManagedNode):
         self.health.count("nearby_updates")
         self.vocabulary.add_nearby(landmark_names(msg), time.monotonic())
         self._refresh_context()
+
+    def _load_streets(self) -> None:
+        """The street graph for the names of the streets around the car (``fix``)."""
+        from sensor_msgs.msg import NavSatFix
+
+        from cockpit_ai.route import RouteError
+        from cockpit_ai.route.graph import default_graph
+
+        try:
+            self._streets = StreetNames(default_graph(),
+                                        radius_m=self.p["context_streets_radius_m"])
+        except RouteError as exc:  # no street graph: the rest of the context still works
+            self.get_logger().warning(f"no street names for the context: {exc}")
+            return
+        self.sub_fix = self.create_subscription(NavSatFix, "fix", self._on_fix, qos.MOTION)
+
+    def _on_fix(self, msg: Any) -> None:
+        """Streets around the car, looked up again after every 50 m."""
+        streets = self._streets
+        lat, lon = float(msg.latitude), float(msg.longitude)
+        no_fix = msg.status.status == msg.status.STATUS_NO_FIX  # (STATUS_UNKNOWN is used)
+        if streets is None or no_fix or not (math.isfinite(lat) and math.isfinite(lon)):
+            self.health.count("fixes_ignored")
+            return
+        last = self._streets_at
+        moved = (math.inf if last is None else
+                 math.hypot(lat - last[0], (lon - last[1]) * math.cos(math.radians(lat)))
+                 * 111_195.0)  # fmt: skip
+        now = time.monotonic()
+        if moved >= 50.0:
+            self._streets_at = (lat, lon)
+            self.vocabulary.add_nearby(streets.near(lat, lon), now)
+            self.health.count("street_lookups")
+            self._refresh_context()
 
     def _on_landmarks(self, msg: Any) -> None:
         self.health.count("landmark_results")

@@ -503,7 +503,8 @@ def test_echo_of_the_copilot_is_cancelled_and_the_driver_barges_in(processes, pr
 
 def test_context_vocabulary_follows_the_nearby_places(processes, probe) -> None:
     """A street name Whisper tiny mishears is heard once the landmark node says it is
-    around (dev phrase); the vocabulary shows in diagnostics."""
+    around (dev phrase); the streets around the car's fix join; the vocabulary shows in
+    diagnostics."""
     from diagnostic_msgs.msg import DiagnosticArray
 
     from cockpit_ai.msg import AudioChunk, Landmark, LandmarkArray, Transcript
@@ -531,3 +532,13 @@ def test_context_vocabulary_follows_the_nearby_places(processes, probe) -> None:
     after = transcripts.wait(2, timeout=90)[1].text
     assert word_error_rate(text, before) > 0.0, before
     assert word_error_rate(text, after) == 0.0, after
+    # the streets around the car join from its fix (the bundled street graph)
+    from sensor_msgs.msg import NavSatFix
+
+    fix = NavSatFix(latitude=60.1675, longitude=24.9510)
+    fix.status.status = fix.status.STATUS_FIX
+    for _ in range(5):  # best effort: a fix or two may be lost; one lookup either way
+        probe.publish("fix", fix, qos=qos.MOTION, wait_subscribers=1)
+    diagnostics.wait(1, timeout=30, where=lambda m: value(m, "street_lookups") >= 1
+                     and value(m, "context_names") >= 6)
+    assert speech.poll() is None

@@ -117,3 +117,21 @@ def test_schema_defaults_are_the_context_defaults() -> None:
                         .read_text())
     params = {k: v["default"] for k, v in schema["definitions"]["speech"]["properties"].items()}
     assert context_config(params) == ContextConfig()
+
+
+def test_streets_around_the_car_from_the_street_graph() -> None:
+    """The bundled extract's streets within the radius, nearest first; none far away."""
+    from cockpit_ai.route.graph import default_graph
+    from cockpit_ai.speech.context import StreetNames
+
+    streets = StreetNames(default_graph(), radius_m=150.0, limit=6)
+    near_station = streets.near(60.1699, 24.9384)  # by the central railway station
+    assert "Kaivokatu" in near_station and len(near_station) <= 6
+    assert len(set(near_station)) == len(near_station)
+    near_market = streets.near(60.1675, 24.9510)  # by the market square
+    assert "Pohjoisesplanadi" in near_market and "Kaivokatu" not in near_market
+    assert streets.near(60.30, 24.60) == []  # outside the extract
+    assert streets.near(float("nan"), 24.9) == []
+    ctx = ContextVocabulary()
+    ctx.add_nearby(near_market, now=0.0)
+    assert ctx.words(1.0)[: len(near_market)] == near_market
