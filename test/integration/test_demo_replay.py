@@ -155,6 +155,19 @@ def test_fatigue_alert_in_the_drowsy_stretch_only(demo: dict) -> None:
     assert demo["summary"]["proactive"], "the planner did not offer a break"
     assert any("break" in p["text"].lower() or "rest" in p["text"].lower()
                for p in demo["summary"]["proactive"])
+    # Escalation (issue 14): each rise gets a stronger response; SEVERE gets the warning
+    # and the driver_alert command for the gateway's chime / seat vibration, repeated
+    # while the car drives on, and never before the drowsy stretch.
+    said = [p["text"] for p in demo["summary"]["proactive"]]
+    alerts = [c for c in demo["summary"]["commands"] if c["function"] == "driver_alert"]
+    if max(after) >= 2:
+        assert any(t.startswith("You seem a little tired") for t in said), said
+    if max(after) >= 4:
+        assert any(t.startswith("Warning: you are very drowsy") for t in said), said
+        assert alerts and all(c["t"] >= drowsy_from for c in alerts), alerts
+        assert all((c["action"], c["zone"]) == ("warn", "driver") for c in alerts), alerts
+    else:
+        assert not alerts, alerts
 
 
 def test_report_written(demo: dict) -> None:
