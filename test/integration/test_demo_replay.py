@@ -160,9 +160,9 @@ def test_fatigue_alert_in_the_drowsy_stretch_only(demo: dict) -> None:
     # while the car drives on, and never before the drowsy stretch.
     said = [p["text"] for p in demo["summary"]["proactive"]]
     alerts = [c for c in demo["summary"]["commands"] if c["function"] == "driver_alert"]
-    if max(after) >= 2:
+    if 2 in after:  # the level passed through MILD (it may also jump past it)
         assert any(t.startswith("You seem a little tired") for t in said), said
-    if max(after) >= 4:
+    if 4 in after:
         assert any(t.startswith("Warning: you are very drowsy") for t in said), said
         assert alerts and all(c["t"] >= drowsy_from for c in alerts), alerts
         assert all((c["action"], c["zone"]) == ("warn", "driver") for c in alerts), alerts
