@@ -12,6 +12,18 @@ import re
 from cockpit_ai.enums import FatigueLevel, OpenState, WireSide
 from cockpit_ai.planner.tools import Place, ToolCall, VehicleCommand
 
+#: No place search possible (the POI database cannot be read, no landmark node answers).
+NO_PLACES = "I can't look up places right now."
+#: The car's position is unknown (no GNSS fix, or it was lost): places are not guessed.
+POSITION_UNKNOWN = "I don't know where we are right now, so I can't look for places."
+
+
+def search_failed(reason: str) -> str:
+    """What the driver hears when a place search could not be made
+    (``LandmarkUnavailable.reason``: ``"no_fix"`` or anything else)."""
+    return POSITION_UNKNOWN if reason == "no_fix" else NO_PLACES
+
+
 SIDE_WORDS = {WireSide.ANY: "nearby", WireSide.AHEAD: "ahead", WireSide.RIGHT: "on your right",
               WireSide.BEHIND: "behind you", WireSide.LEFT: "on your left"}
 

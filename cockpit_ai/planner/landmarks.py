@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 from cockpit_ai.enums import OpenState
-from cockpit_ai.planner.errors import PlannerError
+from cockpit_ai.planner.errors import LandmarkUnavailable, PlannerError
 from cockpit_ai.planner.tools import LandmarkRequest, Place
 
 
@@ -32,7 +32,7 @@ def core_search(db: Path | None, *, at: datetime | None = None) -> Callable[
 
     def search(req: LandmarkRequest) -> list[Place]:
         if not req.use_position:
-            raise PlannerError("no vehicle position for the landmark search")
+            raise LandmarkUnavailable("no_fix", "no vehicle position for the landmark search")
         when = at or datetime.now().astimezone()
         if when.tzinfo is None:  # a naive time is the vehicle's local time
             when = when.replace(tzinfo=timezone_at(req.latitude_deg, req.longitude_deg))

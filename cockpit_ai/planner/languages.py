@@ -231,6 +231,9 @@ _DE: list[tuple[str, str]] = [
     ("Shall I set it as the destination?", "Soll ich es als Ziel setzen?"),
     # -- places -----------------------------------------------------------------------
     ("I can't see that right now.", "Das kann ich gerade nicht sehen."),
+    ("I can't look up places right now.", "Ich kann gerade keine Orte nachschlagen."),
+    ("I don't know where we are right now, so I can't look for places.",
+     "Ich weiß gerade nicht, wo wir sind, deshalb kann ich keine Orte suchen."),
     ("I don't see a landmark {where:side}.", "Ich sehe {where} kein Wahrzeichen."),
     ("{where:where} is {name} ({kind:kind}), {dist:dist} away.",
      "{where} ist {name} ({kind}), {dist} entfernt."),

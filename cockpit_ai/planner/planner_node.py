@@ -46,7 +46,7 @@ from cockpit_ai.brand import BrandError, load_brand
 from cockpit_ai.enums import FatigueLevel, LandmarkStatus, Priority
 from cockpit_ai.landmark.geometry import check_fix
 from cockpit_ai.planner.documents import DocumentError
-from cockpit_ai.planner.errors import PlannerError
+from cockpit_ai.planner.errors import LandmarkUnavailable, PlannerError
 from cockpit_ai.planner.planner import (
     Context,
     HomeRequest,
@@ -149,6 +149,22 @@ def _then(history: StampedHistory[T], stamp_ns: int) -> T | None:
     return item[1] if item is not None else None
 
 
+def position_then(history: StampedHistory[tuple[float, float]], stamp_ns: int, *,
+                  received_age_s: float | None, limit_s: float) -> tuple[float, float] | None:
+    """The car's position at a question's stamp, or None when it is not known: the newest
+    good fix not after the stamp and at most ``limit_s`` older than it; for a stamp of
+    another clock (or none), the newest fix. Never when the newest good fix arrived more
+    than ``limit_s`` ago (``received_age_s``; None: never one): GNSS lost means position
+    unknown, not the place the car has left."""
+    if received_age_s is None or received_age_s > limit_s:
+        return None
+    then = history.at(stamp_ns) if stamp_ns else None
+    if then is not None:
+        return then[1] if (stamp_ns - then[0]) / 1e9 <= limit_s else None
+    latest = history.latest()
+    return latest[1] if latest is not None else None
+
+
 @dataclass(eq=False)
 class _Goal:
     """A ``planner_turn`` goal on its way through the lanes; the executor awaits ``done``."""
@@ -237,6 +253,7 @@ class PlannerNode(ManagedNode):
         self._fatigue_at: StampedHistory[int] = StampedHistory(120.0)
         # the car's position (good fixes only) for routes and habits; never sent to a model
         self._fix_at: StampedHistory[tuple[float, float]] = StampedHistory(120.0)
+        self._fix_received: float | None = None  # monotonic time of the newest good fix
         self._objects_at: dict[str, StampedHistory[list[str]]] = {
             "road": StampedHistory(120.0), "cabin": StampedHistory(120.0)}
         # the road camera's objects with their bearings, per frame (planner/scene.py)
@@ -599,6 +616,14 @@ class PlannerNode(ManagedNode):
             return
         self._fix_at.add(stamp_to_ns(msg.header.stamp), (float(msg.latitude),
                                                            float(msg.longitude)))
+        self._fix_received = time.monotonic()
+
+    def _position_at(self, stamp_ns: int) -> tuple[float, float] | None:
+        """Where the car was at a question's stamp (None: unknown, ``position_then``)."""
+        received = self._fix_received
+        age = None if received is None else time.monotonic() - received
+        return position_then(self._fix_at, stamp_ns, received_age_s=age,
+                             limit_s=float(self.p["fix_timeout_s"]))
 
     # -- landmark search: the search_landmarks service (called from the core's worker) ----
     def _landmark_search(self, req: LandmarkRequest) -> list[Place]:
@@ -630,18 +655,23 @@ class PlannerNode(ManagedNode):
             raise PlannerError("the planner is not configured")
         if not client.wait_for_service(timeout_sec=timeout):
             self.health.count("landmark_timeouts")
-            raise PlannerError("no landmark node (search_landmarks service) to answer")
+            raise LandmarkUnavailable("unavailable",
+                                      "no landmark node (search_landmarks service) to answer")
         future = client.call_async(self._search_type.Request(query=msg))
         done = threading.Event()
         future.add_done_callback(lambda _: done.set())
         if not done.wait(max(0.0, deadline - time.monotonic())) and not future.done():
             client.remove_pending_request(future)
             self.health.count("landmark_timeouts")
-            raise PlannerError("no answer from the landmark node")
+            raise LandmarkUnavailable("unavailable", "no answer from the landmark node")
         response = future.result()
         if response is None:
             raise PlannerError("landmark node could not answer")
         answer = response.result
+        if answer.status == LandmarkStatus.NO_FIX:
+            raise LandmarkUnavailable("no_fix", answer.message)
+        if answer.status == LandmarkStatus.UNAVAILABLE:
+            raise LandmarkUnavailable("unavailable", answer.message)
         if answer.status != LandmarkStatus.OK:
             raise PlannerError(answer.message or "landmark node could not answer")
         return [place_from_msg(lm) for lm in answer.landmarks]
@@ -683,7 +713,7 @@ class PlannerNode(ManagedNode):
                           session_id=str(self.p["session_id"]),
                           road_objects=road, cabin_objects=cabin)
             ctx.stamp_ns = stamp
-            ctx.here = _then(self._fix_at, stamp)
+            ctx.here = self._position_at(stamp)
             ctx.road_seen = seen
             if job.question:
                 ctx.cancelled = lambda: self._withdrawn(job, lane)
