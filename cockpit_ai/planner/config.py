@@ -25,6 +25,9 @@ DEFAULT_CONFIG: dict[str, Any] = {
     # free text the router calls chat ("what's the capital of France"): plain text, no
     # JSON grammar, at most this many tokens (the chat tool's 300 characters)
     "chat_max_tokens": 90,
+    # the learned router (planner/router.py) narrows the tools the model may call for a
+    # request the rules left; false = the model always chooses among all tools
+    "learned_router": True,
     "fastpath": True,
     "fast_only": False,
     "history_turns": 4,

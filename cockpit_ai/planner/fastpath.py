@@ -104,6 +104,7 @@ _PARAPHRASES: list[tuple[re.Pattern[str], str]] = [(re.compile(a), b) for a, b i
      r"(?: again)?$|^(?:play )?the (?:song|track) before(?: this| that)?(?: one)?$",
      "previous song"),
     (r"^(?:play )?(?:the )?(?:next|following) (?:song|track) (?:please|now)$", "next song"),
+    (r"^(?:play |put on )?(?:another|a different|some other) (?:song|track)$", "next song"),
     (r"^turn it (up|down)$", r"turn \1 the volume"),
     (r"\b(?:navigate me|get me|guide me|route us|take us|drive us|bring me|bring us|"
      r"set (?:a|the) route|plot (?:a|the) route|give me directions|show me the way) to\b",
@@ -832,6 +833,15 @@ def negated(t: str) -> bool:
     return bool(_NEGATED.search(re.sub(r"\bwhy (?:don'?t|dont|not) (?:you|we)\b", " ", t)))
 
 
+_CLAUSE = re.compile(r"[,;!?]|\.(?!\d)| so | and then | but ")
+
+
+def said_negated(text: str) -> bool:
+    """A clause of ``text`` forbids or takes back what it names: "no, don't open the
+    window"; but not across clauses ("I don't like this one, play another song")."""
+    return any(negated(normalise(c)) for c in _CLAUSE.split(text or "") if c.strip())
+
+
 def free_text_tool(text: str) -> str | None:
     """"chat" when ``text`` is clearly not a cockpit function (general knowledge, small talk,
     jokes), so the model only writes the reply; None whenever it could be a function."""
@@ -841,7 +851,7 @@ def free_text_tool(text: str) -> str | None:
     t = normalise(text)
     if not t or len(t) > 160:
         return None
-    if negated(t):
+    if said_negated(text):
         return "chat"  # "don't open the window": a reply, never the command
     if re.fullmatch(r"thanks?(?: you)?(?: very much| so much)?|cheers|great|cool|nice|"
                     r"ok(?:ay)?|you too", t):
@@ -867,7 +877,7 @@ def parse(text: str, *, results: int = 0) -> ToolCall | None:
     and only for items that exist.
     """
     t = normalise(text)
-    if not t or len(t) > 120 or negated(t):
+    if not t or len(t) > 120 or said_negated(text):
         return None
     call = _parse_normalised(t, text, results)
     if call is None and re.search(r"[,;]| so | and then ", text):

@@ -62,6 +62,7 @@ from cockpit_ai.planner.errors import PlannerError
 from cockpit_ai.planner.history import TripHistory
 from cockpit_ai.planner.languages import LISTENING, translate
 from cockpit_ai.planner.privacy import Surroundings
+from cockpit_ai.planner.router import Route, ToolRouter, all_tools, load_router
 from cockpit_ai.planner.safety import SafetyGate, forbidden_intent
 from cockpit_ai.planner.tools import (
     TOOL_SCHEMA,
@@ -198,6 +199,9 @@ class Planner:
         # fast-path results of answers_without_model(), so handle() does not parse again
         self._parsed: OrderedDict[tuple[str, int, str], Any] = OrderedDict()
         self._parsed_lock = threading.Lock()
+        # the learned router (router.py, loaded by build_planner): the tools a request
+        # the rules left can be, so the model chooses among those; None = all tools
+        self.router: ToolRouter | None = None
         # what a cloud request must not name around the car (build_planner adds the POI
         # database and the streets); the dialogue's own places are always coarsened
         self.surroundings = Surroundings(grid_m=float(cfg["privacy"]["position_grid_m"]),
@@ -497,12 +501,13 @@ class Planner:
             clock.route_ms = clock.ms()
             return Turn("Sorry, I can only do simple car functions and searches right now.",
                         "none", 0.0)
-        chat = _free_text_tool(text) == "chat"
+        route = self._learned_route(text, session)
+        chat = _free_text_tool(text) == "chat" or route.tools == ("chat",)
         clock.route_ms = clock.ms()
         if chat:
             return self._chat(text, ctx, session, clock)
         messages = build_messages(self.system, session, text, self._context_lines(ctx))
-        gen = self._generate(messages, ctx, clock, session, schema=TOOL_SCHEMA,
+        gen = self._generate(messages, ctx, clock, session, schema=route.schema(),
                              max_tokens=int(self.config["max_tokens"]), plain=False,
                              prefix="tool")
         if gen is None:
@@ -567,6 +572,18 @@ class Planner:
         if ctx.is_cancelled():
             return _withdrawn(used[0])
         return Turn(text, used[0] if model is not None else "fastpath", 0.0, localised=True)
+
+    def _learned_route(self, text: str, session: Session) -> Route:
+        """The tools the learned router offers the model for ``text`` (all of them without a
+        router, or when it fails: a router fault must not stop the answer)."""
+        results = len(session.places)
+        if self.router is None:
+            return all_tools(results)
+        try:
+            return self.router.route(text, results=results)
+        except Exception as exc:  # onnxruntime/sklearn faults: logged, the model chooses
+            log.warning("planner: learned router failed (%s); all tools offered", exc)
+            return all_tools(results)
 
     def _generate(self, messages: list[dict[str, Any]], ctx: Context, clock: _Clock,
                   session: Session, *, schema: dict[str, Any] | None, max_tokens: int,
@@ -948,6 +965,17 @@ def street_eta(here: tuple[float, float],
     return route.distance_m, route.duration_s
 
 
+def _learned_router(data: Path) -> ToolRouter | None:
+    """The learned router from its installed model; None (logged) when it is missing, so
+    a planner without it still answers: the model then chooses among all tools."""
+    try:
+        return load_router(data)
+    except Exception as exc:  # not installed, unreadable, a library fault
+        log.warning("planner: no learned router (%s); the model chooses among all tools",
+                    exc)
+        return None
+
+
 def build_planner(config: dict[str, Any] | None = None, *,
                   landmark_search: LandmarkSearch | None = None,
                   data: Path | None = None, warm_up: bool = True) -> Planner:
@@ -1020,6 +1048,8 @@ def build_planner(config: dict[str, Any] | None = None, *,
         planner.surroundings = Surroundings(
             grid_m=grid_m, poi_db=Path(priv["poi_db"]) if priv.get("poi_db") else default_db(),
             streets=True)
+    if backend is not None and cfg.get("learned_router", True):
+        planner.router = _learned_router(data or data_dir())
     if warm_up and backend is not None:
         planner.warm_up()
     return planner

@@ -135,3 +135,58 @@ def test_missing_model_names_the_fix(tmp_path: Path) -> None:
 def test_unknown_tool_in_examples_is_refused(router: ToolRouter) -> None:
     with pytest.raises(PlannerError, match="unknown tools"):
         ToolRouter(router.embedder, [("open the sunroof", "sunroof"), ("hi", "chat")])
+
+
+# -- the planner with the router: the model writes the call, only among the offered tools --
+@pytest.fixture(scope="module")
+def smol_planner(smol_path: Path, router: ToolRouter) -> object:
+    """A planner whose model is SmolLM2-135M (fast, and unreliable at choosing tools on its
+    own: the grammar the router narrows is what keeps it to the offered tools)."""
+    from cockpit_ai.planner.backends import EdgeBackend, EdgeSettings
+    from cockpit_ai.planner.planner import Planner
+
+    edge = EdgeBackend(EdgeSettings(model_path=smol_path, n_threads=1, max_tokens=80))
+    planner = Planner(backend=edge, config={"chat_max_tokens": 12})
+    planner.router = router
+    planner.warm_up()
+    return planner
+
+
+def test_the_model_only_calls_an_offered_tool(smol_planner: object, router: ToolRouter) -> None:
+    from cockpit_ai.planner import fastpath
+    from cockpit_ai.planner.planner import Context, Planner
+
+    assert isinstance(smol_planner, Planner)
+    text = "could you make it a touch cooler for my wife"
+    assert fastpath.parse(text) is None  # the rules leave it to the model
+    route = router.route(text, results=0)
+    assert route.tools == ("vehicle",)
+    turn = smol_planner.handle(text, Context(session_id="narrow", speed_mps=0.0))
+    assert turn.backend == "edge"
+    assert [c.name for c in turn.tool_calls] == ["vehicle"]  # validated as before
+
+
+def test_a_general_question_gets_a_plain_reply(smol_planner: object) -> None:
+    from cockpit_ai.planner import fastpath
+    from cockpit_ai.planner.planner import Context, Planner
+
+    assert isinstance(smol_planner, Planner)
+    text = "which planet has the most moons"
+    assert fastpath.free_text_tool(text) is None  # the rules alone would ask for a tool call
+    turn = smol_planner.handle(text, Context(session_id="chat", speed_mps=0.0))
+    assert [c.name for c in turn.tool_calls] == ["chat"]
+    assert turn.commands == [] and turn.text
+    assert not turn.model_text.lstrip().startswith("{")  # the chat prompt: plain text
+
+
+def test_without_results_result_info_is_never_offered() -> None:
+    from cockpit_ai.planner.router import all_tools
+
+    assert "result_info" not in all_tools(0).tools
+    assert all_tools(2).schema() is TOOLS_SCHEMA()
+
+
+def TOOLS_SCHEMA() -> object:  # the schema object itself, for identity
+    from cockpit_ai.planner.tools import TOOL_SCHEMA
+
+    return TOOL_SCHEMA
