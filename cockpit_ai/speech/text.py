@@ -7,6 +7,7 @@ sides are normalised before scoring (to words) and a parser can ask for digits.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 _UNITS = [
     "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
@@ -111,8 +112,10 @@ def words_to_numbers(text: str) -> str:
 
 
 def normalise_for_scoring(text: str) -> list[str]:
-    """Lower-case words with numbers spelled out and punctuation dropped, for WER."""
-    t = numbers_to_words(text.lower())
+    """Lower-case words with numbers spelled out, accents folded ("Kämp" = "kamp") and
+    punctuation dropped, for WER."""
+    t = unicodedata.normalize("NFKD", text)
+    t = numbers_to_words("".join(c for c in t if not unicodedata.combining(c)).lower())
     t = t.replace("&", " and ").replace("-", " ")
     t = re.sub(r"[^a-z0-9' ]+", " ", t)
     t = t.replace("'", "")

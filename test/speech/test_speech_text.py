@@ -65,3 +65,11 @@ def test_word_error_rate_normalises_numbers_and_punctuation() -> None:
     assert word_error_rate("", "") == 0.0
     assert word_error_rate("a b", "a x b y") == pytest.approx(1.0)  # two insertions
     assert normalise_for_scoring("Gluten-free, isn't it?") == ["gluten", "free", "isnt", "it"]
+
+
+def test_scoring_folds_accents() -> None:
+    from cockpit_ai.speech.text import normalise_for_scoring, word_error_rate
+
+    assert normalise_for_scoring("Hotel Kämp, Eteläesplanadi!") == ["hotel", "kamp",
+                                                                      "etelaesplanadi"]
+    assert word_error_rate("navigate to etelaesplanadi", "Navigate to Eteläesplanadi.") == 0.0
