@@ -154,6 +154,10 @@ def interface_counters(netns: str) -> dict[str, dict[str, int]]:
     return result
 
 
+_SOL_PACKET = 263        # linux/socket.h
+_PACKET_STATISTICS = 6   # linux/if_packet.h
+
+
 class LinkCapture:
     """Counts every packet on ``iface`` (of the caller's network namespace) until stopped:
     IPv4 by (source, destination), multicast and broadcast separately, other kinds by
@@ -166,6 +170,8 @@ class LinkCapture:
         self.multicast = 0
         self.broadcast = 0
         self._sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.ntohs(0x0003))
+        # room for bursts (a camera frame is ~50 packets) while this thread waits for the CPU
+        self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 32 * 2**20)
         self._sock.bind((iface, 0))
         self._sock.settimeout(0.2)
         self._stop = threading.Event()
@@ -199,11 +205,16 @@ class LinkCapture:
             count[1] += struct.unpack("!H", bytes(buf[16:18]))[0]
 
     def stop(self) -> dict[str, Any]:
-        """Stop; returns the counts (JSON-ready)."""
+        """Stop; returns the counts (JSON-ready), with the packets the kernel could not hand
+        to this capture (``capture_dropped``: its buffer was full)."""
         self._stop.set()
         self._thread.join(timeout=2.0)
+        # struct tpacket_stats {unsigned tp_packets, tp_drops} since the socket was opened
+        raw = self._sock.getsockopt(_SOL_PACKET, _PACKET_STATISTICS, 8)
+        _, dropped = struct.unpack("II", raw)
         self._sock.close()
-        return {"iface": self.iface, "multicast_packets": self.multicast,
+        return {"iface": self.iface, "capture_dropped": dropped,
+                "multicast_packets": self.multicast,
                 "broadcast_packets": self.broadcast, "other_ethertypes": dict(self.other),
                 "ipv4": [{"src": s, "dst": d, "packets": p, "bytes": b}
                          for (s, d), (p, b) in sorted(self.pairs.items())]}

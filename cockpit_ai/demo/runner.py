@@ -142,6 +142,12 @@ def run_demo(*, out: Path | None = None, rate: float = 1.0, report: bool = True,
     launch_log = (out / "launch.log").open("wb")
     # the launcher must not clean while this process's monitor is creating its own files
     env = dict(os.environ, COCKPIT_NO_SHM_CLEAN="1")
+    capture: Any = None
+    if second_host is not None and second_host.capture_iface:
+        from cockpit_ai.demo.netns import LinkCapture
+
+        # from before the first process: every packet the link carries is counted
+        capture = LinkCapture(second_host.capture_iface).start()
     launcher = subprocess.Popen(
         cockpit_command() + base_launch + launch_args,
         stdout=launch_log, stderr=subprocess.STDOUT, start_new_session=True, env=env)
@@ -155,7 +161,6 @@ def run_demo(*, out: Path | None = None, rate: float = 1.0, report: bool = True,
             start_new_session=True, env=dict(os.environ, **second_host.env))
         procs.append(remote)
         launchers.append(remote)
-    capture: Any = None
     probe = Probe("demo_monitor")
     started = time.monotonic()
     injector: FaultInjector | None = None
@@ -204,10 +209,6 @@ def run_demo(*, out: Path | None = None, rate: float = 1.0, report: bool = True,
         procs.append(recorder)
         time.sleep(1.0)  # the recorder finds the topics (discovery period 0.2 s)
         drive_s = (window[1] - window[0]) if window else expected["duration_s"]
-        if second_host is not None and second_host.capture_iface:
-            from cockpit_ai.demo.netns import LinkCapture
-
-            capture = LinkCapture(second_host.capture_iface).start()
         speech_before: dict[str, Any] | None = None
         for loop in range(loops):
             say(f"playing the drive ({drive_s:.0f} s of recording at rate {rate})"
@@ -249,10 +250,10 @@ def run_demo(*, out: Path | None = None, rate: float = 1.0, report: bool = True,
                     "rss_bytes": _rss(launchers), "wall": time.time()})
     finally:
         faults = injector.stop() if injector is not None else []
-        network = capture.stop() if capture is not None else None
         probe.close()
         for proc in reversed(procs):
             stop_process_group(proc, timeout=30.0)  # > the launcher's 2 x GRACE_S
+        network = capture.stop() if capture is not None else None  # the goodbyes too
         launch_log.close()
         mqtt = home.close()
     summary = summarize(events, fatigue, expected, play_start=play_start, rate=rate)

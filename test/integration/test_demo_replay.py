@@ -11,7 +11,6 @@ fails here.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -26,20 +25,10 @@ def _words(text: str) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    from cockpit_ai.demo.runner import run_demo
-
-    out = tmp_path_factory.mktemp("demo")
-    result = run_demo(out=out / "run", report=True, echo=True)
-    from cockpit_ai.demo.drive_bag import demo_bag_dir
-    from cockpit_ai.demo.offline import offline_transcripts
-    from cockpit_ai.paths import data_dir
-
-    bag_dir = demo_bag_dir(data_dir())
-    exp = json.loads((bag_dir / "expected.json").read_text())
-    # what `cockpit-ai transcribe` hears in the same audio, taken from the bag
-    offline = offline_transcripts(bag_dir / "bag", out / "offline")
-    return {"summary": result.summary, "expected": exp, "out": result.out, "offline": offline}
+def demo(one_host_demo: dict) -> dict:
+    """The session's one-host demo run (test/integration/conftest.py; the two-computer test
+    compares its dialogue with the same run)."""
+    return one_host_demo
 
 
 def _turn(demo: dict, kind: str) -> dict:
