@@ -503,3 +503,28 @@ def demo_track() -> list[tuple[float, float]]:
 
     streets = load_streets(data_dir() / "osm" / "helsinki.osm.pbf")
     return route_points(streets, list(sc.WAYPOINTS))
+
+
+def cloud_planner_params(folder: Path, url: str, *, driver: str = "demo",
+                         consent: bool = True, base: Path | None = None) -> Path:
+    """A planner parameter file with the cloud on at ``url`` (the capture server), its own
+    privacy record (``consent``: the driver gave it) and audit log, in ``folder``; the
+    rest as ``base`` (default the installed config/planner.param.yaml). For a demo drive
+    through the cloud: ``cockpit-ai launch ... planner_param_file:=<this file>``."""
+    import yaml
+
+    from cockpit_ai.paths import config_dir
+    from cockpit_ai.privacy.consent import ConsentStore
+
+    folder.mkdir(parents=True, exist_ok=True)
+    doc = yaml.safe_load((base or config_dir() / "planner.param.yaml").read_text())
+    params = next(iter(doc.values()))["ros__parameters"]
+    db = (folder / "privacy.sqlite").resolve()
+    params.update(cloud_enabled=True, cloud_base_url=url, cloud_model="capture",
+                  driver=driver, consent_db=str(db),
+                  audit_log=str((folder / "cloud-audit.jsonl").resolve()))
+    if consent:
+        ConsentStore(db).give(driver)
+    path = (folder / "planner.param.yaml").resolve()
+    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+    return path
