@@ -25,20 +25,31 @@ def ask_after_the_drive(expected: dict, questions: tuple[str, ...]) -> list[dict
     from cockpit_ai.demo import scenario as sc
     from cockpit_ai.msg import AssistantResponse, Transcript
     from cockpit_ai.ros import qos
-    from cockpit_ai.ros.probe import Probe
+    from cockpit_ai.ros.probe import Probe, wait_until
     from cockpit_ai.ros.stamps import ns_to_stamp
 
     end_ns = int((sc.START.timestamp() + float(expected["duration_s"])) * 1e9)
+    topic = f"{sc.NAMESPACE}/transcript"
     answers = []
     with Probe("leak_check_driver") as probe:
         replies = probe.subscribe(AssistantResponse, f"{sc.NAMESPACE}/response")
+        pub = probe.publisher(Transcript, topic, qos.RELIABLE)
+
+        def matched() -> bool:
+            # the monitor and the recorder read transcripts too: wait for every reader,
+            # the planner among them, and for the planner's answers to reach us
+            readers = probe.node.get_subscriptions_info_by_topic(topic)
+            return (any(r.node_name == "planner" for r in readers)
+                    and pub.get_subscription_count() >= len(readers)
+                    and replies.subscription.get_publisher_count() > 0)
+
+        wait_until(matched, 60, "the planner's transcript and response topics")
         for i, text in enumerate(questions):
             msg = Transcript(utterance_id=f"cloud-{i}", text=text, raw_text=text,
                              language="en", confidence=0.95, is_final=True,
                              wake_word_heard=True, audio_duration_s=3.0, backend="test")
             msg.header.stamp = ns_to_stamp(end_ns + (i + 1) * 5_000_000_000)
-            probe.publish(f"{sc.NAMESPACE}/transcript", msg, qos=qos.RELIABLE,
-                          wait_subscribers=1, timeout=60)
+            pub.publish(msg)
             got = replies.wait(1, timeout=180, where=lambda m, rid=msg.utterance_id:
                                m.request_id == rid)
             answers.append({"question": text, "answer": got[0].text,
