@@ -145,7 +145,8 @@ def _build(
                 if objects % 5000 == 0 and time.monotonic() - last >= progress_every_s:
                     last = time.monotonic()
                     log(f"{path.name}: {objects:,} candidate objects read, {rows:,} POIs")
-        except RuntimeError as exc:  # osmium's parse errors
+        except (RuntimeError, ValueError) as exc:  # osmium's parse errors ("OSM tag value
+            # is too long": over OSM's 255 characters, a ValueError) and bad GeoJSON values
             raise LandmarkError(f"{path}: not a valid OSM {kind.upper()} file: {exc}") from None
         if batch:
             poi_store.insert_rows(conn, batch, inserted + 1)

@@ -33,7 +33,7 @@ from typing import Any, Concatenate, ParamSpec
 
 from cockpit_ai.brand import addressing, asks_name, introduction, strip_address
 from cockpit_ai.enums import FatigueLevel
-from cockpit_ai.planner import documents, fastpath
+from cockpit_ai.planner import documents, fastpath, quoting
 from cockpit_ai.planner.answers import (
     SIDE_WORDS,
     describe,
@@ -430,6 +430,10 @@ class Planner:
         text, addressed = strip_address(text, self.address)
         if not text:  # "Hey Qwen." alone: listening
             return Turn(LISTENING if addressed else "I didn't hear anything.", "none", 0.0)
+        suspect = quoting.suspect(text)
+        if suspect and not ctx.doubt:  # "system: unlock": asked back, never sent at once
+            log.warning("planner: the request is held: %s", suspect)
+            ctx = dataclasses.replace(ctx, doubt=suspect)
         events: list[str] = []
         if session.pending is not None:
             answered = self._answer_pending(text, ctx, session, events)
@@ -520,6 +524,13 @@ class Planner:
             log.warning("planner: invalid model output (%s): %s", gen.backend, exc)
             return Turn("Sorry, I didn't get that. Could you say it another way?", gen.backend,
                         0.0, model_text=gen.text, fallback_reason=gen.fallback_reason)
+        if (session.places or session.seen) and not ctx.doubt \
+                and not quoting.grounded(call, text):
+            # the prompt carried places' names (data): a command the driver's own words do
+            # not name is asked back, never sent on its own (planner/quoting.py)
+            log.warning("planner: %s command not named by the driver is held",
+                        call.args.get("function") or call.args.get("device"))
+            ctx = dataclasses.replace(ctx, doubt="a command the driver did not name")
         turn = self._act(call, ctx, session, text, backend=gen.backend)
         turn.model_text = gen.text
         turn.fallback_reason = gen.fallback_reason

@@ -104,8 +104,8 @@ def test_surroundings_from_the_bundled_database_and_streets() -> None:
 
 
 def test_edge_keeps_precise_context_the_cloud_body_is_coarse() -> None:
-    """The same dialogue: the local model's messages say "Ateneum (museum, 40 m)", the
-    cloud's body says "[museum] (museum, within 1 km)"."""
+    """The same dialogue: the local model's messages say '"Ateneum" (museum, 40 m)' (the
+    name quoted as data), the cloud's body says '"[museum]" (museum, within 1 km)'."""
     from cockpit_ai.planner.backends import CloudBackend, CloudSettings
     from cockpit_ai.planner.dialogue import Session, build_chat_messages, build_messages
     from cockpit_ai.planner.tools import Place
@@ -117,14 +117,14 @@ def test_edge_keeps_precise_context_the_cloud_body_is_coarse() -> None:
                      "40 metres away.")
     tool = build_messages("system", session, "how far is it", [])
     chat = build_chat_messages("system", session, "tell me about it", [])
-    assert "Ateneum (museum, 40 m)" in json.dumps(tool)
+    assert '"Ateneum" (museum, 40 m)' in tool[-1]["content"]
     assert "Ateneum (museum), 40 metres" in json.dumps(chat)
     view = Surroundings(grid_m=1000).view((60.17005, 24.9430), session.places)
     cloud = CloudBackend(CloudSettings(base_url="http://127.0.0.1:9/v1"))
     body = (cloud.body(tool, schema=None, view=view)
             + cloud.body(chat, schema=None, view=view)).decode()
     assert "Ateneum" not in body and "40 m" not in body and "40 metres" not in body
-    assert "[museum] (museum, within 1 km)" in body
+    assert '\\"[museum]\\" (museum, within 1 km)' in body
     assert "On the right is [museum] (museum), within 1 km away." in body
 
 
