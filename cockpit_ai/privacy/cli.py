@@ -2,9 +2,9 @@
 (``privacy capture-server``, ``privacy leak-check``).
 
 Paths default to the planner's parameter file (``--params``, default the installed
-``config/planner.param.yaml``): ``consent_db``, ``audit_log``, ``history_db``; empty values
-there mean the car's defaults under ``data_dir()``. Bad input: exit code 2 and one line on
-stderr.
+``config/planner.param.yaml``): ``consent_db``, ``audit_log``, ``history_db``,
+``profile_db``; empty values there mean the car's defaults under ``data_dir()``. Bad
+input: exit code 2 and one line on stderr.
 """
 
 from __future__ import annotations
@@ -54,8 +54,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "data_dir()/trips.sqlite)")
     forget.add_argument("--audit-log", type=Path, default=None,
                         help="cloud audit log (default: the planner's audit_log)")
-    forget.add_argument("--profiles", type=Path, default=None,
-                        help="profile folder (default: data_dir()/profiles)")
+    forget.add_argument("--profile-db", type=Path, default=None,
+                        help="profile store (default: the planner's profile_db, else "
+                        "data_dir()/profiles.sqlite)")
     forget.add_argument("--params", type=Path, default=None, help=params_help)
     forget.add_argument("--json", action="store_true",
                         help="print {driver, erased: {dialogue, trips, profile, audit, "
@@ -154,13 +155,13 @@ def _cmd_forget(args: argparse.Namespace) -> int:
         result = forget(a.driver, privacy_db=_path(a.db, params, "consent_db"),
                         trips_db=_path(a.trips_db, params, "history_db") or default_history_db(),
                         audit_log=_path(a.audit_log, params, "audit_log"),
-                        profiles=a.profiles)
+                        profile_db=_path(a.profile_db, params, "profile_db"))
         if a.json:
             print(json.dumps(result))
         else:
             e = result["erased"]
             print(f"forgot driver {result['driver']}: {e['trips']} trip(s), "
-                  f"{e['profile']} profile file(s), {e['audit']} audit entr"
+                  f"{e['profile']} preference(s), {e['audit']} audit entr"
                   f"{'y' if e['audit'] == 1 else 'ies'}, consent {e['consent']}; a running "
                   "planner drops its dialogue at its next turn")
         return 0

@@ -16,7 +16,8 @@ from cockpit_ai.planner.dialogue import DialogueStore
 from cockpit_ai.planner.privacy import AuditLog
 from cockpit_ai.privacy import PrivacyInputError
 from cockpit_ai.privacy.consent import ConsentStore
-from cockpit_ai.privacy.forget import forget, profile_paths
+from cockpit_ai.privacy.forget import forget
+from cockpit_ai.profile.store import ProfileStore
 from cockpit_ai.trips.store import StoredTrip, TripStore
 
 
@@ -64,7 +65,7 @@ def _trip(start: datetime) -> StoredTrip:
 
 def _data(tmp_path: Path) -> dict[str, Path]:
     paths = {"db": tmp_path / "privacy.sqlite", "trips": tmp_path / "trips.sqlite",
-             "audit": tmp_path / "audit.jsonl", "profiles": tmp_path / "profiles"}
+             "audit": tmp_path / "audit.jsonl", "profiles": tmp_path / "profiles.sqlite"}
     trips = TripStore(paths["trips"])
     now = datetime.now(UTC)
     for days in (1, 2, 3):
@@ -72,13 +73,10 @@ def _data(tmp_path: Path) -> dict[str, Path]:
     trips.close()
     for driver in ("anna", "ben", ""):
         AuditLog(paths["audit"], driver=driver).record(url="http://127.0.0.1/v1", body=b"{}")
-    for p in profile_paths("anna", paths["profiles"]):
-        if p.suffix == ".json":
-            p.parent.mkdir(parents=True, exist_ok=True)
-            p.write_text('{"seat": 3}')
-        else:
-            (p / "voice").mkdir(parents=True)
-            (p / "voice" / "embedding.npy").write_bytes(b"x")
+    profiles = ProfileStore(paths["profiles"])
+    profiles.set("anna", "diet", "vegetarian")
+    profiles.set("anna", "temperature_c", 21.5)
+    profiles.set("ben", "diet", "vegan")
     ConsentStore(paths["db"]).give("anna")
     ConsentStore(paths["db"]).give("ben")
     return paths
@@ -90,18 +88,18 @@ def test_forget_erases_dialogue_trips_profile_audit_and_consent(tmp_path: Path) 
     dialogue.get("cabin").remember("find a cafe", None, "I found 2.")
     before = ConsentStore(paths["db"]).forget_mark()
     result = forget("anna", privacy_db=paths["db"], trips_db=paths["trips"],
-                    audit_log=paths["audit"], profiles=paths["profiles"], dialogue=dialogue)
+                    audit_log=paths["audit"], profile_db=paths["profiles"], dialogue=dialogue)
     assert result["erased"] == {"dialogue": 1, "trips": 3, "profile": 2, "audit": 2,
                                 "consent": 1}
     assert len(dialogue) == 0 and TripStore(paths["trips"]).list() == []
-    assert not any(p.exists() for p in profile_paths("anna", paths["profiles"]))
+    assert ProfileStore(paths["profiles"]).drivers() == ["ben"]  # anna's preferences gone
     left = [json.loads(ln)["driver"] for ln in paths["audit"].read_text().splitlines()]
     assert left == ["ben"]  # anna's and the unattributed entry are gone
     store = ConsentStore(paths["db"])
     assert not store.cloud_allowed("anna") and store.cloud_allowed("ben")
     assert store.forget_mark() > before
     again = forget("anna", privacy_db=paths["db"], trips_db=paths["trips"],
-                   audit_log=paths["audit"], profiles=paths["profiles"])
+                   audit_log=paths["audit"], profile_db=paths["profiles"])
     assert again["erased"] == {"dialogue": 0, "trips": 0, "profile": 0, "audit": 0,
                                "consent": 0}
 
@@ -109,7 +107,7 @@ def test_forget_erases_dialogue_trips_profile_audit_and_consent(tmp_path: Path) 
 def test_forget_cli_json_counts(tmp_path: Path) -> None:
     paths = _data(tmp_path)
     done = cli("forget", "--driver", "anna", "--db", str(paths["db"]), "--trips-db",
-               str(paths["trips"]), "--audit-log", str(paths["audit"]), "--profiles",
+               str(paths["trips"]), "--audit-log", str(paths["audit"]), "--profile-db",
                str(paths["profiles"]), "--json")
     assert done.returncode == 0, done.stderr
     out = json.loads(done.stdout)
@@ -125,11 +123,11 @@ def test_forget_cli_reads_the_planner_parameter_file(tmp_path: Path) -> None:
     params.write_text("/**:\n  ros__parameters:\n"
                       f"    consent_db: \"{paths['db']}\"\n"
                       f"    audit_log: \"{paths['audit']}\"\n"
-                      f"    history_db: \"{paths['trips']}\"\n")
-    done = cli("forget", "--driver", "ben", "--params", str(params), "--profiles",
-               str(paths["profiles"]), "--json")
+                      f"    history_db: \"{paths['trips']}\"\n"
+                      f"    profile_db: \"{paths['profiles']}\"\n")
+    done = cli("forget", "--driver", "ben", "--params", str(params), "--json")
     assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout)["erased"] == {"dialogue": 0, "trips": 3, "profile": 0,
+    assert json.loads(done.stdout)["erased"] == {"dialogue": 0, "trips": 3, "profile": 1,
                                                  "audit": 2, "consent": 1}
     bad = cli("forget", "--params", str(tmp_path / "missing.yaml"))
     assert bad.returncode == 2 and "not a planner parameter file" in bad.stderr
@@ -153,3 +151,44 @@ def test_audit_log_expires_at_start_and_as_it_writes(tmp_path: Path) -> None:
     log.record(url="u", body=b"b")
     bodies = [json.loads(ln)["body"] for ln in path.read_text().splitlines()]
     assert bodies == ["a", "b"]
+
+
+def test_a_running_planner_follows_consent_and_forget_from_another_process(
+        tmp_path: Path, smol_path: Path) -> None:
+    """The CLI writes the privacy record; the planner (another process's view of the same
+    file) sends to the cloud only while the driver's consent holds, and drops its dialogue
+    at the next turn after `cockpit-ai privacy forget`."""
+    from cockpit_ai.planner.backends import (
+        CloudBackend,
+        CloudSettings,
+        EdgeBackend,
+        EdgeSettings,
+        FailoverBackend,
+    )
+    from cockpit_ai.planner.planner import Context, Planner
+    from cockpit_ai.privacy.capture import CaptureServer
+
+    db = tmp_path / "privacy.sqlite"
+    store = ConsentStore(db)
+    edge = EdgeBackend(EdgeSettings(model_path=smol_path, n_threads=1))
+    with CaptureServer() as capture:
+        cloud = CloudBackend(CloudSettings(base_url=capture.url, budget_s=20.0))
+        planner = Planner(backend=FailoverBackend(edge, cloud,
+                                                  consent=lambda: store.cloud_allowed("anna")),
+                          config={"fastpath": False})
+        planner.forget_mark = store.forget_mark
+        ctx = Context(session_id="cabin")
+        assert planner.handle("tell me a joke", ctx).backend == "edge"  # never asked
+        assert capture.chat_requests() == []
+        assert cli("consent", "give", "--driver", "anna", "--db", str(db)).returncode == 0
+        assert planner.handle("another one", ctx).backend == "cloud"
+        assert len(capture.chat_requests()) == 1
+        assert cli("consent", "withdraw", "--driver", "anna", "--db", str(db)).returncode == 0
+        assert planner.handle("one more", ctx).backend == "edge"
+        assert len(capture.chat_requests()) == 1  # nothing sent after the withdrawal
+    assert len(planner.dialogues.get("cabin").exchanges) == 3
+    assert cli("forget", "--driver", "anna", "--db", str(db), "--trips-db",
+               str(tmp_path / "t.sqlite"), "--profile-db",
+               str(tmp_path / "p.sqlite")).returncode == 0
+    planner.handle("hello", ctx)
+    assert [ex.user for ex in planner.dialogues.get("cabin").exchanges] == ["hello"]
