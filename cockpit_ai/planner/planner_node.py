@@ -419,6 +419,7 @@ class PlannerNode(ManagedNode):
     # -- callbacks: store and hand over, never block --------------------------------------
     def _on_transcript(self, msg: Any) -> None:
         if not msg.is_final or not msg.text.strip():
+            self.health.count("transcripts_ignored")  # partial or empty: nothing to answer
             return
         if self.p["require_wake_word"] and not msg.wake_word_heard:
             self.health.count("ignored_no_wake_word")
@@ -539,6 +540,12 @@ class PlannerNode(ManagedNode):
 
     def _on_fatigue(self, msg: Any) -> None:
         level = int(msg.level)
+        if level not in FATIGUE_LEVELS:  # 255 would read as "very drowsy": refused
+            self.health.count("rejected_fatigue_states")
+            self.get_logger().warning(f"fatigue_state level {level} is not a level",
+                                      throttle_duration_sec=5.0)
+            return
+        self.health.count("fatigue_states")
         self._fatigue_at.add(stamp_to_ns(msg.header.stamp), level)
         lanes = self._lanes
         if lanes is None:
@@ -552,11 +559,13 @@ class PlannerNode(ManagedNode):
 
     def _on_nearby(self, msg: Any) -> None:
         """Notable places near the car: maybe a remark (only when the driver opted in)."""
+        self.health.count("nearby_updates")
         lanes = self._lanes
         if lanes is not None and self.p["proactive_remarks"] and msg.landmarks:
             lanes.submit(_Job("nearby", msg, time.monotonic(), lanes), Lane.FAST)
 
     def _on_talk(self, who: str, msg: Any) -> None:
+        self.health.count(f"{who}_updates")
         with self._lock:
             setattr(self, f"_{who}", bool(msg.data))
 
@@ -566,18 +575,34 @@ class PlannerNode(ManagedNode):
             return not (self._speaking or self._talking or self._turns.in_flight)
 
     def _on_proactive(self, kind: str, msg: Any) -> None:
-        """A home status or trip event: what to say is decided in the fast lane (no model)."""
+        """A home status or trip event: what to say is decided in the fast lane (no model).
+        A state or event code the messages do not define is refused (counted)."""
+        home = kind == "home_status"
+        counter = "home_statuses" if home else "trip_events"
+        if int(msg.state if home else msg.event) not in (_HOME_STATES if home else TRIP_EVENTS):
+            self.health.count(f"rejected_{counter}")
+            self.get_logger().warning(f"{counter}: an unknown code refused",
+                                      throttle_duration_sec=5.0)
+            return
+        self.health.count(counter)
         lanes = self._lanes
         if lanes is not None:
             lanes.submit(_Job(kind, msg, time.monotonic(), lanes), Lane.FAST)
 
     def _on_detections(self, camera: str, msg: Any) -> None:
-        stamp = stamp_to_ns(msg.header.stamp)
-        labels = sorted({d.class_name for d in msg.detections if d.class_name})
+        try:
+            stamp = stamp_to_ns(msg.header.stamp)
+            labels = sorted({d.class_name for d in msg.detections if d.class_name})
+            seen = (seen_objects(msg.detections, image_height_px=float(msg.image_height_px),
+                                 stamp_ns=stamp) if camera == "road" else None)
+        except (ValueError, TypeError, OverflowError) as exc:  # never out of a callback
+            self.health.count(f"rejected_{camera}_frames")
+            self.get_logger().warning(f"{camera}/detections refused: {exc}",
+                                      throttle_duration_sec=5.0)
+            return
         self._objects_at[camera].add(stamp, labels)
-        if camera == "road":
-            self._seen_at.add(stamp, seen_objects(
-                msg.detections, image_height_px=float(msg.image_height_px), stamp_ns=stamp))
+        if seen is not None:
+            self._seen_at.add(stamp, seen)
         self.health.count(f"{camera}_frames")
 
     def _on_odom(self, msg: Any) -> None:
@@ -588,6 +613,7 @@ class PlannerNode(ManagedNode):
         if not ok:
             self.health.count("bad_odom")
         else:
+            self.health.count("odometry")
             self._speed_at.add(stamp_to_ns(msg.header.stamp), abs(speed))
 
     def _on_shared_text(self, msg: Any) -> None:
@@ -614,6 +640,7 @@ class PlannerNode(ManagedNode):
         if not check.ok:
             self.health.count("rejected_fixes")
             return
+        self.health.count("fixes")
         self._fix_at.add(stamp_to_ns(msg.header.stamp), (float(msg.latitude),
                                                            float(msg.longitude)))
         self._fix_received = time.monotonic()
@@ -923,6 +950,17 @@ def _home_states() -> dict[int, str]:
 
 
 _HOME_STATES = _home_states()
+FATIGUE_LEVELS = frozenset(int(level) for level in FatigueLevel)
+
+
+def _trip_events() -> frozenset[int]:
+    from cockpit_ai.msg import TripEvent
+
+    return frozenset(int(getattr(TripEvent, n)) for n in ("STARTED", "ENDED",
+                                                          "LEFT_USUAL_ROUTE"))
+
+
+TRIP_EVENTS = _trip_events()
 
 
 def main(args: list[str] | None = None) -> int:

@@ -465,9 +465,10 @@ class SpeechNode(ManagedNode):
         streets = self._streets
         lat, lon = float(msg.latitude), float(msg.longitude)
         no_fix = msg.status.status == msg.status.STATUS_NO_FIX  # (STATUS_UNKNOWN is used)
-        if streets is None or no_fix or not (math.isfinite(lat) and math.isfinite(lon)):
-            self.health.count("fixes_ignored")
+        if streets is None or no_fix or not (abs(lat) <= 90.0 and abs(lon) <= 180.0):
+            self.health.count("fixes_ignored")  # NaN fails the comparison too
             return
+        self.health.count("fixes")
         last = self._streets_at
         moved = (math.inf if last is None else
                  math.hypot(lat - last[0], (lon - last[1]) * math.cos(math.radians(lat)))
