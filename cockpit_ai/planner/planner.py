@@ -38,6 +38,7 @@ from cockpit_ai.planner.answers import (
     SIDE_WORDS,
     describe,
     explicit_target,
+    search_failed,
 )
 from cockpit_ai.planner.answers import confirm_text as _confirm
 from cockpit_ai.planner.answers import distance_text as _distance
@@ -58,7 +59,7 @@ from cockpit_ai.planner.dialogue import (
     system_prompt,
     yes_or_no,
 )
-from cockpit_ai.planner.errors import PlannerError
+from cockpit_ai.planner.errors import LandmarkUnavailable, PlannerError
 from cockpit_ai.planner.history import TripHistory
 from cockpit_ai.planner.languages import LISTENING, translate
 from cockpit_ai.planner.privacy import Surroundings
@@ -693,6 +694,7 @@ class Planner:
             req.heading_deg = ctx.heading_deg
         turn.landmark_queries.append(req)
         if self.landmark_search is None:
+            turn.search_failure = "unavailable"
             return None
         future = self._pool.submit(self.landmark_search, req)
         try:
@@ -701,9 +703,19 @@ class Planner:
             return places
         except concurrent.futures.TimeoutError:
             log.warning("planner: landmark search timed out")
+            turn.search_failure = "unavailable"
+        except LandmarkUnavailable as exc:  # no position, no database: say which
+            log.warning("planner: no place search: %s", exc)
+            turn.search_failure = exc.reason
         except Exception as exc:  # the service client's many failures: answered without places
             log.warning("planner: landmark search failed: %s", exc)
         return None
+
+    @staticmethod
+    def _no_search(turn: Turn) -> str:
+        """The answer when a search could not be made: why, when known (issue 15)."""
+        return (search_failed(turn.search_failure) if turn.search_failure
+                else "I can't see that right now.")
 
     def _tool_landmark(self, call: ToolCall, ctx: Context, session: Session, text: str,
                        turn: Turn) -> str:
@@ -714,7 +726,7 @@ class Planner:
         # what the road camera sees on that side now, in front of the map's answer
         seen = self.attention.fuse(call, ctx, places)
         if places is None:
-            return seen or "I can't see that right now."
+            return seen or self._no_search(turn)
         session.places, session.focus = places, 0
         turn.places = places
         where = SIDE_WORDS.get(landmark_request(call).side, "nearby")
@@ -733,7 +745,7 @@ class Planner:
         req = landmark_request(call, text=text)
         places = self._search(req, ctx, turn)
         if places is None:
-            return "I can't see that right now."
+            return self._no_search(turn)
         session.places, session.focus = places, 0
         turn.places = places
         what = " ".join(filter(None, [

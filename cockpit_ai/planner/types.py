@@ -141,6 +141,9 @@ class Turn:
     first_sentence_ms: float | None = None
     # the text is already in the brand's language (a shared text read out, a summary)
     localised: bool = False
+    # why a place search could not be made ("no_fix", "unavailable"; "" = it was, or
+    # another error): the answer says so (answers.search_failed)
+    search_failure: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {

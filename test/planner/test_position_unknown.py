@@ -68,3 +68,31 @@ def test_the_in_process_search_without_a_position_says_no_fix() -> None:
     with pytest.raises(LandmarkUnavailable) as info:
         search(LandmarkRequest(text="find a cafe", categories=["cafe"]))
     assert info.value.reason == "no_fix"
+
+
+def test_the_planner_says_why_it_cannot_look_places_up() -> None:
+    """The landmark node answered NO_FIX / UNAVAILABLE (the planner node raises these), or
+    there is no landmark search at all: the driver hears why, never a guess."""
+    from cockpit_ai.planner.planner import Planner
+    from cockpit_ai.planner.tools import LandmarkRequest, Place
+
+    def no_fix(req: LandmarkRequest) -> list[Place]:
+        raise LandmarkUnavailable("no_fix", "position unknown: no usable GNSS fix for 12 s")
+
+    def no_database(req: LandmarkRequest) -> list[Place]:
+        raise LandmarkUnavailable("unavailable", "POI database unavailable: not found")
+
+    for search, words in ((no_fix, POSITION_UNKNOWN), (no_database, NO_PLACES)):
+        p = Planner(landmark_search=search, config={"fast_only": True})
+        for question in ("Find me a vegetarian restaurant that is open now.",
+                         "What is that landmark on my right?"):
+            turn = p.handle(question)
+            assert turn.text == words, (question, turn.text)
+            assert turn.search_failure and turn.landmark_queries and not turn.places
+    assert Planner(config={"fast_only": True}).handle("find a cafe").text == NO_PLACES
+    # and in German for a German brand
+    from cockpit_ai.brand import load_brand
+
+    brand = {**load_brand("qwen").planner_brand(), "language": "de"}
+    german = Planner(landmark_search=no_fix, config={"fast_only": True, "brand": brand})
+    assert german.handle("find a cafe").text == localise(POSITION_UNKNOWN, "de")
