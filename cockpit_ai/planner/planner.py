@@ -1071,10 +1071,19 @@ def build_planner(config: dict[str, Any] | None = None, *,
         planner.surroundings = Surroundings(
             grid_m=grid_m, poi_db=Path(priv["poi_db"]) if priv.get("poi_db") else default_db(),
             streets=True)
+    loader = None
     if backend is not None and cfg.get("learned_router", True):
-        planner.router = _learned_router(data or data_dir())
+        # loaded beside the model's warm-up: each takes seconds on a busy machine, and a
+        # node that starts slowly misses its first inputs
+        folder = data or data_dir()
+        loader = threading.Thread(
+            target=lambda: setattr(planner, "router", _learned_router(folder)),
+            name="learned-router", daemon=True)
+        loader.start()
     if warm_up and backend is not None:
         planner.warm_up()
+    if loader is not None:
+        loader.join()
     return planner
 
 

@@ -11,9 +11,9 @@ It never acts by itself: every call is still the model's, validated and gated as
   and tokenizers: ~190 MB RSS and a few ms per request on one thread, where torch +
   sentence-transformers cost ~1.1 GB and seconds to import.
 - Classifier: logistic regression (scikit-learn) over the normalised text's embedding,
-  trained at load on ``router_examples.yaml`` (the development part of the evaluation set
-  and the seed utterances, never the test or held-out parts). The examples' embeddings are
-  cached beside the model, keyed by the model and the examples.
+  trained on ``router_examples.yaml`` (the development part of the evaluation set and the
+  seed utterances, never the test or held-out parts) at the first load; the fit is cached
+  beside the model, keyed by the model, the examples and C, and applied with numpy.
 """
 
 from __future__ import annotations
@@ -124,43 +124,52 @@ def _prep(text: str) -> str:
     return normalise(text) or text.strip().lower()
 
 
+def fit(x: np.ndarray, labels: list[str]) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Logistic regression (scikit-learn) on embeddings: (classes, coefficients, intercepts)."""
+    from sklearn.linear_model import LogisticRegression
+
+    model = LogisticRegression(C=C, max_iter=3000).fit(x, labels)
+    return [str(c) for c in model.classes_], model.coef_, model.intercept_
+
+
 class ToolRouter:
     """``route(text, results=)`` → the likely tools for a request the rules left."""
 
     def __init__(self, embedder: Embedder, examples: list[tuple[str, str]], *,
                  cache_dir: Path | None = None) -> None:
-        from sklearn.linear_model import LogisticRegression
-
         self.embedder = embedder
         texts = [_prep(t) for t, _ in examples]
         labels = [tool for _, tool in examples]
         unknown = sorted(set(labels) - set(TOOL_NAMES))
         if unknown:
             raise PlannerError(f"router examples name unknown tools: {unknown}")
-        x = self._embed_cached(texts, cache_dir)
-        self.model = LogisticRegression(C=C, max_iter=3000).fit(x, labels)
-        self.classes: list[str] = [str(c) for c in self.model.classes_]
+        self.classes, self.coef, self.intercept = self._fit_cached(texts, labels, cache_dir)
 
-    def _embed_cached(self, texts: list[str], cache_dir: Path | None) -> np.ndarray:
-        key = hashlib.sha256("\n".join([self.embedder.digest, *texts]).encode()).hexdigest()
-        cache = cache_dir / f"router-examples-{key[:16]}.npy" if cache_dir else None
+    def _fit_cached(self, texts: list[str], labels: list[str], cache_dir: Path | None
+                    ) -> tuple[list[str], np.ndarray, np.ndarray]:
+        """The fitted classifier, kept beside the model keyed by the model, the examples
+        and C: embedding the examples and fitting cost seconds at every start otherwise."""
+        key = hashlib.sha256("\n".join([self.embedder.digest, str(C), *texts, *labels])
+                             .encode()).hexdigest()
+        cache = cache_dir / f"router-{key[:16]}.npz" if cache_dir else None
         if cache is not None and cache.is_file():
-            cached: np.ndarray = np.load(cache)
-            if cached.shape == (len(texts), 384):
-                return cached
-        x = self.embedder(texts)
+            with np.load(cache) as saved:
+                return [str(c) for c in saved["classes"]], saved["coef"], saved["intercept"]
+        classes, coef, intercept = fit(self.embedder(texts), labels)
         if cache is not None:
             try:
-                for old in cache.parent.glob("router-examples-*.npy"):
+                for old in cache.parent.glob("router-*.npz"):
                     old.unlink()
-                np.save(cache, x)
-            except OSError as exc:  # a read-only data folder: embed again next time
+                np.savez(cache, classes=np.array(classes), coef=coef, intercept=intercept)
+            except OSError as exc:  # a read-only data folder: fit again next time
                 log.info("planner: router cache not written: %s", exc)
-        return x
+        return classes, coef, intercept
 
     def scores(self, text: str) -> dict[str, float]:
-        """Probability of each tool for ``text``."""
-        probs = self.model.predict_proba(self.embedder([_prep(text)]))[0]
+        """Probability of each tool for ``text`` (the multinomial model's softmax)."""
+        logits = self.embedder([_prep(text)])[0] @ self.coef.T + self.intercept
+        probs = np.exp(logits - logits.max())
+        probs /= probs.sum()
         return {c: float(p) for c, p in zip(self.classes, probs, strict=True)}
 
     def route(self, text: str, *, results: int = 0) -> Route:

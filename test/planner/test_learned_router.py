@@ -16,6 +16,7 @@ from cockpit_ai.planner.router import (
     Embedder,
     Route,
     ToolRouter,
+    fit,
     load_examples,
     load_router,
 )
@@ -102,12 +103,7 @@ def test_learns_from_the_development_part(data: Path) -> None:
     for train, test in StratifiedKFold(5, shuffle=True, random_state=0).split(x, y):
         fold = ToolRouter.__new__(ToolRouter)
         fold.embedder = full.embedder
-        from sklearn.linear_model import LogisticRegression
-
-        from cockpit_ai.planner import router as r
-
-        fold.model = LogisticRegression(C=r.C, max_iter=3000).fit(x[train], y[train])
-        fold.classes = [str(c) for c in fold.model.classes_]
+        fold.classes, fold.coef, fold.intercept = fit(x[train], list(y[train]))
         for i in test:
             route = fold.route(examples[i][0], results=3)
             top1 += route.tools[0] == y[i]
@@ -123,10 +119,21 @@ def test_examples_cache_gives_the_same_router(data: Path, tmp_path: Path,
     examples = load_examples()[::8]  # every tool, fewer requests
     embedder = Embedder(models_dir(data) / ROUTER_ONNX, models_dir(data) / ROUTER_TOKENIZER)
     first = ToolRouter(embedder, examples, cache_dir=tmp_path)
-    cached = list(tmp_path.glob("router-examples-*.npy"))
+    cached = list(tmp_path.glob("router-*.npz"))
     assert len(cached) == 1
     second = ToolRouter(embedder, examples, cache_dir=tmp_path)
     assert first.scores("turn up the heat") == pytest.approx(second.scores("turn up the heat"))
+    # numpy's softmax over the cached fit gives scikit-learn's own probabilities
+    from sklearn.linear_model import LogisticRegression
+
+    from cockpit_ai.planner import router as r
+
+    texts = [r._prep(t) for t, _ in examples]
+    model = LogisticRegression(C=r.C, max_iter=3000).fit(embedder(texts),
+                                                          [tool for _, tool in examples])
+    want = model.predict_proba(embedder([r._prep("turn up the heat")]))[0]
+    got = second.scores("turn up the heat")
+    assert [got[str(c)] for c in model.classes_] == pytest.approx(list(want), abs=1e-6)
 
 
 def test_missing_model_names_the_fix(tmp_path: Path) -> None:
