@@ -16,6 +16,7 @@ import contextlib
 import ipaddress
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -23,7 +24,9 @@ import socket
 import struct
 import subprocess
 import threading
+import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from cockpit_ai.errors import CockpitError
@@ -77,6 +80,7 @@ class TwoHosts:
             raise NetnsError("iproute2 (ip) and util-linux (unshare) are needed")
         if os.geteuid() != 0:
             raise NetnsError("network namespaces need root (CAP_NET_ADMIN, CAP_SYS_ADMIN)")
+        remove_stale()
         net = ipaddress.IPv4Network(self.subnet)
         addrs = [str(net.network_address + 1), str(net.network_address + 2)]
         for role, address in zip("ab", addrs, strict=True):
@@ -131,13 +135,47 @@ class TwoHosts:
         return interface_counters(self.hosts[role].netns)
 
     def close(self) -> None:
-        """Kill what still runs in the namespaces and delete them (the link goes too)."""
+        """Kill what still runs in the namespaces and delete them (the link goes too). The
+        deletion is retried until the killed processes are gone: while one still holds the
+        namespace, ``ip netns del`` fails and an empty namespace was left behind."""
         for host in self.hosts.values():
-            pids = _ip("netns", "pids", host.netns, check=False).stdout.split()
-            for pid in pids:
+            for pid in _ip("netns", "pids", host.netns, check=False).stdout.split():
                 with contextlib.suppress(ProcessLookupError, ValueError):
                     os.kill(int(pid), signal.SIGKILL)
-            _ip("netns", "del", host.netns, check=False)
+        deadline = time.monotonic() + 15.0
+        left = [h.netns for h in self.hosts.values()]
+        while left:
+            for name in list(left):
+                busy = _ip("netns", "pids", name, check=False).stdout.split()
+                deleted = not busy and _ip("netns", "del", name, check=False).returncode == 0
+                if deleted or not (Path("/run/netns") / name).exists():
+                    left.remove(name)
+            if not left or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+
+
+#: Names this module gives its namespaces (``TwoHosts``: ``ck<4 hex>a`` / ``…b``).
+_OURS = re.compile(r"ck[0-9a-f]{4}[ab]")
+
+
+def remove_stale(min_age_s: float = 600.0) -> list[str]:
+    """Delete namespaces of an earlier run that was killed before it could clean up: ours by
+    name, empty (no process in them) and older than ``min_age_s`` (a run in progress has
+    its processes in them within seconds). Returns the names removed."""
+    removed = []
+    for line in _ip("netns", "list", check=False).stdout.splitlines():
+        name = line.split()[0] if line.split() else ""
+        path = Path("/run/netns") / name
+        if not _OURS.fullmatch(name) or not path.exists():
+            continue
+        if time.time() - path.stat().st_mtime < min_age_s:
+            continue
+        if _ip("netns", "pids", name, check=False).stdout.split():
+            continue
+        _ip("netns", "del", name, check=False)
+        removed.append(name)
+    return removed
 
 
 def interface_counters(netns: str) -> dict[str, dict[str, int]]:
