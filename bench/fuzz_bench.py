@@ -28,8 +28,11 @@ def main() -> int:
     ap.add_argument("-k", default="", help="only these tests (pytest -k)")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="fuzz-bench-") as tmp:
+        # pytest-timeout's 600 s per test (pyproject) grows with the examples
         cmd = [str(ROOT / ".venv" / "bin" / "pytest"), "test/fuzz", "-q", "-p",
-               "no:cacheprovider", f"--basetemp={tmp}/pytest"] + (["-k", args.k] if args.k else [])
+               "no:cacheprovider", f"--basetemp={tmp}/pytest",
+               f"--timeout={int(600 * max(1.0, args.scale))}"] + (["-k", args.k] if args.k
+                                                                   else [])
         env = dict(os.environ, COCKPIT_FUZZ_SCALE=str(args.scale))
         t0 = time.monotonic()
         res = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
