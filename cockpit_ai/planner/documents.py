@@ -29,6 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from cockpit_ai.errors import CockpitError
+from cockpit_ai.planner import quoting
 from cockpit_ai.planner.languages import localise
 from cockpit_ai.speech.sentences import split_sentences
 
@@ -48,8 +49,9 @@ MAX_SOURCE = 40
 #: where a document came from, as the driver hears it
 SOURCES = {"phone": "your phone", "cabin_screen": "the cabin screen", "screen": "the screen",
            "tablet": "the tablet"}
-FENCE_OPEN = "<<<SHARED TEXT"
-FENCE_CLOSE = "SHARED TEXT>>>"
+FENCE_LABEL = "SHARED TEXT"
+FENCE_OPEN = f"<<<{FENCE_LABEL}"
+FENCE_CLOSE = f"{FENCE_LABEL}>>>"
 
 
 class DocumentError(CockpitError, ValueError):
@@ -80,13 +82,9 @@ def clean(text: str) -> str:
 
 def quote_data(text: str, limit: int = CHUNK_CHARS) -> str:
     """Untrusted text as one fenced block of data for a prompt, at most ``limit``
-    characters; fence markers inside the text are broken up so it cannot close the block
-    and speak as the prompt. (Issue 15's quoting of data in prompts can replace this: the
-    planner passes ``quote`` to :func:`answer`.)"""
-    body = clean(text)[:max(0, limit)]
-    body = re.sub(r"<{2,}|>{2,}", lambda m: " ".join(m.group(0)), body)
-    body = re.sub(r"(?i)shared text", "shared-text", body)
-    return f"{FENCE_OPEN}\n{body}\n{FENCE_CLOSE}"
+    characters: ``planner.quoting.block`` (the one quoting of data in prompts; fence markers
+    inside the text are broken up, so it cannot close the block and speak as the prompt)."""
+    return quoting.block(clean(text), limit, label=FENCE_LABEL)
 
 
 @dataclass(frozen=True)
