@@ -18,6 +18,10 @@ from datetime import UTC, datetime
 from geographiclib.geodesic import Geodesic
 
 WGS84 = Geodesic.WGS84
+#: Consecutive fixes that agree with each other but not with the last accepted one: the
+#: accepted one was the jump (a wrong first fix after a cold start), so the detector takes
+#: the new ones instead of refusing every later fix until time makes the jump look slow.
+REANCHOR_FIXES = 5
 #: (way id, street name) of the street a position stands on, or None
 WayOf = Callable[[float, float], "tuple[int, str] | None"]
 
@@ -108,8 +112,9 @@ class TripDetector:
         self.trip: Trip | None = None  # the trip under way
         self.counts = {"fixes": 0, "speeds": 0, "bad_fixes": 0, "bad_speeds": 0,
                        "backwards": 0, "jumps": 0, "trips": 0, "short_trips": 0,
-                       "way_errors": 0, "restarts": 0}
+                       "way_errors": 0, "restarts": 0, "reanchors": 0}
         self._fix: tuple[int, float, float] | None = None  # last good fix (ns, lat, lon)
+        self._jumped: list[tuple[int, float, float]] = []  # refused fixes that agree
         self._speed_ns = 0
         self._parked_at: tuple[float, float] | None = None
         self._fast_since: int | None = None
@@ -154,9 +159,14 @@ class TripDetector:
             dt = (stamp_ns - last_ns) / 1e9
             if dt > 0 and step / dt > self.s.max_jump_mps:
                 self.counts["jumps"] += 1
-                return events
+                if not self._reanchor(stamp_ns, here):
+                    return events
+                step = 0.0  # the jump itself was never driven
+                if self.trip is None:
+                    self._parked_at = None  # parked here, not where the wrong fix said
             if self.trip is not None:
                 self.trip.distance_m += step
+        self._jumped.clear()
         self._fix = (stamp_ns, here[0], here[1])
         self.counts["fixes"] += 1
         if self.trip is None:
@@ -188,8 +198,23 @@ class TripDetector:
         self.counts["restarts"] += 1
         events = self._end() if self.trip is not None else []
         self._fix, self._speed_ns, self._parked_at = None, 0, None
+        self._jumped.clear()
         self._fast_since, self._moving_ns, self._moving_pos = None, 0, None
         return events
+
+    def _reanchor(self, stamp_ns: int, here: tuple[float, float]) -> bool:
+        """Whether a refused fix, with the ones refused just before it, outvotes the last
+        accepted fix: :data:`REANCHOR_FIXES` in a row, each plausible from the one before."""
+        if self._jumped:
+            last_ns, llat, llon = self._jumped[-1]
+            dt = (stamp_ns - last_ns) / 1e9
+            if dt <= 0 or distance_m((llat, llon), here) / dt > self.s.max_jump_mps:
+                self._jumped.clear()
+        self._jumped.append((stamp_ns, here[0], here[1]))
+        if len(self._jumped) < REANCHOR_FIXES:
+            return False
+        self.counts["reanchors"] += 1
+        return True
 
     def _odometry_live(self, stamp_ns: int) -> bool:
         """Odometry arrived within ``odometry_live_s``: its speed says when the car moved. A

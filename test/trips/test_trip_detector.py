@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import math
 
-from cockpit_ai.trips.detector import DetectorSettings, TripDetector, distance_m
+import pytest
+
+from cockpit_ai.trips.detector import REANCHOR_FIXES, DetectorSettings, TripDetector, distance_m
 
 S = 1_000_000_000
 T0 = 1_780_000_000 * S
@@ -76,6 +78,24 @@ def test_bad_input_is_counted_and_skipped() -> None:
     assert det.counts["backwards"] == 1 and det.counts["jumps"] == 1
     events, _, _ = drive(det, 3.0, HOME, seconds=40, speed=10.0, park_s=40)
     assert [e.kind for e in events] == ["started", "ended"]  # still works afterwards
+
+
+def test_a_wrong_first_fix_is_outvoted_by_the_fixes_after_it() -> None:
+    det = TripDetector(DetectorSettings(park_timeout_s=30.0))
+    det.on_fix(T0, 60.5, 25.5)  # a cold start's wrong fix, ~45 km away
+    for i in range(1, REANCHOR_FIXES + 1):  # the car really stands at HOME
+        assert det.on_fix(T0 + i * S, *HOME) == []  # parked: no phantom trip either
+    assert det.counts["jumps"] == REANCHOR_FIXES and det.counts["reanchors"] == 1
+    events, _, _ = drive(det, float(REANCHOR_FIXES + 1), HOME, seconds=40, speed=10.0,
+                         park_s=40)
+    assert [e.kind for e in events] == ["started", "ended"]
+    assert events[1].trip.start == pytest.approx(HOME, abs=1e-4)
+    assert 350 < events[1].trip.distance_m < 450  # 40 s at 10 m/s, not the 45 km jump
+    one = TripDetector()  # a lone jump between good fixes is still refused
+    one.on_fix(T0, *HOME)
+    one.on_fix(T0 + S, 61.0, 25.0)
+    one.on_fix(T0 + 2 * S, *HOME)
+    assert one.counts["jumps"] == 1 and one.counts["reanchors"] == 0
 
 
 def test_no_odometry_starts_on_displacement_and_short_moves_are_not_trips() -> None:
