@@ -29,6 +29,17 @@ def _zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
 
 
+def local_time(stamp_ns: int, position: tuple[float, float] | None) -> datetime | None:
+    """The moment of a message stamp as the vehicle's local time (the zone at
+    ``position``; the machine's zone when the position is unknown); None for an unset
+    stamp. A replayed drive is then answered at the time it was recorded."""
+    if stamp_ns <= 0:
+        return None
+    zone = timezone_at(*position) if position is not None else None
+    moment = datetime.fromtimestamp(stamp_ns / 1e9, tz=zone)
+    return moment if zone is not None else moment.astimezone()
+
+
 def timezone_at(lat: float, lon: float) -> ZoneInfo:
     """The IANA time zone at a position (offline); ``Etc/GMT±N`` at sea."""
     name = _finder().timezone_at(lat=lat, lng=lon)

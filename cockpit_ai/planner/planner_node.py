@@ -45,6 +45,7 @@ from rclpy.task import Future
 from cockpit_ai.brand import BrandError, load_brand
 from cockpit_ai.enums import FatigueLevel, LandmarkStatus, Priority
 from cockpit_ai.landmark.geometry import check_fix
+from cockpit_ai.landmark.hours import local_time
 from cockpit_ai.planner.documents import DocumentError
 from cockpit_ai.planner.errors import LandmarkUnavailable, PlannerError
 from cockpit_ai.planner.planner import (
@@ -741,6 +742,7 @@ class PlannerNode(ManagedNode):
                           road_objects=road, cabin_objects=cabin)
             ctx.stamp_ns = stamp
             ctx.here = self._position_at(stamp)
+            ctx.time = local_time(stamp, ctx.here)  # the question's moment, also in a replay
             ctx.road_seen = seen
             if job.question:
                 ctx.cancelled = lambda: self._withdrawn(job, lane)

@@ -7,7 +7,7 @@ from datetime import datetime
 import pytest
 
 from cockpit_ai.landmark import LandmarkError
-from cockpit_ai.landmark.hours import open_at, parse_time, timezone_at
+from cockpit_ai.landmark.hours import local_time, open_at, parse_time, timezone_at
 
 HELSINKI = (60.1699, 24.9384)
 NEW_YORK = (40.7128, -74.0060)
@@ -21,6 +21,18 @@ def t(text: str) -> datetime:
 def test_time_zone_is_found_offline_from_the_position() -> None:
     assert timezone_at(*HELSINKI).key == "Europe/Helsinki"
     assert timezone_at(*NEW_YORK).key == "America/New_York"
+
+
+def test_local_time_of_a_stamp_is_the_vehicle_s_own() -> None:
+    stamp_ns = 1_764_838_800 * 10**9  # 2025-12-04 09:00 UTC
+    helsinki = local_time(stamp_ns, HELSINKI)
+    new_york = local_time(stamp_ns, NEW_YORK)
+    assert helsinki is not None and new_york is not None
+    assert (helsinki.hour, helsinki.minute) == (11, 0) and new_york.hour == 4
+    assert helsinki == new_york  # the same instant
+    unknown = local_time(stamp_ns, None)  # the machine's zone, still that instant
+    assert unknown is not None and unknown.tzinfo is not None and unknown == helsinki
+    assert local_time(0, HELSINKI) is None
 
 
 def test_span_over_midnight() -> None:
