@@ -14,8 +14,7 @@ English and a German planner and compares).
 
 Not translated (said in English in every language): the home node's status texts, the
 names and cuisines of places (as the map has them), the driving function named in a
-never-list refusal, the proactive remarks and fatigue alerts (planner/proactive.py,
-alerts.py), and the free replies of a model that ignores the prompt's language. The
+never-list refusal, and the free replies of a model that ignores the prompt's language. The
 router and the yes/no words understand English requests only.
 """
 
@@ -375,6 +374,27 @@ _DE: list[tuple[str, str]] = [
      "Ich kann es gerade nicht zusammenfassen; so fängt es an."),
     ("The document is long; I only read the first part.",
      "Das Dokument ist lang; ich habe nur den ersten Teil gelesen."),
+    # -- fatigue alerts (alerts.py), sentence by sentence ------------------------------
+    ("You seem a little tired.", "Sie wirken etwas müde."),
+    ("Tell me when you'd like a break and I'll find a place to stop.",
+     "Sagen Sie mir, wann Sie eine Pause möchten, dann suche ich einen Ort zum Anhalten."),
+    ("You seem tired.", "Sie wirken müde."),
+    ("How about a break?", "Wie wäre es mit einer Pause?"),
+    ("Let's take a break at the next safe place to stop.",
+     "Machen wir an der nächsten sicheren Haltemöglichkeit eine Pause."),
+    ("Warning: you are very drowsy.", "Achtung: Sie sind sehr schläfrig."),
+    ("You are still very drowsy.", "Sie sind immer noch sehr schläfrig."),
+    ("Please stop and rest as soon as it is safe.",
+     "Bitte halten Sie an und ruhen Sie sich aus, sobald es sicher ist."),
+    ("{name} ({kind:kind}) is {dist:dist} along the route.",
+     "{name} ({kind}) liegt {dist} weiter an der Route."),
+    ("{name} ({kind:kind}) is {dist:dist} away, {where:side}.",
+     "{name} ({kind}) ist {dist} entfernt, {where}."),
+    ("{name} ({kind:kind}) is {dist:dist} away.", "{name} ({kind}) ist {dist} entfernt."),
+    # -- proactive remarks (proactive.py) ------------------------------------------------
+    ("{where:where}, {name}, {year:year}.", "{where}: {name}, {year}."),
+    ("{where:where}, {name}, {article:article} {kind:kind}.", "{where}: {name} ({kind})."),
+    ("{where:where}, {name}.", "{where}: {name}."),
 ]
 
 _DE_PLACES = {"home": "Zuhause", "work": "Arbeitsplatz"}
@@ -383,6 +403,8 @@ _DE_ORIGINS = {"your phone": "Ihrem Telefon", "the cabin screen": "dem Kabinenbi
                "the screen": "dem Bildschirm", "the tablet": "dem Tablet"}
 _DE_KIND_TABLE["origin"] = _Kind(_ANY, lambda t: _DE_ORIGINS.get(t, t))
 _DE_KIND_TABLE["what"] = _Kind(r"[a-z][a-z ]*", lambda t: _DE_DIETS.get(t) or _de_what(t))
+_DE_KIND_TABLE["year"] = _Kind(r"\d{3,4}", lambda t: t)
+_DE_KIND_TABLE["article"] = _Kind("an|a", lambda t: "")  # the kind in brackets needs none
 
 _TABLES: dict[str, tuple[list[tuple[str, str]], dict[str, _Kind]]] = {
     "de": (_DE, _DE_KIND_TABLE),

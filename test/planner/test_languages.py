@@ -58,3 +58,27 @@ def test_a_place_name_is_kept_as_the_map_has_it() -> None:
     assert localise("Kappeli (biergarten), 90 metres away.", "de") != ""
     assert localise("On your right is X (biergarten), 90 metres away.", "de") == (
         "Rechts ist X (biergarten), 90 Meter entfernt.")
+
+
+def test_fatigue_alerts_and_remarks_are_said_in_german() -> None:
+    from cockpit_ai.planner import alerts
+    from cockpit_ai.planner.proactive import Sight, remark_text
+
+    near = alerts.place_text("Café Metro", "cafe", "910 metres", along_route=True)
+    beside = alerts.place_text("Café Metro", "cafe", "1.2 kilometres", along_route=False,
+                               where="on your right")
+    said = [alerts.remark_text(), alerts.break_text(""), alerts.break_text(near),
+            alerts.break_text(beside), alerts.warning_text(near, repeat=0),
+            alerts.warning_text("", repeat=2),
+            remark_text(Sight("1", "Helsinki Cathedral", -80.0, 60.0, "building=cathedral",
+                              "1852")),
+            remark_text(Sight("2", "Ateneum", 85.0, 40.0, "tourism=museum")),
+            remark_text(Sight("3", "Kiasma", 85.0, 40.0))]
+    for english in said:
+        german, complete = translate(english, "de")
+        assert complete, english
+        assert german != english
+    assert translate(alerts.break_text(near), "de")[0] == (
+        "Sie wirken müde. Wie wäre es mit einer Pause? Café Metro (Café) liegt 910 Meter "
+        "weiter an der Route. Soll ich dorthin navigieren?")
+    assert translate(said[6], "de")[0] == "Links: Helsinki Cathedral, 1852."
