@@ -126,10 +126,10 @@ class LandmarkNode(Node):
         self.nearby_pub = self.create_publisher(LandmarkArray, "landmarks/nearby", qos.RELIABLE)
         sensors = MutuallyExclusiveCallbackGroup()
         queries = MutuallyExclusiveCallbackGroup()
-        self.create_subscription(NavSatFix, "fix", self._on_fix, qos.SENSOR,
+        self.create_subscription(NavSatFix, "fix", self._on_fix, qos.MOTION,
                                  callback_group=sensors)  # fmt: skip
         if p["use_odometry"]:
-            self.create_subscription(Odometry, "odom", self._on_odom, qos.SENSOR,
+            self.create_subscription(Odometry, "odom", self._on_odom, qos.MOTION,
                                      callback_group=sensors)  # fmt: skip
         self.create_subscription(LandmarkQuery, "landmark_query", self._on_query, qos.RELIABLE,
                                  callback_group=queries)  # fmt: skip

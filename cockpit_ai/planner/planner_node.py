@@ -346,8 +346,8 @@ class PlannerNode(ManagedNode):
             self.create_subscription(DetectionArray, "cabin/detections",
                                      lambda m: self._on_detections("cabin", m), qos.RELIABLE),
             # best effort matches reliable and best-effort publishers (bags, Autoware, drivers)
-            self.create_subscription(Odometry, "odom", self._on_odom, qos.SENSOR),
-            self.create_subscription(NavSatFix, "fix", self._on_fix, qos.SENSOR),
+            self.create_subscription(Odometry, "odom", self._on_odom, qos.MOTION),
+            self.create_subscription(NavSatFix, "fix", self._on_fix, qos.MOTION),
             # proactive remarks: the notable places near the car, and who is talking
             self.create_subscription(self._msgs["nearby"], "landmarks/nearby",
                                      self._on_nearby, qos.RELIABLE),

@@ -13,9 +13,10 @@ from rclpy.qos import (
 #: Camera images: best effort, keep only the newest few (a late frame is a useless frame).
 SENSOR = qos_profile_sensor_data
 
-#: Position and odometry for nodes that keep a record (trips): best effort, so every GNSS
-#: driver and bag matches, but a deep queue: small messages, and a subscriber starved of CPU
-#: for a few seconds (or a player catching up in a burst) must not lose the end of a drive.
+#: Position and odometry for nodes that keep a record (trips; landmark and planner keep a
+#: stamped history to answer a replayed question as of its stamp): best effort, so every
+#: GNSS driver and bag matches, but a deep queue: small messages, and a subscriber starved of
+#: CPU for a few seconds (or a player catching up in a burst) must not lose part of a drive.
 MOTION = QoSProfile(
     history=HistoryPolicy.KEEP_LAST,
     depth=200,  # 20 s of 10 Hz odometry
