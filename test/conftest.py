@@ -16,6 +16,11 @@ import pytest
 
 os.environ["ROS_AUTOMATIC_DISCOVERY_RANGE"] = "LOCALHOST"
 os.environ.setdefault("ROS_DOMAIN_ID", str(random.randint(20, 220)))
+# pytest-xdist workers (scripts/test.sh runs the tests that start no stack on two): each
+# worker its own domain (gw0 the session's, gw1 the next), so their nodes never meet.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if WORKER.startswith("gw"):
+    os.environ["ROS_DOMAIN_ID"] = str(int(os.environ["ROS_DOMAIN_ID"]) + int(WORKER[2:]))
 os.environ.setdefault("PYTHONUNBUFFERED", "1")
 from cockpit_ai.ros.env import apply_dds_defaults
 from cockpit_ai.testing import Processes, cockpit_cmd, node_exec  # noqa: F401  (re-exported)
@@ -25,7 +30,8 @@ apply_dds_defaults()  # loopback-only Fast DDS profile for this process and its 
 # participant that gets the same shared-memory port: remove the unused ones first.
 from cockpit_ai.ros.shm import clean_stale_fastdds_files  # noqa: E402
 
-clean_stale_fastdds_files()
+if not WORKER:  # with workers, scripts/test.sh cleans once before them: one worker's
+    clean_stale_fastdds_files()  # cleaning could race the other's new participant
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -36,7 +42,8 @@ def processes(tmp_path: Path) -> Iterator[Processes]:
     procs = Processes(tmp_path)
     yield procs
     procs.stop_all()
-    clean_stale_fastdds_files()  # what a SIGKILLed child left behind
+    if not WORKER:
+        clean_stale_fastdds_files()  # what a SIGKILLed child left behind
 
 
 @pytest.fixture
