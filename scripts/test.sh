@@ -13,15 +13,16 @@ echo "[test] ROS_DOMAIN_ID=$ROS_DOMAIN_ID, discovery range LOCALHOST"
 PYTEST="$ROOT/.venv/bin/pytest"
 if [ "$#" -gt 0 ]; then exec "$PYTEST" "$@"; fi
 # The whole suite in two parts. 1: the tests that start no stack (cores, CLIs, the model
-# tests, single nodes) on two pytest-xdist workers, a module per worker at a time, each
-# worker in its own ROS domain (test/conftest.py); stale Fast DDS files are cleaned once
-# here, not by the workers (one's cleaning could race the other's new participant).
-# 2: the integration tests (real-time: whole stacks, faults) and the fuzz tests (their case
-# table is the session's) one at a time, as the car runs them: alone on the two cores.
+# tests, the fuzz harness, single nodes without timing goals: marker `beside`) on two
+# pytest-xdist workers, a module per worker at a time, each worker in its own ROS domain
+# (test/conftest.py); stale Fast DDS files are cleaned once here, not by the workers (one's
+# cleaning could race the other's new participant).
+# 2: the other integration tests (whole stacks, real-time goals, faults, launches) one at a
+# time, as the car runs them: alone on the two cores.
 "$ROOT/.venv/bin/python" -c "from cockpit_ai.ros.shm import clean_stale_fastdds_files as c; c()"
 status=0
-echo "[test] part 1/2: tests without a launched stack, on 2 workers"
-"$PYTEST" -m "not integration and not fuzz" -n 2 --dist loadfile || status=$?
-echo "[test] part 2/2: integration and fuzz tests, one at a time"
-"$PYTEST" -m "integration or fuzz" || status=$?
+echo "[test] part 1/2: tests beside each other, on 2 workers"
+"$PYTEST" -m "not integration or beside" -n 2 --dist loadfile || status=$?
+echo "[test] part 2/2: integration tests one at a time"
+"$PYTEST" -m "integration and not beside" || status=$?
 exit "$status"

@@ -6,11 +6,13 @@ parallel runs on one machine never hear each other and nothing leaves the machin
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -22,8 +24,8 @@ WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
 if WORKER.startswith("gw"):
     os.environ["ROS_DOMAIN_ID"] = str(int(os.environ["ROS_DOMAIN_ID"]) + int(WORKER[2:]))
 os.environ.setdefault("PYTHONUNBUFFERED", "1")
-from cockpit_ai.ros.env import apply_dds_defaults
-from cockpit_ai.testing import Processes, cockpit_cmd, node_exec  # noqa: F401  (re-exported)
+from cockpit_ai.ros.env import apply_dds_defaults  # noqa: E402  (after the environment)
+from cockpit_ai.testing import Processes, cockpit_cmd, node_exec  # noqa: E402, F401
 
 apply_dds_defaults()  # loopback-only Fast DDS profile for this process and its children
 # Segments of processes killed earlier (other runs, SIGKILL in a test) can break a new
@@ -54,3 +56,44 @@ def probe() -> Iterator[object]:
     p = Probe(f"test_probe_{os.getpid()}_{int(time.monotonic() * 1000) % 100000}")
     yield p
     p.close()
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int,
+                            config: pytest.Config) -> None:
+    """The fuzz harness's table of cases run per input (test/fuzz): this session's, or the
+    sum of what the pytest-xdist workers wrote (test/fuzz/conftest.py)."""
+    import sys
+
+    cases: dict[str, dict[str, int]] = {
+        k: dict(v) for k, v in (getattr(sys.modules.get("fuzzkit"), "CASES", {}) or {}).items()}
+    try:
+        base = config._tmp_path_factory.getbasetemp()  # type: ignore[attr-defined]
+    except Exception:
+        base = None
+    for part in sorted(base.glob("fuzz_cases-gw*.json")) if base else []:
+        for key, row in json.loads(part.read_text()).items():
+            merged = cases.setdefault(key, {})
+            for col, n in row.items():
+                merged[col] = merged.get(col, 0) + n
+    if not cases:
+        return
+    tr = terminalreporter
+    tr.section("fuzz cases per input")
+    cols = ["examples", "messages", "must_refuse", "cdr", "cdr_undecodable", "unpublishable",
+            "mcap_files"]
+    width = max(len(k) for k in cases) + 2
+
+    def line(label: str, values: list[object]) -> str:
+        return label.ljust(width) + "".join(str(v).rjust(len(c) + 2)
+                                            for c, v in zip(cols, values, strict=True))
+
+    tr.write_line(line("input", list(cols)))
+    for key in sorted(cases):
+        tr.write_line(line(key, [cases[key].get(c, "") for c in cols]))
+    sums = {c: sum(r.get(c, 0) for r in cases.values()) for c in cols}
+    tr.write_line(line("total", [sums[c] for c in cols]))
+    if base is None:
+        return
+    out = base / "fuzz_cases.json"
+    out.write_text(json.dumps({"inputs": cases, "total": sums}, indent=2, sort_keys=True))
+    tr.write_line(f"written to {out}")

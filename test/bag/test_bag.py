@@ -136,6 +136,7 @@ time.sleep(0.5)
 
 
 @pytest.mark.integration
+@pytest.mark.beside
 def test_publish_record_play_receive_identical(tmp_path: Path, processes, probe) -> None:
     from cockpit_ai.msg import Transcript
 
@@ -172,6 +173,7 @@ def test_publish_record_play_receive_identical(tmp_path: Path, processes, probe)
 
 
 @pytest.mark.integration
+@pytest.mark.beside
 def test_play_clock_publishes_bag_time(tmp_path: Path, processes, probe) -> None:
     """``bag play --clock``: /clock carries the bag's own time (for use_sim_time nodes)."""
     from rosgraph_msgs.msg import Clock

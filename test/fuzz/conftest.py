@@ -59,32 +59,14 @@ def module_processes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Proce
     clean_stale_fastdds_files()
 
 
-def pytest_terminal_summary(terminalreporter: Any, exitstatus: int,
-                            config: pytest.Config) -> None:
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """On a pytest-xdist worker: its cases, for the table the controller prints
+    (test/conftest.py reads ``<basetemp>/fuzz_cases-<worker>.json``)."""
     import sys
 
-    kit = sys.modules.get("fuzzkit")
-    cases: dict[str, dict[str, int]] = dict(getattr(kit, "CASES", {}) or {})
-    if not cases:
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    cases = getattr(sys.modules.get("fuzzkit"), "CASES", None)
+    if not worker or not cases:
         return
-    tr = terminalreporter
-    tr.section("fuzz cases per input")
-    cols = ["examples", "messages", "must_refuse", "cdr", "cdr_undecodable", "unpublishable",
-            "mcap_files"]
-    width = max(len(k) for k in cases) + 2
-
-    def line(label: str, values: list[object]) -> str:
-        return label.ljust(width) + "".join(str(v).rjust(len(c) + 2)
-                                            for c, v in zip(cols, values, strict=True))
-
-    tr.write_line(line("input", list(cols)))
-    for key in sorted(cases):
-        tr.write_line(line(key, [cases[key].get(c, "") for c in cols]))
-    sums = {c: sum(r.get(c, 0) for r in cases.values()) for c in cols}
-    tr.write_line(line("total", [sums[c] for c in cols]))
-    try:
-        out = config._tmp_path_factory.getbasetemp() / "fuzz_cases.json"  # type: ignore[attr-defined]
-    except Exception:
-        return
-    out.write_text(json.dumps({"inputs": cases, "total": sums}, indent=2, sort_keys=True))
-    tr.write_line(f"written to {out}")
+    base = session.config._tmp_path_factory.getbasetemp().parent  # type: ignore[attr-defined]
+    (base / f"fuzz_cases-{worker}.json").write_text(json.dumps(cases))

@@ -13,6 +13,7 @@ from cockpit_ai.home.broker import Listener, Mosquitto, mosquitto_binary
 
 pytestmark = [
     pytest.mark.integration,
+    pytest.mark.beside,
     pytest.mark.skipif(mosquitto_binary() is None, reason="mosquitto is not installed"),
 ]
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from geographiclib.geodesic import Geodesic
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.beside]
 
 REPO = Path(__file__).resolve().parents[2]
 START = (60.170518, 24.93728)  # Mannerheimintie by Lasipalatsi, one-way towards the south-east

@@ -11,7 +11,7 @@ import pytest
 
 from cockpit_ai.testing import cockpit_cmd
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.beside]
 
 TALKER = r"""
 import time, rclpy
