@@ -23,6 +23,10 @@ os.environ.setdefault("ROS_DOMAIN_ID", str(random.randint(20, 220)))
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
 if WORKER.startswith("gw"):
     os.environ["ROS_DOMAIN_ID"] = str(int(os.environ["ROS_DOMAIN_ID"]) + int(WORKER[2:]))
+    # and nobody cleans /dev/shm (ros/shm.py): one worker's cleaning (a test's teardown, a
+    # launcher it starts) could delete the files of the other's participant being created;
+    # scripts/test.sh cleans once before the workers start
+    os.environ["COCKPIT_NO_SHM_CLEAN"] = "1"
 os.environ.setdefault("PYTHONUNBUFFERED", "1")
 from cockpit_ai.ros.env import apply_dds_defaults  # noqa: E402  (after the environment)
 from cockpit_ai.testing import Processes, cockpit_cmd, node_exec  # noqa: E402, F401
@@ -32,8 +36,7 @@ apply_dds_defaults()  # loopback-only Fast DDS profile for this process and its 
 # participant that gets the same shared-memory port: remove the unused ones first.
 from cockpit_ai.ros.shm import clean_stale_fastdds_files  # noqa: E402
 
-if not WORKER:  # with workers, scripts/test.sh cleans once before them: one worker's
-    clean_stale_fastdds_files()  # cleaning could race the other's new participant
+clean_stale_fastdds_files()  # a no-op in a pytest-xdist worker (above)
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -44,8 +47,7 @@ def processes(tmp_path: Path) -> Iterator[Processes]:
     procs = Processes(tmp_path)
     yield procs
     procs.stop_all()
-    if not WORKER:
-        clean_stale_fastdds_files()  # what a SIGKILLed child left behind
+    clean_stale_fastdds_files()  # what a SIGKILLed child left behind
 
 
 @pytest.fixture

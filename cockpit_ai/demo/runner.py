@@ -126,7 +126,7 @@ def run_demo(*, out: Path | None = None, rate: float = 1.0, report: bool = True,
         play_bag = cut_bag(play_bag, out / "drive-window", *window)
         say(f"playing the drive from {window[0]:g} s to {window[1]:g} s only")
 
-    from cockpit_ai.ros.shm import clean_stale_fastdds_files
+    from cockpit_ai.ros.shm import NO_CLEAN_ENV, clean_stale_fastdds_files
 
     removed = clean_stale_fastdds_files()  # before any participant of ours exists
     if removed:
@@ -141,7 +141,7 @@ def run_demo(*, out: Path | None = None, rate: float = 1.0, report: bool = True,
         launch_args += second_host.local_launch_args
     launch_log = (out / "launch.log").open("wb")
     # the launcher must not clean while this process's monitor is creating its own files
-    env = dict(os.environ, COCKPIT_NO_SHM_CLEAN="1")
+    env = dict(os.environ, **{NO_CLEAN_ENV: "1"})
     capture: Any = None
     if second_host is not None and second_host.capture_iface:
         from cockpit_ai.demo.netns import LinkCapture

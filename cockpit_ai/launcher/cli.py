@@ -77,13 +77,10 @@ def run(args: argparse.Namespace) -> int:
     if not specs:
         print("cockpit-ai launch: the file starts no process", file=sys.stderr)
         return 0
-    import os
+    from cockpit_ai.ros.shm import clean_stale_fastdds_files
 
-    if os.environ.get("COCKPIT_NO_SHM_CLEAN") != "1":
-        from cockpit_ai.ros.shm import clean_stale_fastdds_files
-
-        removed = clean_stale_fastdds_files()
-        if removed:
-            print(f"[launcher] removed {len(removed)} stale Fast DDS shared-memory files "
-                  "(left by killed processes)", flush=True)
+    removed = clean_stale_fastdds_files()  # not with COCKPIT_NO_SHM_CLEAN=1 (ros/shm.py)
+    if removed:
+        print(f"[launcher] removed {len(removed)} stale Fast DDS shared-memory files "
+              "(left by killed processes)", flush=True)
     return Supervisor(specs, grace_s=args.grace).run()

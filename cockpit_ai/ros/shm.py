@@ -10,11 +10,16 @@ this before they start nodes.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import psutil
 
 SHM = Path("/dev/shm")
+#: Set to "1" where another process of this machine may be starting participants right now
+#: (the demo's launcher, after the demo cleaned; parallel test workers): a file created but
+#: not yet mapped would look unused and be deleted under it.
+NO_CLEAN_ENV = "COCKPIT_NO_SHM_CLEAN"
 
 
 def _in_use(shm: Path = SHM) -> set[str]:
@@ -32,7 +37,10 @@ def _in_use(shm: Path = SHM) -> set[str]:
 
 
 def clean_stale_fastdds_files(shm: Path = SHM) -> list[str]:
-    """Delete fastdds_* and sem.fastdds_* files that no process holds; returns their names."""
+    """Delete fastdds_* and sem.fastdds_* files that no process holds; returns their names.
+    Nothing in /dev/shm is touched when ``COCKPIT_NO_SHM_CLEAN=1`` (``NO_CLEAN_ENV``)."""
+    if shm == SHM and os.environ.get(NO_CLEAN_ENV) == "1":
+        return []
     if not shm.is_dir():
         return []
     candidates = [p for p in shm.iterdir()

@@ -18,7 +18,7 @@ import pytest
 
 from cockpit_ai.testing import cockpit_cmd, node_exec
 
-pytestmark = [pytest.mark.integration, pytest.mark.beside]
+pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[2]
 CAR = (60.1700, 24.9400)
