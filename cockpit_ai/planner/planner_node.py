@@ -364,13 +364,17 @@ class PlannerNode(ManagedNode):
             self.create_subscription(SharedText, "shared_text", self._on_shared_text,
                                      qos.RELIABLE),
         ]
-        # The action server exists only while active (rclpy has no lifecycle action server):
-        # a client that sees it can send a goal and have it taken. Its execute callback is a
-        # coroutine awaiting its job: it holds no executor thread while the model writes.
-        self.action_server = ActionServer(
-            self, self._action, "planner_turn", execute_callback=self._execute,
-            goal_callback=self._on_goal, cancel_callback=self._on_cancel,
-            callback_group=ReentrantCallbackGroup())
+        # The action server appears at the first activation and stays until the node ends
+        # (rclpy has no lifecycle action server): goals are taken while active and rejected
+        # otherwise (_on_goal). Destroying it at deactivate raced the executor building its
+        # wait set in another thread ("action server pointer is invalid": the node died).
+        # Its execute callback is a coroutine awaiting its job: it holds no executor thread
+        # while the model writes.
+        if self.action_server is None:
+            self.action_server = ActionServer(
+                self, self._action, "planner_turn", execute_callback=self._execute,
+                goal_callback=self._on_goal, cancel_callback=self._on_cancel,
+                callback_group=ReentrantCallbackGroup())
         self.health.status(OK, "ready")
 
     def stop(self) -> None:
@@ -392,9 +396,6 @@ class PlannerNode(ManagedNode):
             goals = list(self._goals)
         for goal in goals:
             self._finish(goal, "aborted")
-        server, self.action_server = self.action_server, None
-        if server is not None:
-            server.destroy()
         if self.planner is not None:
             self.health.status(OK, "configured (inactive)")
 
@@ -416,6 +417,9 @@ class PlannerNode(ManagedNode):
     def close(self) -> None:
         super().close()
         self.unload()
+        server, self.action_server = self.action_server, None
+        if server is not None:  # the executor has stopped: safe to destroy now
+            server.destroy()
 
     # -- callbacks: store and hand over, never block --------------------------------------
     def _on_transcript(self, msg: Any) -> None:

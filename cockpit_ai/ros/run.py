@@ -53,6 +53,13 @@ def run_node(make_node: Callable[[], Any], *, args: list[str] | None = None,
     except NodeStartupError as exc:
         print(f"[ERROR] {exc}", file=sys.stderr, flush=True)
         code = 1
+    except Exception:
+        if rclpy.ok():  # a real error while spinning
+            raise
+        # SIGINT/SIGTERM shut the context down while the executor was building its wait
+        # set: rclpy raises RCLError ("the given context is not valid") there instead of
+        # ExternalShutdownException (seen on a loaded machine): still a clean stop
+        code = 0
     finally:
         if node is not None:
             # A node that ends its own work (bag player, recorder) reports failure here.

@@ -294,7 +294,7 @@ def test_managed_no_answers_until_configured_and_active(processes, probe) -> Non
         return any(name == "/lc_planner/planner_turn"
                    for name, _ in get_action_names_and_types(probe.node))
 
-    assert not serves_turns()  # the action server exists only while active
+    assert not serves_turns()  # the action server appears at the first activation
 
     assert _lifecycle("set", LC_PLANNER, "activate").returncode == 0
     assert _lifecycle("get", LC_PLANNER).stdout.startswith("active")
@@ -309,7 +309,19 @@ def test_managed_no_answers_until_configured_and_active(processes, probe) -> Non
     assert _lifecycle("set", LC_PLANNER, "deactivate").returncode == 0
     wait_until(lambda: probe.node.count_subscribers("/lc_planner/transcript") == 0, 30,
                "the transcript subscription gone after deactivate")
-    wait_until(lambda: not serves_turns(), 30, "the action server gone after deactivate")
+    # the action server stays (destroying it while the executor spins could kill the
+    # node) and rejects goals while inactive
+    from rclpy.action import ActionClient
+
+    from cockpit_ai.action import PlannerTurn
+
+    client = ActionClient(probe.node, PlannerTurn, "/lc_planner/planner_turn")
+    assert client.wait_for_server(timeout_sec=30)
+    future = client.send_goal_async(PlannerTurn.Goal(request_id="late", text="make it warmer"))
+    wait_until(future.done, 60, "the goal answered (accepted or not) while inactive")
+    assert not future.result().accepted
+    client.destroy()
+    assert [m.request_id for m in responses.messages] == ["now"]
     assert processes.stop(node) == 0, processes.log(node)
 
 
