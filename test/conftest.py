@@ -18,15 +18,17 @@ import pytest
 
 os.environ["ROS_AUTOMATIC_DISCOVERY_RANGE"] = "LOCALHOST"
 os.environ.setdefault("ROS_DOMAIN_ID", str(random.randint(20, 220)))
-# pytest-xdist workers (scripts/test.sh runs the tests that start no stack on two): each
-# worker its own domain (gw0 the session's, gw1 the next), so their nodes never meet.
+# pytest-xdist workers (scripts/test.sh part 1 runs on two): each worker its own domain
+# (gw0 the session's, gw1 the next), so their nodes never meet.
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
 if WORKER.startswith("gw"):
+    from cockpit_ai.ros.shm import NO_CLEAN_ENV  # plain Python: no ROS set-up yet
+
     os.environ["ROS_DOMAIN_ID"] = str(int(os.environ["ROS_DOMAIN_ID"]) + int(WORKER[2:]))
     # and nobody cleans /dev/shm (ros/shm.py): one worker's cleaning (a test's teardown, a
     # launcher it starts) could delete the files of the other's participant being created;
     # scripts/test.sh cleans once before the workers start
-    os.environ["COCKPIT_NO_SHM_CLEAN"] = "1"
+    os.environ[NO_CLEAN_ENV] = "1"
 os.environ.setdefault("PYTHONUNBUFFERED", "1")
 from cockpit_ai.ros.env import apply_dds_defaults  # noqa: E402  (after the environment)
 from cockpit_ai.testing import Processes, cockpit_cmd, node_exec  # noqa: E402, F401
