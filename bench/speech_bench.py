@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import statistics
 import subprocess
 import sys
@@ -38,13 +39,19 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from speech_frontends import make_suppressor  # noqa: E402
+from speech_recognisers import RECOGNISERS, make_recogniser  # noqa: E402
 
 from cockpit_ai.speech import evalset  # noqa: E402
-from cockpit_ai.speech.asr import FasterWhisperBackend, WhisperConfig, default_model_dir  # noqa: E402
+from cockpit_ai.speech.asr import (  # noqa: E402
+    AsrBackend,
+    FasterWhisperBackend,
+    WhisperConfig,
+    default_model_dir,
+)
 from cockpit_ai.speech.audio import AudioFrame  # noqa: E402
 from cockpit_ai.speech.pipeline import PipelineConfig, SpeechPipeline  # noqa: E402
 from cockpit_ai.speech.synth import COCKPIT_PHRASES, SynthSpeech  # noqa: E402
-from cockpit_ai.speech.text import word_error_rate  # noqa: E402
+from cockpit_ai.speech.text import normalise_for_scoring, word_error_rate  # noqa: E402
 from cockpit_ai.speech.tts import synthesize  # noqa: E402
 from cockpit_ai.speech.vad import VoiceActivityDetector  # noqa: E402
 
@@ -61,6 +68,7 @@ class Outcome:
     wer: float
     busy_s: float  # recognition (and front-end) time
     audio_s: float
+    ref_words: int  # reference length after normalisation (for the corpus WER)
 
 
 Recognise = Callable[[SynthSpeech, evalset.Condition], tuple[str, float]]
@@ -86,7 +94,7 @@ def place_names(streets: bool = True) -> list[str]:
     return names
 
 
-def core_runner(config: PipelineConfig, backend: FasterWhisperBackend,
+def core_runner(config: PipelineConfig, backend: AsrBackend,
                 context: Callable[[evalset.Condition], list[str]] | None = None,
                 suppressor: str = "") -> Recognise:
     """The speech core as the node runs it: 20 ms chunks, VAD, recogniser; texts joined.
@@ -120,6 +128,18 @@ def core_runner(config: PipelineConfig, backend: FasterWhisperBackend,
     return run
 
 
+def clip_runner(backend: AsrBackend) -> Recognise:
+    """The recogniser as the core sets it up, on the whole clip (no echo canceller, no VAD):
+    what the VAD's cuts cost or gain, and a recogniser alone."""
+
+    def run(speech: SynthSpeech, cond: evalset.Condition) -> tuple[str, float]:
+        backend.set_hotwords([])
+        r = backend.transcribe(speech.samples, 16000)
+        return r.text, r.recognition_time_s
+
+    return run
+
+
 def raw_runner(backend: FasterWhisperBackend) -> Recognise:
     """The same model through ``WhisperModel.transcribe`` with the library's defaults."""
     model = backend._model  # the loaded model; only the call differs
@@ -140,7 +160,8 @@ def evaluate(run: Recognise, conds: list[evalset.Condition], cache: Path) -> lis
         speech = evalset.render(cond, cache)
         text, busy = run(speech, cond)
         out.append(Outcome(cond, text, word_error_rate(cond.item.text, text), busy,
-                           len(speech.samples) / 16000))  # fmt: skip
+                           len(speech.samples) / 16000,
+                           len(normalise_for_scoring(cond.item.text))))  # fmt: skip
     return out
 
 
@@ -148,7 +169,16 @@ def table(name: str, outs: list[Outcome], key: Callable[[Outcome], str]) -> dict
     groups: dict[str, list[float]] = defaultdict(list)
     for o in outs:
         groups[key(o)].append(o.wer)
-    return {k: float(np.mean(v)) for k, v in sorted(groups.items())}
+    def order(k: str) -> tuple[str, float]:  # "5 dB" before "10 dB", "clean" last
+        m = re.search(r"(-?[\d.]+) dB", k)
+        return (k[: m.start()] if m else k, float(m.group(1)) if m else float("inf"))
+
+    return {k: float(np.mean(groups[k])) for k in sorted(groups, key=order)}
+
+
+def corpus_wer(outs: list[Outcome]) -> float:
+    """All word errors / all reference words (short phrases weigh less than in the mean)."""
+    return sum(o.wer * o.ref_words for o in outs) / max(1, sum(o.ref_words for o in outs))
 
 
 def snr_key(o: Outcome) -> str:
@@ -172,7 +202,12 @@ def configs(threads: int, names: list[str]) -> dict[str, Callable[[], Recognise]
         "core": lambda: core_runner(core, backend(tiny)),
         "core beam1": lambda: core_runner(core, backend(replace(tiny, beam_size=1))),
         "core no-prompt": lambda: core_runner(core, backend(replace(tiny, use_prompt=False))),
+        "core no-vocabulary": lambda: core_runner(core, backend(replace(tiny, vocabulary=""))),
+        "clip": lambda: clip_runner(backend(tiny)),
     }
+    for rec in RECOGNISERS:  # other recognisers (speech_recognisers.py), built when asked
+        table_[f"core asr={rec}"] = lambda rec=rec: core_runner(core, make_recogniser(rec))
+        table_[f"clip asr={rec}"] = lambda rec=rec: clip_runner(make_recogniser(rec))
     places: dict[bool, list[str]] = {}
 
     def context(streets: bool) -> Callable[[evalset.Condition], list[str]]:
@@ -243,14 +278,15 @@ def main() -> int:
     ap.add_argument("--threads", type=int, default=2, help="Whisper CPU threads (default 2)")
     ap.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="clean-speech cache folder")
     ap.add_argument("--json", type=Path, help="write every outcome here")
+    ap.add_argument("--clean", action="store_true", help="also each phrase without noise")
     ap.add_argument("--no-micro", action="store_true", help="skip the VAD and TTS figures")
     args = ap.parse_args()
 
     items = evalset.load_part(EVAL_DIR / f"{args.part}.yaml")[:: max(1, args.every)]
-    conds = evalset.design(items)
+    conds = evalset.design(items, clean=args.clean)
     names = [n.strip() for n in args.configs.split(",") if n.strip()]
-    print(f"speech evaluation, {args.part} part: {len(items)} phrases x {len(evalset.SNRS_DB)} "
-          f"SNRs = {len(conds)} utterances; Whisper {default_model_dir().name}, "
+    print(f"speech evaluation, {args.part} part: {len(items)} phrases x {len(conds) // len(items)} "
+          f"conditions = {len(conds)} utterances; Whisper {default_model_dir().name}, "
           f"{args.threads} threads; mean WER (RTF)", flush=True)  # fmt: skip
     results: dict[str, list[Outcome]] = {}
     for name, make in configs(args.threads, names).items():
@@ -260,7 +296,8 @@ def main() -> int:
         by_snr = table(name, outs, snr_key)
         rtf = sum(o.busy_s for o in outs) / sum(o.audio_s for o in outs)
         cells = "  ".join(f"{k} {v:.3f}" for k, v in by_snr.items())
-        print(f"{name:28s} {cells}  all {np.mean([o.wer for o in outs]):.3f}  RTF {rtf:.2f}  "
+        print(f"{name:28s} {cells}  all {np.mean([o.wer for o in outs]):.3f}  "
+              f"corpus {corpus_wer(outs):.3f}  RTF {rtf:.2f}  "
               f"({time.perf_counter() - t0:.0f} s)", flush=True)  # fmt: skip
     for name, outs in results.items():
         print(f"\n{name}: WER by noise kind x SNR")

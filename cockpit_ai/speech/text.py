@@ -111,15 +111,45 @@ def words_to_numbers(text: str) -> str:
     return " ".join(out)
 
 
+# British spellings -> American, for scoring only: Whisper writes "kilometers" and
+# "theater" for a driver who said (and a phrase list that wrote) "kilometres", "theatre".
+_US_SPELLING = {
+    "centre": "center", "centres": "centers", "theatre": "theater", "theatres": "theaters",
+    "metre": "meter", "metres": "meters", "kilometre": "kilometer", "kilometres": "kilometers",
+    "litre": "liter", "litres": "liters", "harbour": "harbor", "harbours": "harbors",
+    "colour": "color", "colours": "colors", "favourite": "favorite", "favourites": "favorites",
+    "neighbour": "neighbor", "neighbourhood": "neighborhood", "tyre": "tire", "tyres": "tires",
+    "programme": "program", "programmes": "programs", "travelling": "traveling",
+    "cancelled": "canceled", "cancelling": "canceling", "licence": "license",
+    "organise": "organize", "organised": "organized", "realise": "realize",
+    "recognise": "recognize", "apologise": "apologize", "analyse": "analyze",
+    "favour": "favor", "flavour": "flavor", "behaviour": "behavior", "honour": "honor",
+    "grey": "gray", "kerb": "curb", "aluminium": "aluminum", "okay": "ok",
+}  # fmt: skip
+# Contractions -> the words ("what's" = "what is"), for scoring only, both sides alike.
+_CONTRACTIONS = (
+    (re.compile(r"\b(can)'t\b"), r"\1 not"), (re.compile(r"\bcannot\b"), "can not"),
+    (re.compile(r"\bwon't\b"), "will not"), (re.compile(r"\bshan't\b"), "shall not"),
+    (re.compile(r"\b(\w+)n't\b"), r"\1 not"), (re.compile(r"\blet's\b"), "let us"),
+    (re.compile(r"\b(what|that|it|there|here|where|how|who|he|she)'s\b"), r"\1 is"),
+    (re.compile(r"\b(\w+)'re\b"), r"\1 are"), (re.compile(r"\bi'm\b"), "i am"),
+    (re.compile(r"\b(\w+)'ll\b"), r"\1 will"), (re.compile(r"\b(\w+)'ve\b"), r"\1 have"),
+    (re.compile(r"\b(i|you|we|they|he|she)'d\b"), r"\1 would"),
+)  # fmt: skip
+
+
 def normalise_for_scoring(text: str) -> list[str]:
-    """Lower-case words with numbers spelled out, accents folded ("Kämp" = "kamp") and
-    punctuation dropped, for WER."""
-    t = unicodedata.normalize("NFKD", text)
+    """Lower-case words with numbers spelled out, accents folded ("Kämp" = "kamp"),
+    contractions expanded ("what's" = "what is"), British spellings made American
+    ("kilometres" = "kilometers") and punctuation dropped, for WER."""
+    t = unicodedata.normalize("NFKD", text.replace("\u2019", "'"))
     t = numbers_to_words("".join(c for c in t if not unicodedata.combining(c)).lower())
+    for pattern, words in _CONTRACTIONS:
+        t = pattern.sub(words, t)
     t = t.replace("&", " and ").replace("-", " ")
     t = re.sub(r"[^a-z0-9' ]+", " ", t)
     t = t.replace("'", "")
-    return t.split()
+    return [_US_SPELLING.get(w, w) for w in t.split()]
 
 
 def word_error_rate(reference: str, hypothesis: str) -> float:
