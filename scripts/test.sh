@@ -6,6 +6,10 @@ cd "$ROOT"
 export ROS_AUTOMATIC_DISCOVERY_RANGE=LOCALHOST
 export ROS_DOMAIN_ID="${ROS_DOMAIN_ID:-$(( (RANDOM % 200) + 20 ))}"
 echo "[test] ROS_DOMAIN_ID=$ROS_DOMAIN_ID, discovery range LOCALHOST"
+# Test module basenames must be unique across test/ (pytest's default import mode refuses a
+# second test_x.py at collection, after setup has been paid for): say so at once.
+dups="$(find test -name 'test_*.py' -printf '%f\n' | sort | uniq -d)"
+if [ -n "$dups" ]; then echo "[test] test module names used twice under test/: $dups" >&2; exit 2; fi
 "$ROOT/.venv/bin/ruff" check cockpit_ai test bench
 "$ROOT/.venv/bin/mypy" cockpit_ai  # settings in pyproject.toml: strict, with a shrinking list
 # .venv/bin/pytest, not `python -m pytest`: the latter puts the source tree first on sys.path,
