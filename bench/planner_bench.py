@@ -14,6 +14,7 @@ unless --show-test-misses, so nobody tunes rules to it by reading this output.
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import sys
 import time
@@ -28,6 +29,7 @@ from cockpit_ai.planner.assets import model_path
 from cockpit_ai.planner.backends import EdgeBackend, EdgeSettings
 from cockpit_ai.planner.dialogue import build_messages
 from cockpit_ai.planner.evaluation import (
+    CachedBackend,
     PlannerScore,
     eval_fastpath,
     eval_model,
@@ -36,6 +38,7 @@ from cockpit_ai.planner.evaluation import (
     score,
 )
 from cockpit_ai.planner.planner import Context, Planner, build_planner
+from cockpit_ai.planner.router import cv_routers, load_calls, load_examples
 from cockpit_ai.planner.tools import TOOL_SCHEMA
 
 UTTERANCES = ROOT / "test" / "planner" / "utterances.yaml"
@@ -113,28 +116,49 @@ def ms(x: float) -> str:
 
 
 def eval_set_rows(parts: list[str], *, fast_only: bool, limit: int,
-                  show_test_misses: bool, learned_router: bool = True) -> list[str]:
+                  show_test_misses: bool, learned_router: bool = True, cv: bool = False,
+                  rules: bool = True, llm_cache: Path | None = None,
+                  chat_replies: bool = True,
+                  config: dict[str, Any] | None = None) -> list[str]:
     """Each part through a real planner (build_planner: the configured model behind the fast
-    path, or the router alone with ``fast_only``): accuracy, routed share, latency, gap."""
+    path, or the router alone with ``fast_only``): accuracy, routed share, latency, gap.
+    ``cv``: the dev part routed by 5-fold cross-validated learned routers (each request by
+    a classifier that never saw it); ``rules`` False: the fast path's rules off (the
+    learned router, its slots and the model answer everything); ``llm_cache``: the model's
+    answers kept in that file (evaluation.CachedBackend)."""
     files = {"seed": UTTERANCES, "dev": EVAL_DIR / "dev.yaml", "test": EVAL_DIR / "test.yaml",
              "holdout": EVAL_DIR / "holdout.yaml"}
-    planner = build_planner({"fast_only": fast_only, "learned_router": learned_router})
+    planner = build_planner({"fast_only": fast_only, "learned_router": learned_router,
+                             "fastpath": rules, **(config or {})})
     planner.handle("set the temperature to 21 degrees", Context(session_id="warm"))  # untimed
+    if llm_cache is not None and planner.backend is not None:
+        planner.backend = CachedBackend(planner.backend, llm_cache,
+                                        skip_plain=not chat_replies)
+    trained = planner.router
     scores: dict[str, PlannerScore] = {}
     for part in parts:
         items = spread(load_utterances(files[part]), limit)
+        router_for = None
+        if cv and part == "dev" and trained is not None:
+            folds = cv_routers(trained.embedder, load_examples(),
+                               [i["text"] for i in load_utterances(files["dev"])],
+                               calls=load_calls())
+            router_for = lambda item, folds=folds: folds[item["text"]]  # noqa: E731
         t0 = time.perf_counter()
-        scores[part] = eval_planner(planner, items, name=part)
+        scores[part] = eval_planner(planner, items, name=part, router_for=router_for)
+        planner.router = trained
         print(f"  {part}: {len(items)} requests in {time.perf_counter() - t0:.0f} s",
               flush=True)
     planner.close()
     rows = ["| part | requests | tool right | key args right | routed (no LLM) | "
-            "routed right | routed p50 / p95 ms | LLM p50 / p95 ms |",
-            "|---|---|---|---|---|---|---|---|"]
+            "routed right | of which by the learned router's slots (right) | "
+            "routed p50 / p95 ms | LLM p50 / p95 ms |",
+            "|---|---|---|---|---|---|---|---|---|"]
     for part, ps in scores.items():
         r = ps.row()
         rows.append(f"| {part} | {r['requests']} | {pct(r['tool_right'])} | "
                     f"{pct(r['args_right'])} | {pct(r['routed'])} | {pct(r['routed_right'])} | "
+                    f"{r['slots']} ({r['slots_right']}) | "
                     f"{ms(r['routed_p50_ms'])} / {ms(r['routed_p95_ms'])} | "
                     f"{ms(r['llm_p50_ms'])} / {ms(r['llm_p95_ms'])} |")
     for held in SCORED_ONLY:
@@ -234,6 +258,20 @@ def main() -> int:
     ap.add_argument("--no-learned-router", action="store_true",
                     help="the model chooses among all tools (the planner before issue 12's "
                          "learned router), for comparison")
+    ap.add_argument("--cv", action="store_true",
+                    help="the dev part routed by 5-fold cross-validated learned routers "
+                         "(each request by a classifier that never saw it)")
+    ap.add_argument("--no-rules", action="store_true",
+                    help="the fast path's rules off: the learned router, its slots and the "
+                         "model answer every request (measures the layer behind the rules)")
+    ap.add_argument("--llm-cache", type=Path, default=None,
+                    help="keep the model's answers in this JSON file and reuse them (to "
+                         "compare what the planner does with the same answers)")
+    ap.add_argument("--no-chat-replies", action="store_true",
+                    help="with --llm-cache: plain chat replies are not generated (the route "
+                         "is scored, not the reply's words; latency figures then leave them out)")
+    ap.add_argument("--set", action="append", default=[], metavar="KEY=JSON",
+                    help="a planner core setting for the evaluation set run (repeatable)")
     ap.add_argument("--show-test-misses", action="store_true",
                     help="print the test part's misses too (to audit the set, not to tune)")
     args = ap.parse_args()
@@ -254,7 +292,13 @@ def main() -> int:
         print(f"\n## Evaluation set ({model}; through Planner.handle)\n", flush=True)
         print("\n".join(eval_set_rows(parts, fast_only=args.fast_only, limit=args.limit,
                                       show_test_misses=args.show_test_misses,
-                                      learned_router=not args.no_learned_router)), flush=True)
+                                      learned_router=not args.no_learned_router,
+                                      cv=args.cv, rules=not args.no_rules,
+                                      llm_cache=args.llm_cache,
+                                      chat_replies=not args.no_chat_replies,
+                                      config={k: json.loads(v) for k, v in
+                                              (kv.split("=", 1) for kv in args.set)})),
+              flush=True)
     if "accuracy" not in skip:
         models = [] if args.fast_only else [m for m in args.models.split(",") if m]
         acc, cmd = accuracy_rows(items, models)

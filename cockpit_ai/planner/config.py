@@ -28,6 +28,10 @@ DEFAULT_CONFIG: dict[str, Any] = {
     # the learned router (planner/router.py) narrows the tools the model may call for a
     # request the rules left; false = the model always chooses among all tools
     "learned_router": True,
+    # when the learned router is sure of the tool (router.SLOT_CONFIDENCE), the arguments
+    # are read from the words (fastpath.fill) without the model, if every one is found;
+    # the same words correct the model's call where they are unambiguous (fastpath.agree)
+    "router_slots": True,
     "fastpath": True,
     "fast_only": False,
     "history_turns": 4,

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +24,11 @@ SEED_PLACES = [
 SEED_USER = "find me a cafe"
 SEED_CALL = ToolCall("poi_search", {"category": "cafe", "diet": "none", "cuisine": "none",
                                     "open_now": False, "side": "any", "name": "none"})
+
+
+# every request of the evaluation set is asked at this time (the model's context names it),
+# so the same request is the same prompt in every run
+EVAL_TIME = datetime(2026, 12, 2, 12, 0)
 
 
 def load_utterances(path: Path) -> list[dict[str, Any]]:
@@ -227,6 +236,8 @@ class PlannerScore:
     llm_s: list[float] = field(default_factory=list)  # answered by a model (edge/cloud)
     other: int = 0  # neither: refused before routing, or no model to ask (fast-only)
     routed_right: int = 0  # routed answers with the right tool and key arguments
+    slots: int = 0  # routed by the learned router's slots (the rules alone would not)
+    slots_right: int = 0
     per_tool: dict[str, list[int]] = field(default_factory=dict)  # tool: [n, tool, args]
     misses: list[str] = field(default_factory=list)
 
@@ -239,24 +250,31 @@ class PlannerScore:
         return {"part": self.name, "requests": self.total, "tool_right": self.tool_right / n,
                 "args_right": self.args_right / n, "routed": len(self.routed_s) / n,
                 "routed_right": self.routed_right / max(len(self.routed_s), 1),
+                "slots": self.slots, "slots_right": self.slots_right,
                 "routed_p50_ms": 1000 * percentile(self.routed_s, 0.5),
                 "routed_p95_ms": 1000 * percentile(self.routed_s, 0.95),
                 "llm_p50_ms": 1000 * percentile(self.llm_s, 0.5),
                 "llm_p95_ms": 1000 * percentile(self.llm_s, 0.95)}
 
 
-def eval_planner(planner: Any, items: list[dict[str, Any]], *, name: str) -> PlannerScore:
+def eval_planner(planner: Any, items: list[dict[str, Any]], *, name: str,
+                 router_for: Callable[[dict[str, Any]], Any] | None = None) -> PlannerScore:
     """Every item through ``planner.handle`` as a driver would get it (the fast path where
-    it answers, the model for the rest), each in its own session, follow-ups seeded."""
+    it answers, the model for the rest), each in its own session, follow-ups seeded.
+    ``router_for(item)``: the learned router to use for that item (cross-validation)."""
+    from cockpit_ai.planner import fastpath
     from cockpit_ai.planner.planner import Context
 
     ps = PlannerScore(name)
     for i, item in enumerate(items):
         sid = f"eval-{name}-{i}"
+        if router_for is not None:
+            planner.router = router_for(item)
         if item.get("followup"):
             seed_session(planner, sid)
         t0 = time.perf_counter()
-        turn = planner.handle(item["text"], Context(session_id=sid, speed_mps=0.0))
+        turn = planner.handle(item["text"], Context(session_id=sid, speed_mps=0.0,
+                                                    time=EVAL_TIME))
         seconds = time.perf_counter() - t0
         if turn.backend == "fastpath":
             ps.routed_s.append(seconds)
@@ -269,6 +287,10 @@ def eval_planner(planner: Any, items: list[dict[str, Any]], *, name: str) -> Pla
         ps.tool_right += tool_ok
         ps.args_right += args_ok
         ps.routed_right += args_ok and turn.backend == "fastpath"
+        if turn.backend == "fastpath" and call is not None and call.name not in ("chat",) \
+                and fastpath.parse(item["text"], results=3 if item.get("followup") else 0) is None:
+            ps.slots += 1
+            ps.slots_right += args_ok
         counts = ps.per_tool.setdefault(item["tool"], [0, 0, 0])
         counts[0] += 1
         counts[1] += tool_ok
@@ -277,3 +299,49 @@ def eval_planner(planner: Any, items: list[dict[str, Any]], *, name: str) -> Pla
             got = call.to_json() if call is not None else f"(no call: {turn.text[:60]!r})"
             ps.misses.append(f"{item.get('id', i)} [{turn.backend}] {item['text']!r} -> {got}")
     return ps
+
+
+class CachedBackend:
+    """A model back end whose answers are kept in a JSON file, keyed by the exact request
+    (messages, grammar schema, token limit): comparing what the planner does with the
+    model's answers costs no second model run. Temperature 0, so a stored answer is the
+    answer. ``skip_plain``: a plain-text request (a chat reply, no grammar) is not run at
+    all (an empty reply): when only the route is scored, its text does not matter. For
+    benchmarks only."""
+
+    name = "edge"
+
+    def __init__(self, inner: Any, path: Path, *, skip_plain: bool = False) -> None:
+        self.inner = inner
+        self.path = path
+        self.skip_plain = skip_plain
+        self.store: dict[str, dict[str, Any]] = (
+            json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {})
+        self.hits = self.misses = 0
+
+    def generate(self, messages: list[dict[str, Any]], *, schema: dict[str, Any] | None,
+                 max_tokens: int | None = None, **hooks: Any) -> Any:
+        from cockpit_ai.planner.backends import Generation
+
+        key = hashlib.sha256(json.dumps([messages, schema, max_tokens], sort_keys=True)
+                             .encode()).hexdigest()
+        if schema is None and self.skip_plain:
+            return Generation("", "edge", 0.0)
+        got = self.store.get(key)
+        if got is not None:
+            self.hits += 1
+            return Generation(got["text"], got["backend"], got["latency_ms"],
+                              got["ttft_ms"], got["tokens"])
+        self.misses += 1
+        import inspect
+
+        takes = inspect.signature(self.inner.generate).parameters
+        kw = {k: v for k, v in hooks.items()
+              if k in takes or any(p.kind is p.VAR_KEYWORD for p in takes.values())}
+        gen = self.inner.generate(messages, schema=schema, max_tokens=max_tokens, **kw)
+        if not gen.cancelled:
+            self.store[key] = {"text": gen.text, "backend": gen.backend,
+                               "latency_ms": gen.latency_ms, "ttft_ms": gen.ttft_ms,
+                               "tokens": gen.completion_tokens}
+            self.path.write_text(json.dumps(self.store), encoding="utf-8")
+        return gen

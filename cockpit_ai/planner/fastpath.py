@@ -14,11 +14,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from cockpit_ai.planner.tools import ToolCall, validate_call
+from cockpit_ai.planner.tools import ToolCall, ToolParseError, validate_call
 
 _FILLERS = re.compile(
     r"\b(please|could you|can you|would you|will you|i want you to|i'd like to|"
-    r"i would like to|i want to|just|kindly|for me|thanks|thank you)\b"
+    r"i would like to|i want to|just|kindly|for me|thanks|thank you|is it possible to|"
+    r"would it be possible to)\b"
 )
 _UNITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
           "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
@@ -525,7 +526,8 @@ def _smart_home(t: str) -> ToolCall | None:
         action = "close"
     elif re.search(r"\bopen\b", t):
         action = "open"
-    elif re.search(r"\b(?:on|arm|activate|start|make|warm up|warm|heat up|brew|turn up|cool)\b",
+    elif re.search(r"\b(?:on|arm|activate|start|make|warm up|warm|heat up|brew|turn up|cool|"
+                   r"going)\b",
                    t):
         action = "on"
     else:
@@ -537,6 +539,7 @@ def _smart_home(t: str) -> ToolCall | None:
 
 _INDIRECT_POI = [
     ("charging_station", r"\b(?:charge (?:the|my) (?:car|battery|ev)|charging (?:point|station)s?|"
+                         r"(?:car|electric|ev|vehicle) chargers?|plug (?:in )?the car|plug in|"
                          r"where can i charge|battery is (?:almost |nearly |getting )?(?:empty|"
                          r"low|flat|dead)|low battery|out of (?:juice|charge|battery)|ev "
                          r"chargers?|need to charge|(?:anywhere|somewhere|a place|place) to "
@@ -545,7 +548,7 @@ _INDIRECT_POI = [
              r"low on (?:fuel|petrol|gas)|fill (?:up|her up)|tank is (?:almost |nearly )?empty|"
              r"gas stations?|petrol stations?|fuel stations?|filling stations?|(?:get|buy|find) "
              r"(?:some )?(?:petrol|gas|fuel|diesel)|fill (?:the tank|up the tank)|refuel|top up "
-             r"the tank)\b"),
+             r"the tank|petrol|diesel)\b"),
     ("restaurant", r"\b(?:i'?m (?:so |really |very )?(?:hungry|starving|famished)|we'?re "
                    r"(?:so |really )?(?:hungry|starving)|tummy'?s rumbling|stomach'?s? "
                    r"(?:is )?(?:rumbling|growling)|get something to eat|grab a bite|"
@@ -585,16 +588,25 @@ _SEARCHY = re.compile(r"\b(?:find|show|search|look for|looking for|where|is ther
 
 
 def _poi_keywords(t: str) -> ToolCall | None:
+    call = _poi_slots(t)
+    if call is None or re.search(r"\b(?:cook\w*|recipes?|bake)\b", t):
+        return None
+    if not _SEARCHY.search(t) and call.args["category"] != "toilets" and len(t.split()) > 3:
+        return None
+    if re.search(r"\b(?:navigate|route|drive|take me|go|get me|bring me|head) to\b|\bat home\b",
+                 t):
+        return None
+    return call
+
+
+def _poi_slots(t: str) -> ToolCall | None:
+    """A place search's arguments from the words (category, diet, cuisine, side, open now);
+    None without a category, diet or cuisine."""
     cat = next((c for c, pat in _INDIRECT_POI if re.search(pat, t)), None)
     diet = next((v for k, v in _DIET.items() if re.search(rf"\b{k}\b", t)), "none")
     cuis = next((c for c in _CUISINES + ("mexican", "korean", "turkish", "spanish", "seafood")
                  if re.search(rf"\b{c}\b", t)), "none")
     if cat is None and diet == "none" and cuis == "none":
-        return None
-    if not _SEARCHY.search(t) and cat not in ("toilets",) and len(t.split()) > 3:
-        return None
-    if re.search(r"\b(?:navigate|route|drive|take me|go|get me|bring me|head) to\b|\bat home\b",
-                 t):
         return None
     if cat is None or (cat == "restaurant" and (diet != "none" or cuis != "none")
                        and not re.search(r"\brestaurants?\b", t)):
@@ -773,7 +785,8 @@ def _vehicle_keywords(t: str) -> ToolCall | None:
 
 
 _LM_SIDE = re.compile(r"\b(?:on|to) (?:my|the|our) (?P<s>left|right|write)\b|(?P<a>\bahead\b|"
-                      r"\bin front\b)|(?P<b>\bbehind\b|\bdrive past\b|\bpassed\b)")
+                      r"\bin front\b)|(?P<b>\bbehind\b|\b(?:drive|drove|went|go) (?:past|by)\b|"
+                      r"\bpassed\b|\bback there\b)")
 
 
 def _landmark_keywords(t: str) -> ToolCall | None:
@@ -877,12 +890,25 @@ def parse(text: str, *, results: int = 0) -> ToolCall | None:
     and only for items that exist.
     """
     t = normalise(text)
-    if not t or len(t) > 120 or said_negated(text):
-        return None
+    if not t or len(t) > 120 or said_negated(text) or _summary(t, text):
+        return None  # (a summary itself is the model's to write)
     call = _parse_normalised(t, text, results)
     if call is None and re.search(r"[,;]| so | and then ", text):
         call = _one_clause(text, results)
     return call
+
+
+def summary_request(text: str) -> bool:
+    """A request to summarise a text it gives ("summarise this: ...", "sum up this note:
+    ..."): the summarize tool's alone."""
+    return _summary(normalise(text), text)
+
+
+def _summary(t: str, text: str) -> bool:
+    """A request to summarise, or a text given with it ("summarise this: ...")."""
+    return bool(re.search(r"\b(?:summar(?:y|ise|ize)|sum (?:it |this |that )?up|gist|short "
+                          r"version|in a nutshell|tl ?dr)\b", t)
+                or re.search(r":(?:\s*\S+){8}", text))
 
 
 def _one_clause(text: str, results: int) -> ToolCall | None:
@@ -919,11 +945,292 @@ def _parse_normalised(t: str, text: str, results: int) -> ToolCall | None:
     if re.search(r"\b(?:and|then|also) (?:then )?(?:tell|play|set|turn|switch|find|open|close|"
                  r"navigate|take|what|lock|unlock|call|make)\b", t):
         return None  # two requests in one: the model splits or answers them
-    if re.search(r"\b(?:summar(?:y|ise|ize)|sum up|gist)\b", t):
-        return None  # the summary itself is the model's to write
     for kw in (_smart_home, _landmark_keywords, _break_keywords, _route_keywords,
                _vehicle_keywords, _poi_keywords):
         call = kw(t)
         if call is not None:
             return validate_call(call)
     return None
+
+
+# --- slots for the tool the learned router is sure of (router.py) ------------------------
+# The rules above need a request's whole shape. When the learned router is sure of the
+# tool, its arguments can be read from the words alone: each filler below gives the call
+# only when every argument the tool needs is found unambiguously, else None (the model
+# writes it). The same words correct a model's call whose function they confirm (`agree`).
+_DEFOG = r"\b(?:defrost\w*|demist\w*|defog\w*|de ice\w*|fogged|misted|steamed)\b"
+_DEVICE_WORDS: list[tuple[str, str]] = [
+    ("navigation", r"\b(?:take me|go|drive|head|get me|get us|route me|route us|bring me|"
+                   r"bring us)(?: over| on| back| straight)? to\b|\b(?:directions?|route|get) to\b|"
+                   r"\b(?:navigate|navigation|destination|guidance)\b|"
+                   r"\b(?:take me|go|drive|head) home$"),
+    ("door", r"\b(?:doors?|lock|unlock)\b"),
+    ("window", r"\bwindows?\b"),
+    # the seat function is its heating: "warmer in the back seats" is the climate
+    ("seat", r"\bseats? (?:heat\w*|warmer|warming)\b|\bseats? (?:is |are )?(?:getting |"
+             r"a bit |way )?too (?:hot|warm)\b|"
+             r"\b(?:heat\w*|warm\w*)(?: \w+){0,3} seats?\b"),
+    ("cabin_light", r"\b(?:lights?|lighting|lamps?)\b"),
+    ("media", r"\b(?:music|songs?|tracks?|radio|volume|sound|podcasts?|playlist|album|tunes|"
+              r"audio|stereo|louder|quieter|play|playing|pause|skip|audiobook|next one)\b|"
+              r"\b(?:hear|listen to|(?:put|throw|stick|pop) on) (?:some |a bit of )?" + _GENRES),
+    ("climate", r"\b(?:temperature|temp|heat|heating|heater|climate|fan|air con|aircon|"
+                r"air conditioning|ac|a c|thermostat|degrees)\b|" + _DEFOG),
+]
+# how the cabin feels: climate only when no device is named ("it's hot, open the window")
+_FEEL_UP = r"\b(?:cold|chilly|freezing|shivering|icy|frozen|fridge|warmer|hotter)\b"
+_FEEL_DOWN = (r"\b(?:hot|warm|too warm|sweating|boiling|stuffy|roasting|cooler|colder|"
+              r"less hot)\b")
+_ON = (r"\b(?:turn|switch|put|get|flip) on\b|\bon$|\bon (?:please|now|again|in here)\b|"
+       r"\b(?:turn|switch|put|get|flip) (?:\w+ ){1,4}on\b(?! (?:my|the|our|your|for)\b)|"
+       r"\b(?:start|activate|going)\b|\bon\b(?! (?:my|the|our|your|his|her|their|a|\d))")
+_UP = r"\b(?:up|raise|more|increase|higher|boost)\b"
+_DOWN = r"\b(?:down|lower|less|decrease|reduce)\b"
+_STATE = re.compile(r"\b(?:is|are|was|were|'s) (?:still |already |wide |all )?(?:open|closed|"
+                    r"shut|on|off|locked|unlocked|up|down)\b")
+_ASKS = re.compile(r"^(?:is|are|was|were|does|do|did|what|why|when|which|who|whose|should|"
+                   r"how)\b")
+
+
+def _one(choices: list[tuple[str, str]], t: str) -> str | None:
+    """The one choice whose words ``t`` has (None: none or several disagree)."""
+    found = {value for value, pattern in choices if re.search(pattern, t)}
+    return found.pop() if len(found) == 1 else None
+
+
+def _first(levels: list[list[tuple[str, str]]], t: str) -> str | None:
+    """The first level of choices ``t`` has words of, decided there (several: None)."""
+    for choices in levels:
+        if any(re.search(pattern, t) for _, pattern in choices):
+            return _one(choices, t)
+    return None
+
+
+def _function(t: str) -> str | None:
+    t = re.sub(r"\b(?:in|for) the (?:back|rear|front) seats?\b", "in the back", t)
+    found = {f for f, pattern in _DEVICE_WORDS if re.search(pattern, t)}
+    if "seat" in found:
+        found.discard("climate")  # "heat my seat": the seat heating
+    if "media" in found and "navigation" in found and re.search(r"\bgo to the next\b", t):
+        found.discard("navigation")
+    if not found and (re.search(_FEEL_UP, t) or re.search(_FEEL_DOWN, t)):
+        found = {"climate"}
+    if not found and re.search(r"\bto \d{2}(?:\.\d)?(?: degrees)?$", t):
+        found = {"climate"}  # "set the cabin to 23"
+    return found.pop() if len(found) == 1 else None
+
+
+def _fill_vehicle(t: str, results: int) -> ToolCall | None:
+    function = _function(t)
+    if function is None or _STATE.search(t):
+        return None  # no single function, or a statement of how things are
+    if _ASKS.search(t) and not re.match(r"^how (?:do|can) (?:i|we) get to\b", t):
+        return None  # a question ("is the window open?"), not a request
+    zone = _kw_zone(t)
+    if function == "climate":
+        to = (re.search(r"\b(?:to|at|on) (\d{2}(?:\.\d)?)(?: degrees)?\b", t)
+              or re.search(r"\b(\d{2}(?:\.\d)?) degrees\b", t))
+        if to and 10 <= float(to.group(1)) <= 35:
+            return _vehicle("climate", "set", _num(to.group(1)), "celsius", zone)
+        if re.search(_DEFOG, t) and not re.search(r"\boff\b", t):
+            return _vehicle("climate", "on", "defrost", zone=zone)
+        action = _first([[("off", r"\b(?:off|kill)\b"), ("on", _ON)],
+                         [("increase", _UP + r"|\b(?:warmer|hotter|warm up|heat up)\b"),
+                          ("decrease", _DOWN + r"|\b(?:cooler|colder|cool down)\b")],
+                         [("increase", _FEEL_UP), ("decrease", _FEEL_DOWN)]], t)
+        if action is None:
+            return None
+        value = "none"
+        if action in ("on", "off"):
+            value = ("ac" if re.search(r"\b(?:ac|a c|air con|aircon|air conditioning)\b", t)
+                     else "defrost" if re.search(r"\b(?:defrost|demist|defog)", t) else "none")
+        return _vehicle("climate", action, value, zone=zone)
+    if function == "window":
+        action = _first([[("open", r"\b(?:open|crack)\b"), ("close", r"\b(?:close|shut)\b")],
+                         [("open", r"\b(?:down|lower)\b"), ("close", r"\b(?:up|raise)\b")]], t)
+        if action is None:
+            return None
+        value, unit = "none", "none"
+        pct = re.search(r"\b(\d{1,3}) percent\b", t)
+        if pct:
+            value, unit = pct.group(1), "percent"
+        elif re.search(r"\bhalf ?way\b", t):
+            value, unit = "50", "percent"
+        elif action == "open" and re.search(r"\b(?:a bit|a little|slightly|crack)\b", t):
+            value, unit = "20", "percent"
+        if zone == "all" and not re.search(r"\b(?:windows|all)\b", t):
+            zone = "driver"
+        return _vehicle("window", action, value, unit, zone)
+    if function == "seat":
+        t = re.sub(r"\bseat warm(?:er|ers|ing)\b", "seat heater", t)
+        zone = zone if zone != "all" else "driver"
+        level = re.search(r"\b(?:level|to) (\d)\b", t)
+        if level:
+            return _vehicle("seat", "set", level.group(1), "level", zone)
+        action = _first([[("off", r"\boff\b")],
+                         [("on", r"^(?:heat|warm)\b|\b(?:heat|warm)(?: up)? (?:my|the)\b")],
+                         [("decrease", _DOWN + r"|\btoo (?:hot|warm)\b"),
+                          ("increase", _UP + r"|\bwarmer\b")],
+                         [("on", _ON)]], t)
+        if action is None:
+            return None
+        value = "heating" if action in ("on", "off") else "none"
+        return _vehicle("seat", action, value, zone=zone)
+    if function == "media":
+        vol = re.search(r"\bvolume (?:to |at )?(\d{1,3})\b|\b(\d{1,3}) percent\b", t)
+        if vol:
+            return _vehicle("media", "set", f"volume {vol.group(1) or vol.group(2)}", "percent")
+        action = _first([
+            [("next", r"\b(?:next|skip|another (?:song|track|one)|different (?:song|track))\b"),
+             ("previous", r"\b(?:previous|last (?:song|track)|(?:song|track) before|go back|"
+                          r"back to the|back (?:a|one|1) (?:song|track))\b")],
+            [("pause", r"\b(?:pause|stop|mute|silence|hold)\b")],
+            [("increase", r"\b(?:louder|(?:turn|crank|pump|bump) (?:it |the \w+ )?up|up the "
+                          r"(?:volume|sound|music)|raise|increase|more volume|volume up|"
+                          r"can'?t hear)\b"),
+             ("decrease", r"\b(?:quieter|softer|too loud|turn (?:it |the \w+ )?down|"
+                          r"lower|decrease|less volume|volume down)\b")],
+            [("play", r"\b(?:play|playing|hear|listen to|(?:put|throw|stick|pop) on|resume|"
+                      r"carry on|continue|unpause)\b")]], t)
+        if action is None:
+            return None
+        if action in ("increase", "decrease"):
+            return _vehicle("media", action, "volume")
+        if action != "play":
+            return _vehicle("media", action)
+        what = re.search(r"\b(?:play|playing|hear|listen to|(?:put|throw|stick|pop) on)(?: me)? "
+                         r"(?:some |a |an |the |a bit of )?(?P<w>[a-z0-9' ]{2,30}?)"
+                         r"(?: music| songs| radio| on| for a \w+| again)?$", t)
+        value = what["w"].strip() if what else "none"
+        if value in ("music", "something", "songs", "it", "that", "this", "the music") or \
+                len(value.split()) > 4:
+            value = "none"
+        return _vehicle("media", "play", value)
+    if function == "cabin_light":
+        action = _first([[("off", r"\b(?:off|kill)\b"), ("on", _ON)],
+                         [("decrease", r"\b(?:dim|dimmer|darker|too bright|lower|down|less)\b"),
+                          ("increase", r"\b(?:brighter|brighten|too dark|up|more)\b")]], t)
+        return _vehicle("cabin_light", action, zone=zone) if action else None
+    if function == "navigation":
+        if re.search(r"\b(?:stop|end|cancel|turn off|quit|clear)\b", t) and not re.search(
+                r"\bto\b", t):
+            return _vehicle("navigation", "off")
+        if re.search(r"\bhome$", t):
+            return _vehicle("navigation", "set", "home")
+        m = re.search(r"\b(?:to|towards) (?:the )?(?:nearest |closest )?(?P<d>[a-z0-9' .-]{2,40}?)"
+                      r"(?: please| now| instead)?$", t)
+        if m is None or re.match(r"(?:it|there|that|this|them|a|an|some|any)\b", m["d"]):
+            return None  # a place found before (result_info) or a search (poi_search)
+        return _vehicle("navigation", "set", m["d"].strip())
+    if function == "door":
+        action = _one([("unlock", r"\bunlock\b"), ("lock", r"\block\b"),
+                       ("open", r"\bopen\b"), ("close", r"\b(?:close|shut)\b")], t)
+        return _vehicle("door", action, zone=zone) if action else None
+    return None
+
+
+_HOME_ONLY = ("garage_door", "coffee_machine", "alarm")
+
+
+def _fill_home(t: str, results: int) -> ToolCall | None:
+    if _STATE.search(t) or _ASKS.search(t):
+        return None
+    t = re.sub(r"\b(?:kettle|espresso|brew)\b", "coffee machine", t)
+    devices = {d for d, pattern in _HOME_DEVICES if re.search(pattern, t)}
+    if len(devices) > 1 and "heating" in devices:
+        devices.discard("heating")  # "warm" words beside a named device
+    if len(devices) != 1:
+        return None
+    device = devices.pop()
+    if device not in _HOME_ONLY and not _HOME.search(t):
+        return None  # "turn on the heating" without a home word is the car's
+    call = _smart_home(t if _HOME.search(t) else f"{t} at home")
+    return call if call is not None and call.args["device"] == device else None
+
+
+def _fill_poi(t: str, results: int) -> ToolCall | None:
+    return _poi_slots(t)
+
+
+def _fill_landmark(t: str, results: int) -> ToolCall | None:
+    m = _LM_SIDE.search(t)
+    side = "any"
+    if m:
+        side = "right" if m["s"] == "write" else (m["s"] or ("ahead" if m["a"] else "behind"))
+    return ToolCall("landmark", {"side": side, "name": "none"})
+
+
+def _fill_break(t: str, results: int) -> ToolCall | None:
+    kind = _one([("rest_area", r"\b(?:rest area|rest stop|nap|sleep|lie down)\b"),
+                 ("coffee", r"\b(?:coffee|espresso|cafe)\b")], t)
+    return ToolCall("rest_break", {"kind": kind or "any"})
+
+
+def _fill_result(t: str, results: int) -> ToolCall | None:
+    if results <= 0:
+        return None
+    m = _ITEM.search(t)
+    item = "last"
+    if m:
+        item = _ORDINALS.get(m["o"] or "", m["n"] or "last")
+        item = "1" if item == "one" else item
+        if item != "last" and int(item) > results:
+            return None
+    fields = {f for f, pattern in _FIELDS if re.search(pattern, t)}
+    if len(fields) > 1 or (not fields and not m):
+        return None
+    return ToolCall("result_info", {"item": item, "field": fields.pop() if fields else "details"})
+
+
+_FILL: dict[str, Callable[[str, int], ToolCall | None]] = {
+    "vehicle": _fill_vehicle, "smart_home": _fill_home, "poi_search": _fill_poi,
+    "landmark": _fill_landmark, "rest_break": _fill_break, "result_info": _fill_result,
+    "route_suggest": lambda t, results: ToolCall("route_suggest", {}),
+}
+
+
+def asks(text: str) -> bool:
+    """A question ("is it going to rain later", "how hot is the sun", "what does that light
+    mean"), not a request put as one ("can you open the window", "do you mind turning the
+    heat up", "how do I get to the station")."""
+    t = normalise(text)
+    return bool(_ASKS.search(t)) and not re.match(
+        r"^(?:how (?:do|can|would) (?:i|we) get to|do you mind|would you mind|how about|"
+        r"what about)\b", t)
+
+
+def fill(tool: str, text: str, *, results: int = 0) -> ToolCall | None:
+    """The call of ``tool`` with its arguments read from ``text``, when every argument the
+    tool needs is found unambiguously; None otherwise (and for a negated request, several
+    requests in one, a summary or a chat reply, which only the model can write)."""
+    t = normalise(text)
+    filler = _FILL.get(tool)
+    if filler is None or not t or len(t) > 120 or len(t.split()) > 16 or said_negated(text):
+        return None
+    if re.search(r"\b(?:and|then|also) (?:then )?(?:tell|play|set|turn|switch|find|open|close|"
+                 r"navigate|take|what|lock|unlock|call|make|the|my|a|an)\b", t):
+        return None  # two requests, or one for two things: the model's
+    call = filler(t, results)
+    if call is None:
+        return None
+    _restore_case(call, text)
+    try:
+        return validate_call(call)
+    except ToolParseError:
+        return None
+
+
+_WHAT = {"vehicle": "function", "smart_home": "device", "poi_search": "category"}
+
+
+def agree(call: ToolCall, text: str, *, results: int = 0) -> ToolCall:
+    """The model's ``call`` with the arguments the words state unambiguously ("switch it
+    off" is off, whatever the model wrote), when the words name the same function, device
+    or category as the model; the model's call unchanged otherwise."""
+    words = fill(call.name, text, results=results)
+    if words is None:
+        return call
+    key = _WHAT.get(call.name)
+    if key is not None and words.args.get(key) != call.args.get(key):
+        return call
+    return words

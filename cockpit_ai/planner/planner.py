@@ -63,7 +63,13 @@ from cockpit_ai.planner.errors import LandmarkUnavailable, PlannerError
 from cockpit_ai.planner.history import TripHistory
 from cockpit_ai.planner.languages import LISTENING, translate
 from cockpit_ai.planner.privacy import Surroundings
-from cockpit_ai.planner.router import Route, ToolRouter, all_tools, load_router
+from cockpit_ai.planner.router import (
+    SLOT_CONFIDENCE,
+    Route,
+    ToolRouter,
+    all_tools,
+    load_router,
+)
 from cockpit_ai.planner.safety import SafetyGate, forbidden_intent
 from cockpit_ai.planner.tools import (
     TOOL_SCHEMA,
@@ -203,6 +209,7 @@ class Planner:
         # the learned router (router.py, loaded by build_planner): the tools a request
         # the rules left can be, so the model chooses among those; None = all tools
         self.router: ToolRouter | None = None
+        self._routes: OrderedDict[tuple[int, str, int, str], Route] = OrderedDict()
         # what a cloud request must not name around the car (build_planner adds the POI
         # database and the streets); the dialogue's own places are always coarsened
         self.surroundings = Surroundings(grid_m=float(cfg["privacy"]["position_grid_m"]),
@@ -305,7 +312,8 @@ class Planner:
             return True
         if not self.config["fastpath"]:
             return False
-        return self._fast_parse(text, session, keep=True) is not None
+        return (self._fast_parse(text, session, keep=True) is not None
+                or self._slot_call(text, session) is not None)
 
     def _fast_parse(self, text: str, session: Session, *,
                     keep: bool = False) -> ToolCall | None:
@@ -507,11 +515,18 @@ class Planner:
             return Turn("Sorry, I can only do simple car functions and searches right now.",
                         "none", 0.0)
         route = self._learned_route(text, session)
+        slots = self._slot_call(text, session, route)
+        if slots is None and fastpath.asks(text):  # a question: answered, never obeyed
+            route = route.without_commands()
         chat = _free_text_tool(text) == "chat" or route.tools == ("chat",)
+        slots = None if chat else slots
         clock.route_ms = clock.ms()
         if chat:
             return self._chat(text, ctx, session, clock)
-        messages = build_messages(self.system, session, text, self._context_lines(ctx))
+        if slots is not None:  # the learned router's tool, its arguments from the words
+            return self._act(slots, ctx, session, text, backend="fastpath")
+        messages = build_messages(self.system, session, text,
+                                  self._context_lines(ctx) + self._shots(text, route))
         gen = self._generate(messages, ctx, clock, session, schema=route.schema(),
                              max_tokens=int(self.config["max_tokens"]), plain=False,
                              prefix="tool")
@@ -525,6 +540,10 @@ class Planner:
             log.warning("planner: invalid model output (%s): %s", gen.backend, exc)
             return Turn("Sorry, I didn't get that. Could you say it another way?", gen.backend,
                         0.0, model_text=gen.text, fallback_reason=gen.fallback_reason)
+        if self.config["router_slots"] and self.config.get("slot_agree", True):
+            # the words' unambiguous arguments win ("switch it off" is off) when they name
+            # the same function as the model's call
+            call = fastpath.agree(call, text, results=len(session.places))
         if (session.places or session.seen) and not ctx.doubt \
                 and not quoting.grounded(call, text):
             # the prompt carried places' names (data): a command the driver's own words do
@@ -587,15 +606,55 @@ class Planner:
 
     def _learned_route(self, text: str, session: Session) -> Route:
         """The tools the learned router offers the model for ``text`` (all of them without a
-        router, or when it fails: a router fault must not stop the answer)."""
+        router, or when it fails: a router fault must not stop the answer); a request to
+        summarise a text it gives is the summarize tool's alone. Kept for a few requests
+        (answers_without_model() routes before handle() does)."""
         results = len(session.places)
+        if fastpath.summary_request(text):
+            return Route(("summarize",))
         if self.router is None:
             return all_tools(results)
+        key = (id(self.router), session.id, results, text)
+        with self._parsed_lock:
+            if key in self._routes:
+                return self._routes[key]
         try:
-            return self.router.route(text, results=results)
+            route = self.router.route(text, results=results)
         except Exception as exc:  # onnxruntime/sklearn faults: logged, the model chooses
             log.warning("planner: learned router failed (%s); all tools offered", exc)
             return all_tools(results)
+        with self._parsed_lock:
+            self._routes[key] = route
+            while len(self._routes) > 32:
+                self._routes.popitem(last=False)
+        return route
+
+    def _shots(self, text: str, route: Route) -> list[str]:
+        """The development requests nearest ``text`` among the offered tools, with their
+        calls, for the model's prompt (``few_shot`` of them; 0 = none)."""
+        k = int(self.config.get("few_shot", 0))
+        if k <= 0 or self.router is None:
+            return []
+        try:
+            similar = self.router.similar(text, route.tools, k)
+        except Exception as exc:  # a router fault costs the examples, not the answer
+            log.warning("planner: no similar examples (%s)", exc)
+            return []
+        return ["Similar requests:"] + [f"User: {u}\nJSON: {j}" for u, j in similar]
+
+    def _slot_call(self, text: str, session: Session, route: Route | None = None
+                   ) -> ToolCall | None:
+        """The learned router's tool with every argument read from the words
+        (``fastpath.fill``) when the router is sure of the tool (``SLOT_CONFIDENCE``, from
+        cross-validation on the development part); None: the model writes the call. Never
+        for free text, and it passes the same gate and "did you mean" as any call."""
+        if (self.router is None or not self.config["router_slots"]
+                or _free_text_tool(text) is not None):
+            return None
+        route = route or self._learned_route(text, session)
+        if not route.tools or route.tools == ("chat",) or route.confidence < SLOT_CONFIDENCE:
+            return None
+        return fastpath.fill(route.tools[0], text, results=len(session.places))
 
     def _generate(self, messages: list[dict[str, Any]], ctx: Context, clock: _Clock,
                   session: Session, *, schema: dict[str, Any] | None, max_tokens: int,
@@ -1004,6 +1063,7 @@ def build_planner(config: dict[str, Any] | None = None, *,
                   data: Path | None = None, warm_up: bool = True) -> Planner:
     """A Planner with the back ends the config asks for (edge model loads now)."""
     from cockpit_ai.paths import data_dir
+    from cockpit_ai.planner.assets import models_dir
     from cockpit_ai.planner.backends import (
         CloudBackend,
         CloudSettings,
@@ -1026,7 +1086,8 @@ def build_planner(config: dict[str, Any] | None = None, *,
         edge = EdgeBackend(EdgeSettings(
             model_path=default_model_path(cfg, data or data_dir()),
             n_threads=int(cfg["n_threads"]), n_ctx=int(cfg["n_ctx"]),
-            n_batch=int(cfg["n_batch"]), max_tokens=int(cfg["max_tokens"])))
+            n_batch=int(cfg["n_batch"]), max_tokens=int(cfg["max_tokens"]),
+            state_dir=models_dir(data or data_dir())))
         cloud_cfg = cfg["cloud"]
         cloud = None
         cloud_on = bool(cloud_cfg.get("enabled") and cloud_cfg.get("base_url"))

@@ -161,18 +161,64 @@ def smol_planner(smol_path: Path, router: ToolRouter) -> object:
     return planner
 
 
-def test_the_model_only_calls_an_offered_tool(smol_planner: object, router: ToolRouter) -> None:
+@pytest.fixture()
+def no_slots(smol_planner: object) -> object:
+    """The same planner with the router's slots off: the model writes every call."""
+    from cockpit_ai.planner.planner import Planner
+
+    assert isinstance(smol_planner, Planner)
+    smol_planner.config["router_slots"] = False
+    yield smol_planner
+    smol_planner.config["router_slots"] = True
+
+
+def test_the_model_only_calls_an_offered_tool(no_slots: object, router: ToolRouter) -> None:
+    from cockpit_ai.planner import fastpath
+    from cockpit_ai.planner.planner import Context, Planner
+
+    assert isinstance(no_slots, Planner)
+    text = "could you make it a touch cooler for my wife"
+    assert fastpath.parse(text) is None  # the rules leave it to the model
+    route = router.route(text, results=0)
+    assert route.tools == ("vehicle",)
+    turn = no_slots.handle(text, Context(session_id="narrow", speed_mps=0.0))
+    assert turn.backend == "edge"
+    assert [c.name for c in turn.tool_calls] == ["vehicle"]  # validated as before
+
+
+def test_a_sure_tool_is_filled_from_the_words(smol_planner: object) -> None:
+    """The router is sure of vehicle and the words give every argument: the command goes
+    out without the model (SmolLM2 would write it wrong), through the same gate."""
     from cockpit_ai.planner import fastpath
     from cockpit_ai.planner.planner import Context, Planner
 
     assert isinstance(smol_planner, Planner)
     text = "could you make it a touch cooler for my wife"
-    assert fastpath.parse(text) is None  # the rules leave it to the model
-    route = router.route(text, results=0)
-    assert route.tools == ("vehicle",)
-    turn = smol_planner.handle(text, Context(session_id="narrow", speed_mps=0.0))
-    assert turn.backend == "edge"
-    assert [c.name for c in turn.tool_calls] == ["vehicle"]  # validated as before
+    assert fastpath.parse(text) is None  # not the rules
+    assert smol_planner.answers_without_model(text, "slots")  # the node's fast lane
+    turn = smol_planner.handle(text, Context(session_id="slots", speed_mps=0.0))
+    assert turn.backend == "fastpath" and turn.model_text == ""
+    assert [(c.function, c.action) for c in turn.commands] == [("climate", "decrease")]
+    # the same words misheard (a doubtful transcript): asked back, nothing sent
+    held = smol_planner.handle(text, Context(session_id="slots-doubt", speed_mps=0.0,
+                                             doubt="low confidence"))
+    assert held.commands == [] and held.awaiting_confirmation
+    # moving fast: the gate still refuses what it refuses
+    door = smol_planner.handle("can you pop the rear door open for the kids",
+                               Context(session_id="slots-door", speed_mps=20.0))
+    assert door.commands == []
+
+
+def test_a_question_never_becomes_a_command(smol_planner: object) -> None:
+    """A question the router is unsure of is answered: the tools that move the car or the
+    home are not offered to the model (SmolLM2 would otherwise reach for them)."""
+    from cockpit_ai.planner.planner import Context, Planner
+
+    assert isinstance(smol_planner, Planner)
+    for text in ("is it going to rain later", "how warm does the engine get"):
+        turn = smol_planner.handle(text, Context(session_id="q", speed_mps=0.0))
+        assert turn.commands == [] and turn.home_requests == [], (text, turn.tool_calls)
+        assert all(c.name not in ("vehicle", "smart_home") for c in turn.tool_calls)
 
 
 def test_a_general_question_gets_a_plain_reply(smol_planner: object) -> None:
