@@ -32,6 +32,12 @@ DEFAULT_CONFIG: dict[str, Any] = {
     # are read from the words (fastpath.fill) without the model, if every one is found;
     # the same words correct the model's call where they are unambiguous (fastpath.agree)
     "router_slots": True,
+    # with router_slots: the words' unambiguous arguments correct the model's call
+    "slot_agree": True,
+    # the development requests nearest a request, with their calls, shown to the model
+    # (router.similar); 0 = none, the default: prototyped, not shown to help, and each
+    # example lengthens the prompt the model must read
+    "few_shot": 0,
     "fastpath": True,
     "fast_only": False,
     "history_turns": 4,

@@ -904,11 +904,21 @@ def summary_request(text: str) -> bool:
     return _summary(normalise(text), text)
 
 
+_SUMMARISE = re.compile(r"\b(?:summar(?:y|ise|ize)|sum (?:it |this |that )?up|gist|short "
+                        r"version|in a nutshell|tl ?dr)\b")
+
+
 def _summary(t: str, text: str) -> bool:
     """A request to summarise, or a text given with it ("summarise this: ...")."""
-    return bool(re.search(r"\b(?:summar(?:y|ise|ize)|sum (?:it |this |that )?up|gist|short "
-                          r"version|in a nutshell|tl ?dr)\b", t)
-                or re.search(r":(?:\s*\S+){8}", text))
+    return bool(_SUMMARISE.search(t) or re.search(r":(?:\s*\S+){8}", text))
+
+
+def request_part(text: str) -> str:
+    """The driver's request without the text it gives to summarise ("summarise this: <text>"
+    is "summarise this"): the given text is data, its words ask for nothing ("rain gear" in
+    a note is no gear change to refuse)."""
+    head, sep, _ = text.partition(":")
+    return head if sep and _SUMMARISE.search(normalise(head)) else text
 
 
 def _one_clause(text: str, results: int) -> ToolCall | None:

@@ -304,7 +304,7 @@ class Planner:
         session = self.dialogues.get(session_id)
         if session.pending is not None and yes_or_no(text) is not None:
             return True
-        if forbidden_intent(text):
+        if forbidden_intent(fastpath.request_part(text)):
             return True
         said = fastpath.normalise(text)  # reading out a text, what the driver says of themselves
         if asks_name(said) or documents.wants(said) == "read" or (
@@ -496,7 +496,7 @@ class Planner:
         return None
 
     def _new_request(self, text: str, ctx: Context, session: Session, clock: _Clock) -> Turn:
-        banned = forbidden_intent(text)
+        banned = forbidden_intent(fastpath.request_part(text))
         if banned:
             clock.route_ms = clock.ms()
             return Turn(f"I can't do that: {banned} stays with the driver. I never operate "
@@ -540,7 +540,7 @@ class Planner:
             log.warning("planner: invalid model output (%s): %s", gen.backend, exc)
             return Turn("Sorry, I didn't get that. Could you say it another way?", gen.backend,
                         0.0, model_text=gen.text, fallback_reason=gen.fallback_reason)
-        if self.config["router_slots"] and self.config.get("slot_agree", True):
+        if self.config["router_slots"] and self.config["slot_agree"]:
             # the words' unambiguous arguments win ("switch it off" is off) when they name
             # the same function as the model's call
             call = fastpath.agree(call, text, results=len(session.places))
@@ -632,7 +632,7 @@ class Planner:
     def _shots(self, text: str, route: Route) -> list[str]:
         """The development requests nearest ``text`` among the offered tools, with their
         calls, for the model's prompt (``few_shot`` of them; 0 = none)."""
-        k = int(self.config.get("few_shot", 0))
+        k = int(self.config["few_shot"])
         if k <= 0 or self.router is None:
             return []
         try:

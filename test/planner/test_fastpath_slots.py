@@ -147,3 +147,20 @@ def test_the_model_keeps_its_call_where_the_words_disagree_or_say_nothing() -> N
     vague = _vehicle("climate", "increase")
     assert fastpath.agree(vague, "do something about the temperature") is vague
     assert fastpath.agree(model, "don't open the window") is model
+
+
+def test_a_text_given_to_summarise_is_data_not_a_request() -> None:
+    """"Summarise this: … rain gear …" is no gear change to refuse; the request's own words
+    still are ("put it in gear: …"), and so is a plain one."""
+    from cockpit_ai.planner.planner import Context, Planner
+
+    note = ("give me the short version of this: the school trip is moved to Thursday, "
+            "bring rain gear and a packed lunch")
+    assert fastpath.request_part(note) == "give me the short version of this"
+    planner = Planner()  # no model: what is refused is refused before any model
+    said = planner.handle(note, Context(speed_mps=0.0))
+    assert said.refused_codes == [] and not said.commands, said
+    for order in ("put it in gear: we need to leave now before the traffic gets worse",
+                  "release the handbrake"):
+        turn = planner.handle(order, Context(speed_mps=0.0))
+        assert turn.refused_codes == ["never"] and not turn.commands, (order, turn)
