@@ -85,6 +85,11 @@ class _Prefix:
     state: bytes
 
 
+#: Prompt states kept per prompt name (brands, models and settings each have their own;
+#: ~20 MB each for the 1.5 B model's tool prompt).
+KEEP_STATES = 8
+
+
 class EdgeBackend:
     """llama-cpp-python with a GGUF file; the model loads at construction.
 
@@ -168,6 +173,7 @@ class EdgeBackend:
             if saved is not None and prefix is not None:  # restored by _load_state
                 self._prefixes[prefix] = saved
                 self._holds = prefix
+                log.info("planner: the %s prompt's state loaded from %s", prefix, path)
                 return
             self.llm.create_chat_completion(messages=messages, max_tokens=1, temperature=0.0)
             self._holds = prefix
@@ -216,7 +222,7 @@ class EdgeBackend:
 
     def _store_state(self, path: Path, saved: _Prefix) -> None:
         """Keep a prompt's state for the next start (written whole, then renamed, so a
-        reader never sees half a file; at most the 4 newest of each prompt name kept)."""
+        reader never sees half a file; the ``KEEP_STATES`` newest of each prompt name kept)."""
         import hashlib
 
         head = json.dumps({"tokens": [int(t) for t in saved.tokens],
@@ -228,7 +234,7 @@ class EdgeBackend:
             tmp.replace(path)
             kept = sorted(path.parent.glob(path.name.rsplit("-", 1)[0] + "-*.bin"),
                           key=lambda f: f.stat().st_mtime, reverse=True)
-            for old in kept[4:]:
+            for old in kept[KEEP_STATES:]:
                 old.unlink(missing_ok=True)
         except OSError as exc:  # a read-only data folder: evaluated again next time
             log.info("planner: prompt state not kept: %s", exc)
