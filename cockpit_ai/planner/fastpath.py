@@ -1243,4 +1243,11 @@ def agree(call: ToolCall, text: str, *, results: int = 0) -> ToolCall:
     key = _WHAT.get(call.name)
     if key is not None and words.args.get(key) != call.args.get(key):
         return call
+    said = call.args.get("value")
+    if (words.args.get("value") == "none" and isinstance(said, str) and said != "none"
+            and re.search(rf"\b{re.escape(said)}\b", normalise(text))):
+        # a number the words hold but the fillers did not place ("warmer by 2 degrees"):
+        # the model's reading of it stays
+        return ToolCall(words.name, {**words.args, "value": said,
+                                     "unit": call.args.get("unit", "none")})
     return words

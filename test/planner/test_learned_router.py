@@ -101,9 +101,7 @@ def test_learns_from_the_development_part(data: Path) -> None:
     y = np.array([tool for _, tool in examples])
     top1 = among = 0
     for train, test in StratifiedKFold(5, shuffle=True, random_state=0).split(x, y):
-        fold = ToolRouter.__new__(ToolRouter)
-        fold.embedder = full.embedder
-        fold.classes, fold.coef, fold.intercept = fit(x[train], list(y[train]))
+        fold = ToolRouter.fitted(full.embedder, *fit(x[train], list(y[train])))
         for i in test:
             route = fold.route(examples[i][0], results=3)
             top1 += route.tools[0] == y[i]
