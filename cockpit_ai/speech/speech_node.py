@@ -34,6 +34,7 @@ from rcl_interfaces.msg import SetParametersResult
 from std_msgs.msg import Bool
 
 from cockpit_ai.brand import BrandError, wake_words_for
+from cockpit_ai.landmark.geometry import check_fix
 from cockpit_ai.msg import (
     AssistantResponse,
     AudioChunk,
@@ -464,9 +465,9 @@ class SpeechNode(ManagedNode):
         """Streets around the car, looked up again after every 50 m."""
         streets = self._streets
         lat, lon = float(msg.latitude), float(msg.longitude)
-        no_fix = msg.status.status == msg.status.STATUS_NO_FIX  # (STATUS_UNKNOWN is used)
-        if streets is None or no_fix or not (abs(lat) <= 90.0 and abs(lon) <= 180.0):
-            self.health.count("fixes_ignored")  # NaN fails the comparison too
+        # the one fix policy of every node (no fix or unknown status, NaN, 0,0: ignored)
+        if streets is None or not check_fix(lat, lon, status=int(msg.status.status)).ok:
+            self.health.count("fixes_ignored")
             return
         self.health.count("fixes")
         last = self._streets_at
