@@ -26,7 +26,7 @@ if [ "$#" -gt 0 ]; then exec "$PYTEST" "$@"; fi
 "$ROOT/.venv/bin/python" -c "from cockpit_ai.ros.shm import clean_stale_fastdds_files as c; c()"
 status=0
 echo "[test] part 1/2: tests beside each other, on 2 workers"
-"$PYTEST" -m "not integration or beside" -n 2 --dist loadfile || status=$?
+"$PYTEST" -m "not integration or beside" -n 2 --dist loadfile --durations=15 || status=$?
 echo "[test] part 2/2: integration tests one at a time"
-"$PYTEST" -m "integration and not beside" || status=$?
+"$PYTEST" -m "integration and not beside" --durations=25 || status=$?
 exit "$status"

@@ -4,8 +4,10 @@ Two network namespaces joined by a veth pair stand for two computers of a car, e
 own /dev/shm (``cockpit_ai/demo/netns.py``): speech, planner and TTS (with trips and home)
 on one, vision, landmark and fatigue on the other, DDS through the vehicle profile
 (``COCKPIT_DDS=vehicle``: unicast discovery of the two addresses, no multicast), camera
-frames JPEG-compressed across (``image_relay``). ``cockpit-ai demo --two-hosts`` plays the
-demo bag through it; the dialogue must equal the one-host run of the same session, and a
+frames JPEG-compressed across (``image_relay``). ``cockpit-ai demo --two-hosts --from --to``
+plays 90 s of the demo bag through it (``WINDOW``: four of the five questions, the drowsy
+stretch, the heating sent on the approach); the dialogue must equal the one-host run's turns
+of the same stretch, and a
 capture of every packet on the link must show only the two addresses talking: no
 multicast, no broadcast, nothing but IPv4 and ARP, and each computer has only its loopback
 and the link. Skipped only when network namespaces cannot be made here (not root).
@@ -24,6 +26,10 @@ from cockpit_ai.testing import cockpit_cmd
 # the one-host run of the session and the two-host run: two whole drives on a loaded machine
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(3000)]
 
+#: The part of the drive played across the two computers (bag seconds): the restaurant search,
+#: its follow-up, the climate and the home requests, the drowsy stretch from 82 s and the
+#: heating sent on the approach (≈ 109 s); the landmark question at 14 s is the one left out.
+WINDOW = (26.0, 116.0)
 ROAD_FRAME = 640 * 480 * 3   # bytes of one raw road frame (bgr8)
 CABIN_FRAME = 320 * 240 * 3  # and of one cabin frame
 
@@ -38,7 +44,8 @@ def two_hosts(tmp_path_factory: pytest.TempPathFactory) -> dict:
         pytest.skip(f"two computers cannot be simulated here: {exc}")
     out = tmp_path_factory.mktemp("two_hosts") / "run"
     res = subprocess.run(cockpit_cmd() + ["demo", "--two-hosts", "--out", str(out),
-                                          "--no-report"],
+                                          "--no-report", "--from", str(WINDOW[0]),
+                                          "--to", str(WINDOW[1])],
                          capture_output=True, text=True, timeout=1800, check=False)
     print(res.stdout[-6000:], res.stderr[-3000:])
     assert res.returncode == 0, (res.stdout[-3000:], res.stderr[-3000:])
@@ -47,20 +54,35 @@ def two_hosts(tmp_path_factory: pytest.TempPathFactory) -> dict:
     return {"summary": summary, "out": out, "play": play, "log": res.stdout}
 
 
+def _turns(summary: dict) -> list[dict]:
+    return [t for t in summary["turns"] if WINDOW[0] <= t["t"] <= WINDOW[1]]
+
+
 def _dialogue(summary: dict) -> list[tuple]:
-    return [(t["question"], t["answer"], tuple(t["tool_calls"]),
+    """The window's turns: answer, tools and commands."""
+    return [(t["answer"], tuple(t["tool_calls"]),
              tuple((c["function"], c["action"], c["value"]) for c in t["commands"]))
-            for t in summary["turns"]]
+            for t in _turns(summary)]
 
 
 def test_the_same_dialogue_as_on_one_host(two_hosts: dict, one_host_demo: dict) -> None:
+    """The same answers, tools and commands for the window's questions. The questions' words
+    may differ by a slip (a word in three at most): the recogniser (and its echo canceller)
+    started 26 s into the audio here, so its state at a question is not the one-host run's
+    ("How far with it?" for "How far is it?" in a run)."""
+    from cockpit_ai.speech.text import word_error_rate
+
     split, single = two_hosts["summary"], one_host_demo["summary"]
-    assert len(split["turns"]) == len(one_host_demo["expected"]["questions"]), split["turns"]
+    asked = [q for q in one_host_demo["expected"]["questions"]
+             if WINDOW[0] <= q["t"] <= WINDOW[1]]
+    assert len(split["turns"]) == len(asked) >= 4, split["turns"]
     assert _dialogue(split) == _dialogue(single)
+    for here, there in zip(_turns(split), _turns(single), strict=True):
+        assert word_error_rate(there["question"], here["question"]) <= 0.34, (here, there)
     assert all(t["answer"] for t in split["turns"])
     # the services and topics that cross: restaurants from the landmark node over there
     poi = [t for t in split["turns"] if t["landmarks"]]
-    assert poi and poi[0]["landmarks"] == next(t for t in single["turns"]
+    assert poi and poi[0]["landmarks"] == next(t for t in _turns(single)
                                                if t["landmarks"])["landmarks"]
     # the home request went through the home node and the broker as on one host
     assert [m["topic"] for m in split["home"]["mqtt"]] == \
