@@ -443,17 +443,27 @@ _FIELDS: list[tuple[str, str]] = [
 _REFERS = re.compile(r"\b(?:it|there|that|that one|this one|them|they|its|it's|the place)\b")
 
 
+def _item(t: str, results: int) -> tuple[str, bool] | None:
+    """Which of the ``results`` places ``t`` names ("the second one": "2"; none named:
+    "last") and whether it named one; None for a place beyond the results."""
+    m = _ITEM.search(t)
+    if not m:
+        return "last", False
+    item = _ORDINALS.get(m["o"] or "", m["n"] or "last")
+    item = "1" if item == "one" else item
+    if item != "last" and int(item) > results:
+        return None
+    return item, True
+
+
 def _followup(t: str, results: int) -> ToolCall | None:
     """result_info for a question about one of the ``results`` places just found."""
     if results <= 0:
         return None
-    m = _ITEM.search(t)
-    item = "last"
-    if m:
-        item = _ORDINALS.get(m["o"] or "", m["n"] or "last")
-        item = "1" if item == "one" else item
-        if item != "last" and int(item) > results:
-            return None
+    found = _item(t, results)
+    if found is None:
+        return None
+    item, m = found
     fld = next((f for f, pat in _FIELDS if re.search(pat, t)), None)
     if fld is None:
         if not m:
@@ -1177,15 +1187,10 @@ def _fill_break(t: str, results: int) -> ToolCall | None:
 
 
 def _fill_result(t: str, results: int) -> ToolCall | None:
-    if results <= 0:
+    found = _item(t, results) if results > 0 else None
+    if found is None:
         return None
-    m = _ITEM.search(t)
-    item = "last"
-    if m:
-        item = _ORDINALS.get(m["o"] or "", m["n"] or "last")
-        item = "1" if item == "one" else item
-        if item != "last" and int(item) > results:
-            return None
+    item, m = found
     fields = {f for f, pattern in _FIELDS if re.search(pattern, t)}
     if len(fields) > 1 or (not fields and not m):
         return None
