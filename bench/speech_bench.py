@@ -12,6 +12,12 @@ the whole clip, no VAD); the others run the speech core (front end, VAD, tuned W
 the node does, 20 ms chunks in, transcripts out.
 
     python bench/speech_bench.py [--part test] [--every 1] [--configs raw,core] [--threads 2]
+    python bench/speech_bench.py --noise-only --configs "core,core asr=moonshine"
+
+"clip asr=moonshine" is the whole clip straight to Moonshine base (its own library call, no
+VAD); "core asr=moonshine" the speech core with Moonshine instead of Whisper
+(bench/speech_recognisers.py; ``pip install --no-deps moonshine-cpp==0.1.4`` first).
+``--noise-only``: brown / pink / engine noise without speech; any text is made up.
 
 "core ctx" gives each utterance the context the speech node would hold (``context_biasing``
 on): the places and streets of the extract that the phrase names, among other names of the
@@ -50,7 +56,7 @@ from cockpit_ai.speech.asr import (  # noqa: E402
 )
 from cockpit_ai.speech.audio import AudioFrame  # noqa: E402
 from cockpit_ai.speech.pipeline import PipelineConfig, SpeechPipeline  # noqa: E402
-from cockpit_ai.speech.synth import COCKPIT_PHRASES, SynthSpeech  # noqa: E402
+from cockpit_ai.speech.synth import COCKPIT_PHRASES, SynthSpeech, make_noise  # noqa: E402
 from cockpit_ai.speech.text import normalise_for_scoring, word_error_rate  # noqa: E402
 from cockpit_ai.speech.tts import synthesize  # noqa: E402
 from cockpit_ai.speech.vad import VoiceActivityDetector  # noqa: E402
@@ -235,6 +241,39 @@ def configs(threads: int, names: list[str]) -> dict[str, Callable[[], Recognise]
     return {n: table_[n] for n in names}
 
 
+NOISE_ONLY_KINDS = ("brown", "pink", "engine")
+NOISE_ONLY_DBFS = (-30.0, -20.0, -14.0)
+
+
+def noise_only_clips(seeds: int = 2, seconds: float = 4.0) -> list[tuple[str, SynthSpeech]]:
+    """Cabin noise with nobody talking (no babble: that is talkers), seeded: (label, clip)."""
+    clips = []
+    for kind in NOISE_ONLY_KINDS:
+        for level in NOISE_ONLY_DBFS:
+            for seed in range(1, seeds + 1):
+                x = make_noise(kind, int(seconds * 16000), seed=seed) * 32768 * 10 ** (level / 20)
+                x = np.clip(np.round(x), -32768, 32767).astype(np.int16)
+                clips.append((f"{kind} {level:g} dBFS s{seed}",
+                              SynthSpeech(x, 16000, "", 0.0, 0.0, None)))  # fmt: skip
+    return clips
+
+
+def bench_noise_only(name: str, run: Recognise) -> None:
+    """Prints what a configuration writes for noise alone: every text is made up."""
+    clips = noise_only_clips()
+    made_up = []
+    for label, speech in clips:
+        cond = evalset.Condition(evalset.EvalItem("noise-only", ""), "", 0, label.split()[0], None)
+        text, _ = run(speech, cond)
+        if text.strip():
+            made_up.append(f"{label}: {text!r}")
+    print(f"{name:28s} noise only: text on {len(made_up)} of {len(clips)} clips "
+          f"({', '.join(NOISE_ONLY_KINDS)} at {'/'.join(f'{d:g}' for d in NOISE_ONLY_DBFS)}"
+          " dBFS, 4 s)", flush=True)  # fmt: skip
+    for m in made_up:
+        print(f"  {m}")
+
+
 def bench_vad(speech: list[SynthSpeech]) -> tuple[float, float]:
     """(µs per 30 ms frame through VoiceActivityDetector.feed, raw webrtcvad.is_speech)."""
     import webrtcvad
@@ -280,11 +319,17 @@ def main() -> int:
     ap.add_argument("--json", type=Path, help="write every outcome here")
     ap.add_argument("--clean", action="store_true", help="also each phrase without noise")
     ap.add_argument("--no-micro", action="store_true", help="skip the VAD and TTS figures")
+    ap.add_argument("--noise-only", action="store_true",
+                    help="only run noise without speech through the configurations")  # fmt: skip
     args = ap.parse_args()
 
     items = evalset.load_part(EVAL_DIR / f"{args.part}.yaml")[:: max(1, args.every)]
     conds = evalset.design(items, clean=args.clean)
     names = [n.strip() for n in args.configs.split(",") if n.strip()]
+    if args.noise_only:
+        for name, make in configs(args.threads, names).items():
+            bench_noise_only(name, make())
+        return 0
     print(f"speech evaluation, {args.part} part: {len(items)} phrases x {len(conds) // len(items)} "
           f"conditions = {len(conds)} utterances; Whisper {default_model_dir().name}, "
           f"{args.threads} threads; mean WER (RTF)", flush=True)  # fmt: skip
