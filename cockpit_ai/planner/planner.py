@@ -222,10 +222,14 @@ class Planner:
         self.memory: ProfileMemory | None = None
         # the newest shared text ("summarise the document"), kept as the dialogue is
         self.documents = documents.Shelf(ttl_s=float(cfg["privacy"]["dialogue_ttl_s"]))
+        self._warmed = False
 
     # -- public API -------------------------------------------------------------------
     def warm_up(self) -> None:
-        """Put the fixed system prompt into the edge model's prompt cache."""
+        """Put the fixed system prompts into the edge model's prompt cache (loaded from the
+        kept states where they exist). Done at the first model call otherwise: a process
+        that only asks routed questions (``cockpit-ai ask``) never pays for it."""
+        self._warmed = True
         edge = getattr(self.backend, "edge", self.backend)
         if edge is None or not hasattr(edge, "warm_up"):
             return
@@ -664,6 +668,8 @@ class Planner:
         the coarse view of the car's surroundings; notes the first token's time. None when
         no model could answer."""
         assert self.backend is not None
+        if not self._warmed:
+            self.warm_up()  # counted in this turn: the first model answer of a process pays it
         start_ms = clock.ms()
         hooks = _stream_hooks(ctx, clock, self.backend, plain=plain)
         if _takes(self.backend.generate, "prefix"):

@@ -54,3 +54,19 @@ def test_a_kept_state_is_loaded_and_answers_alike(smol_path: Path, tmp_path: Pat
     assert kept.stat().st_size == size
     assert _answer(third) == expected
 
+
+
+def test_the_prompts_are_warmed_at_the_first_model_call(smol_path: Path,
+                                                        tmp_path: Path) -> None:
+    """A planner built without warm-up (``cockpit-ai ask``) warms up (here: evaluates and
+    keeps both fixed prompts) at its first model call, not for a routed request."""
+    from cockpit_ai.planner.planner import Context, Planner
+
+    backend = EdgeBackend(EdgeSettings(model_path=smol_path, n_threads=2, state_dir=tmp_path,
+                                       max_tokens=16))
+    planner = Planner(backend=backend)
+    routed = planner.handle("turn on the air conditioning", Context(speed_mps=0.0))
+    assert routed.backend == "fastpath" and not list(tmp_path.iterdir())
+    planner.handle("tell me a joke about cars", Context(speed_mps=0.0))
+    names = sorted(p.name.split("-")[2] for p in tmp_path.glob("prompt-state-*.bin"))
+    assert names == ["chat", "tool"]
