@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import rclpy
@@ -39,6 +40,8 @@ class Probe:
         self.executor = SingleThreadedExecutor(context=self.context)
         self.executor.add_node(self.node)
         self._stop = threading.Event()
+        self._spinning = threading.Lock()  # held around each spin; paused() takes it
+        self._pause = threading.Event()
         self._thread = threading.Thread(target=self._spin, daemon=True, name="probe-spin")
         self._thread.start()
         self._pubs: dict[tuple[str, Any], Any] = {}
@@ -47,11 +50,26 @@ class Probe:
     def _spin(self) -> None:
         while not self._stop.is_set() and self.context.ok():
             try:
-                self.executor.spin_once(timeout_sec=0.02)
+                with self._spinning:
+                    self.executor.spin_once(timeout_sec=0.02)
             except Exception:  # expected only while shutting down; anything else is raised
                 if self._stop.is_set() or not self.context.ok():
                     return
                 raise
+            if self._pause.is_set():
+                time.sleep(0.001)  # let paused() take the lock
+
+    @contextmanager
+    def paused(self) -> Iterator[None]:
+        """The spin thread held between two spins: for adding or removing what rclpy does
+        not guard against a spinning executor (an ActionClient joins the node's waitables
+        before its own lock exists: the executor thread died on it once)."""
+        self._pause.set()
+        try:
+            with self._spinning:
+                yield
+        finally:
+            self._pause.clear()
 
     def __enter__(self) -> Probe:
         return self

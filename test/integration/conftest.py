@@ -12,7 +12,7 @@ import pytest
 #: cloud with the drive's dialogue (the restaurants found, the answers given) in context.
 CLOUD_QUESTIONS = (
     "Hmm, which of them would you pick for a quick lunch?",
-    "Is the second one any good?",
+    "Which of them would my kids like best?",  # ("is the second one any good?": routed now)
     "Tell me a bit about the places we just passed.",
     "Remind me to call Anna Virtanen on 040 123 4567 and email anna.virtanen@example.fi "
     "about the car ABC-123.",

@@ -32,7 +32,8 @@ class Goals:
 
         self.type = PlannerTurn
         self.probe = probe
-        self.client = ActionClient(probe.node, PlannerTurn, f"{NS}/planner_turn")
+        with probe.paused():
+            self.client = ActionClient(probe.node, PlannerTurn, f"{NS}/planner_turn")
         self.feedback: dict[str, list[str]] = {}
 
     def send(self, request_id: str, text: str, *, speed_mps: float = math.nan,

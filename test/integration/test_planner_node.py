@@ -315,12 +315,14 @@ def test_managed_no_answers_until_configured_and_active(processes, probe) -> Non
 
     from cockpit_ai.action import PlannerTurn
 
-    client = ActionClient(probe.node, PlannerTurn, "/lc_planner/planner_turn")
+    with probe.paused():
+        client = ActionClient(probe.node, PlannerTurn, "/lc_planner/planner_turn")
     assert client.wait_for_server(timeout_sec=30)
     future = client.send_goal_async(PlannerTurn.Goal(request_id="late", text="make it warmer"))
     wait_until(future.done, 60, "the goal answered (accepted or not) while inactive")
     assert not future.result().accepted
-    client.destroy()
+    with probe.paused():
+        client.destroy()
     assert [m.request_id for m in responses.messages] == ["now"]
     assert processes.stop(node) == 0, processes.log(node)
 
