@@ -8,6 +8,7 @@ and how long it took. The cloud path accepts text only and redacts every request
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import http.client
 import json
 import logging
@@ -218,11 +219,13 @@ class EdgeBackend:
         except BackendError as exc:
             log.info("planner: prompt state %s not used: %s", path, exc)
             return None
+        with contextlib.suppress(OSError):  # used now: the last to go (KEEP_STATES)
+            os.utime(path)
         return saved
 
     def _store_state(self, path: Path, saved: _Prefix) -> None:
         """Keep a prompt's state for the next start (written whole, then renamed, so a
-        reader never sees half a file; the ``KEEP_STATES`` newest of each prompt name kept)."""
+        reader never sees half a file; the ``KEEP_STATES`` last used of each prompt name kept)."""
         import hashlib
 
         head = json.dumps({"tokens": [int(t) for t in saved.tokens],

@@ -34,6 +34,9 @@ def smol_path() -> Path:
 @pytest.fixture(scope="session")
 def edge(qwen_path: Path) -> Iterator[object]:
     """One Qwen2.5-Coder-1.5B edge back end shared by the model tests (loads once)."""
+    from cockpit_ai.planner.assets import models_dir
     from cockpit_ai.planner.backends import EdgeBackend, EdgeSettings
 
-    yield EdgeBackend(EdgeSettings(model_path=qwen_path, n_threads=2))
+    # the prompt states `make setup` kept: each module's warm-up loads them (seconds each)
+    yield EdgeBackend(EdgeSettings(model_path=qwen_path, n_threads=2,
+                                   state_dir=models_dir(data_dir())))

@@ -5,6 +5,7 @@ start that evaluated it, and a damaged state is evaluated again (never used)."""
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 import pytest
@@ -32,10 +33,12 @@ def test_a_kept_state_is_loaded_and_answers_alike(smol_path: Path, tmp_path: Pat
     assert expected.strip()
 
     caplog.clear()
+    os.utime(kept, (0, 0))
     second = EdgeBackend(settings)
     with caplog.at_level(logging.INFO, logger="cockpit_ai"):
         second.warm_up(SYSTEM, prefix="tool")
     assert "tool prompt's state loaded" in caplog.text
+    assert kept.stat().st_mtime > 0  # used now: the last to be dropped (KEEP_STATES)
     assert _answer(second) == expected
 
     # another system prompt is another state; the first one stays
