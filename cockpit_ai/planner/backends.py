@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import hashlib
 import http.client
 import json
 import logging
@@ -187,8 +188,6 @@ class EdgeBackend:
         folder = self.settings.state_dir
         if folder is None or prefix is None:
             return None
-        import hashlib
-
         import llama_cpp
 
         st = Path(self.settings.model_path).stat()
@@ -200,8 +199,6 @@ class EdgeBackend:
 
     def _load_state(self, path: Path) -> _Prefix | None:
         """A state kept by an earlier start, or None (none, unreadable or refused)."""
-        import hashlib
-
         try:
             blob = path.read_bytes()
             size = int.from_bytes(blob[:8], "little")
@@ -226,8 +223,6 @@ class EdgeBackend:
     def _store_state(self, path: Path, saved: _Prefix) -> None:
         """Keep a prompt's state for the next start (written whole, then renamed, so a
         reader never sees half a file; the ``KEEP_STATES`` last used of each prompt name kept)."""
-        import hashlib
-
         head = json.dumps({"tokens": [int(t) for t in saved.tokens],
                            "sha256": hashlib.sha256(saved.state).hexdigest()}).encode()
         tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")

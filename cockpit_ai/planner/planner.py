@@ -523,7 +523,6 @@ class Planner:
         if slots is None and fastpath.asks(text):  # a question: answered, never obeyed
             route = route.without_commands()
         chat = _free_text_tool(text) == "chat" or route.tools == ("chat",)
-        slots = None if chat else slots
         clock.route_ms = clock.ms()
         if chat:
             return self._chat(text, ctx, session, clock)
